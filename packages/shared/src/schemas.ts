@@ -1,0 +1,154 @@
+/**
+ * The data every stage agrees on: candidates (scan's output), decisions (apply's
+ * output), fix results (fix's output) and the run report that gathers them.
+ * Field names of the report are a public contract (design.md).
+ */
+import { z } from 'zod';
+
+export const RULE_IDS = ['unused-import', 'todo-comment'] as const;
+export const RuleId = z.enum(RULE_IDS);
+export type RuleId = z.infer<typeof RuleId>;
+
+export const CHANGE_TYPES = ['remove_unused_import'] as const;
+export const ChangeType = z.enum(CHANGE_TYPES);
+export type ChangeType = z.infer<typeof ChangeType>;
+
+export const VERDICTS = ['fix', 'drop', 'defer'] as const;
+export const Verdict = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const TODO_CLASSES = ['planned', 'actionable', 'ambiguous'] as const;
+export const TodoClass = z.enum(TODO_CLASSES);
+export type TodoClass = z.infer<typeof TodoClass>;
+
+/** A path relative to the repository root that cannot escape it. */
+export const RepoPath = z
+  .string()
+  .min(1)
+  .refine(
+    (p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === ''),
+    { message: 'must be a relative path inside the repository' },
+  );
+
+export const GitSha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id');
+
+/** What a rule found, with the evidence apply needs to judge it. */
+export const UnusedImportEvidence = z.object({
+  kind: z.literal('unused-import'),
+  /** The local binding name that is never referenced. */
+  name: z.string(),
+  /** The imported name (`x` in `import { x as y }`), `default` or `*`. */
+  importedName: z.string(),
+  form: z.enum(['default', 'named', 'namespace', 'import-equals']),
+  moduleSpecifier: z.string(),
+  typeOnly: z.boolean(),
+  /** The whole import declaration's text, for a reader. */
+  statement: z.string(),
+});
+export type UnusedImportEvidence = z.infer<typeof UnusedImportEvidence>;
+
+export const TodoEvidence = z.object({
+  kind: z.literal('todo-comment'),
+  /** TODO, FIXME, HACK or XXX, as written. */
+  tag: z.string(),
+  /** The comment's text without comment markers. */
+  text: z.string(),
+  /** A few source lines around the comment. */
+  context: z.array(z.string()),
+});
+export type TodoEvidence = z.infer<typeof TodoEvidence>;
+
+export const Evidence = z.discriminatedUnion('kind', [UnusedImportEvidence, TodoEvidence]);
+export type Evidence = z.infer<typeof Evidence>;
+
+export const Candidate = z.object({
+  /** A stable fingerprint (rule, file, symbol or normalized text), not a line number. */
+  id: z.string().min(1),
+  rule: RuleId,
+  file: RepoPath,
+  line: z.number().int().positive(),
+  endLine: z.number().int().positive(),
+  message: z.string(),
+  evidence: Evidence,
+});
+export type Candidate = z.infer<typeof Candidate>;
+
+export const Decision = z.object({
+  candidateId: z.string(),
+  verdict: Verdict,
+  /** A short machine-readable reason code, e.g. `planned_todo`, `unused_import`. */
+  reason: z.string(),
+  /** A sentence a person can read. */
+  detail: z.string(),
+  confidence: z.number().min(0).max(1),
+  todoClass: TodoClass.optional(),
+  changeType: ChangeType.optional(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+/** One change fix is asked to make: a candidate with apply's verdict attached. */
+export const FixItem = z.object({
+  candidate: Candidate,
+  changeType: ChangeType,
+  confidence: z.number().min(0).max(1),
+});
+export type FixItem = z.infer<typeof FixItem>;
+
+export const FIX_STATUSES = ['committed', 'failed', 'carried_over'] as const;
+export const FixStatus = z.enum(FIX_STATUSES);
+export type FixStatus = z.infer<typeof FixStatus>;
+
+export const CheckOutcome = z.enum(['pass', 'fail', 'skipped']);
+export type CheckOutcome = z.infer<typeof CheckOutcome>;
+
+/** design.md's fix_result, one per file, plus where it landed and how it was checked. */
+export const FixResult = z.object({
+  batchId: z.string(),
+  file: RepoPath,
+  change_type: ChangeType,
+  lines_affected: z.array(z.number().int().positive()),
+  confidence: z.number().min(0).max(1),
+  rollback_ref: GitSha,
+  branch: z.string().nullable(),
+  commit: GitSha.nullable(),
+  status: FixStatus,
+  verification: z.object({ typecheck: CheckOutcome, tests: CheckOutcome }),
+  reason: z.string(),
+  candidateIds: z.array(z.string()),
+});
+export type FixResult = z.infer<typeof FixResult>;
+
+export const StageScan = z.object({
+  files: z.number().int().nonnegative(),
+  candidates: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export const StageApply = z.object({
+  fix: z.number().int().nonnegative(),
+  drop: z.number().int().nonnegative(),
+  defer: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export const StageFix = z.object({
+  batches: z.number().int().nonnegative(),
+  committed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  carriedOver: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const RunReport = z.object({
+  runId: z.string(),
+  repo: z.object({ path: z.string(), baseBranch: z.string(), baseSha: GitSha }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  stages: z.object({ scan: StageScan, apply: StageApply, fix: StageFix }),
+  candidates: z.array(
+    Candidate.pick({ id: true, rule: true, file: true, line: true, endLine: true, message: true }),
+  ),
+  decisions: z.array(Decision),
+  fixes: z.array(FixResult),
+  /** Files skipped and other things a person should know about the run. */
+  warnings: z.array(z.string()),
+});
+export type RunReport = z.infer<typeof RunReport>;

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` tests pure cores with no outside services; `integration`
+// runs against a real Redis (started by tests/setup/redis.ts) and real git.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/setup/redis.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Workers are real processes competing for 2 cores: run files one by one.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
