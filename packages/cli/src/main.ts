@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** The `selfreview` command line. Errors a person can fix are one line, never a stack trace. */
+import { parseArgs } from 'node:util';
+import { UserInputError } from '@selfreview/shared/errors';
+import { runCommand } from './commands/run.ts';
+
+const USAGE = `Usage: selfreview <command> [options]
+
+Commands:
+  run [PATH] [--report FILE]   scan, judge and fix the repository at PATH (default: the bundled
+                               example, copied to a temporary folder); writes the run report as JSON
+      --timeout MINUTES        give up when the pipeline has not drained by then (default 60)
+  help                         this text
+
+Environment: REDIS_URL (else localhost:6379, else a private redis-server), SELFREVIEW_PREFIX,
+SELFREVIEW_DATA_DIR, LOG_LEVEL.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { report: { type: 'string' }, timeout: { type: 'string', default: '60' } },
+      });
+      if (positionals.length > 1) throw new UserInputError(`run takes one PATH, got ${positionals.length}`);
+      const timeoutMinutes = Number(values.timeout);
+      if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) {
+        throw new UserInputError(
+          `--timeout must be a positive number of minutes, got ${JSON.stringify(values.timeout)}`,
+        );
+      }
+      await runCommand({
+        path: positionals[0],
+        reportFile: values.report,
+        timeoutMinutes,
+        env: process.env,
+        out: process.stdout,
+      });
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UserInputError(`unknown command ${JSON.stringify(command)}; see \`selfreview help\``);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    const isInput =
+      err instanceof UserInputError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`selfreview: ${err.message}\n`);
+    if (!isInput && process.env.SELFREVIEW_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exit(isInput ? 2 : 1);
+  },
+);

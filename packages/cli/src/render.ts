@@ -1,0 +1,84 @@
+/** Text the CLI shows: pure functions of the run's state, tested on exact output. */
+import type { RunProgress } from '@selfreview/shared/runs';
+import type { RunReport } from '@selfreview/shared/schemas';
+
+export function renderProgress(
+  p: RunProgress,
+  totals: { applyJobs: number | null; fixBatches: number | null },
+): string {
+  const scan = p.open.scan > 0 ? 'scan …' : `scan ✓ ${p.files} files, ${p.candidates} candidates`;
+  const apply =
+    totals.applyJobs === null
+      ? 'apply -'
+      : `apply ${totals.applyJobs - p.open.apply}/${totals.applyJobs} files${p.open.apply === 0 ? ' ✓' : ''}`;
+  const fix =
+    totals.fixBatches === null
+      ? 'fix -'
+      : `fix ${totals.fixBatches - p.open.fix}/${totals.fixBatches} batches${p.open.fix === 0 ? ' ✓' : ''}`;
+  return `${scan} · ${apply} · ${fix}`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => `  ${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
+}
+
+export function renderSummary(report: RunReport, opts: { reportFile: string | null; llm: boolean }): string {
+  const { scan, apply, fix } = report.stages;
+  const out: string[] = [];
+  out.push(
+    `selfreview run ${report.runId}: ${report.repo.path} (${report.repo.baseBranch} @ ${report.repo.baseSha.slice(0, 7)})`,
+  );
+  out.push('');
+  out.push(
+    ...table([
+      ['stage', 'result', 'time'],
+      ['scan', `${scan.files} files, ${scan.candidates} candidates`, seconds(scan.durationMs)],
+      ['apply', `${apply.fix} fix, ${apply.drop} drop, ${apply.defer} defer`, seconds(apply.durationMs)],
+      [
+        'fix',
+        `${fix.batches} batches: ${fix.committed} committed, ${fix.failed} failed, ${fix.carriedOver} carried over`,
+        seconds(fix.durationMs),
+      ],
+    ]),
+  );
+  if (report.fixes.length > 0) {
+    out.push('', 'Fixes:');
+    out.push(
+      ...table(
+        report.fixes.map((f) => [
+          f.status,
+          f.file,
+          `lines ${f.lines_affected.join(',') || '-'}`,
+          f.status === 'committed' ? `${f.branch} ${f.commit?.slice(0, 7)}` : f.reason,
+        ]),
+      ),
+    );
+  }
+  const reasons = new Map<string, number>();
+  for (const d of report.decisions)
+    if (d.verdict !== 'fix')
+      reasons.set(`${d.verdict} ${d.reason}`, (reasons.get(`${d.verdict} ${d.reason}`) ?? 0) + 1);
+  if (reasons.size > 0) {
+    out.push('', 'Not fixed:');
+    out.push(...table([...reasons].sort().map(([r, n]) => [String(n), r])));
+  }
+  if (report.warnings.length > 0) {
+    out.push('', 'Warnings:');
+    for (const w of report.warnings) out.push(`  ${w}`);
+  }
+  out.push('');
+  if (!opts.llm) out.push('Model: off, deterministic fixers only (TODOs that need a model are deferred).');
+  const committed = report.fixes.filter((f) => f.status === 'committed' && f.branch);
+  if (committed.length > 0) {
+    const branches = [...new Set(committed.map((f) => f.branch))];
+    out.push(
+      `Review: git -C ${report.repo.path} log --stat ${report.repo.baseSha.slice(0, 7)}..${branches[0]}`,
+    );
+    out.push(`Undo (never merged): git -C ${report.repo.path} branch -D ${branches.join(' ')}`);
+  }
+  if (opts.reportFile) out.push(`Report: ${opts.reportFile}`);
+  return `${out.join('\n')}\n`;
+}

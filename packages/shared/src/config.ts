@@ -1,0 +1,126 @@
+/**
+ * Configuration, parsed once in each entrypoint: `loadConfig(env)` for the process,
+ * `parseRepoConfig(text, fileName)` for a repository's selfreview.config.{json,yaml}.
+ * Nothing here reads the environment at import time, so tests pass their own.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { RULE_IDS } from './schemas.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const ServiceConfig = z.object({
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }),
+  /** Prefix of every Redis key selfreview writes (BullMQ queues included). */
+  prefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'expected 1-32 letters, digits, _ or -'),
+  /** Where run artifacts (candidate lists) and temporary worktrees live. */
+  dataDir: z.string().min(1),
+  logLevel: z.enum(LOG_LEVELS),
+  concurrency: z.coerce.number().int().min(1).max(64),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+const ENV_KEYS: Record<keyof ServiceConfig, string> = {
+  redisUrl: 'REDIS_URL',
+  prefix: 'SELFREVIEW_PREFIX',
+  dataDir: 'SELFREVIEW_DATA_DIR',
+  logLevel: 'LOG_LEVEL',
+  concurrency: 'SELFREVIEW_CONCURRENCY',
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const raw = {
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    prefix: env.SELFREVIEW_PREFIX ?? 'selfreview',
+    dataDir: env.SELFREVIEW_DATA_DIR ?? path.join(os.homedir(), '.cache', 'selfreview'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
+  };
+  const parsed = ServiceConfig.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid environment: ${formatIssues(parsed.error, (key) => ENV_KEYS[key as keyof ServiceConfig] ?? key)}`,
+    );
+  }
+  return parsed.data;
+}
+
+const RuleSwitch = z.object({ enabled: z.boolean().default(true) }).strict();
+
+const CommandConfig = z
+  .object({
+    /** argv, not a shell string: nothing from the repository is ever interpreted by a shell. */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    timeoutSeconds: z.number().int().positive().max(3600).default(300),
+  })
+  .strict();
+
+/**
+ * A repository's own settings. Every key is optional and has a default
+ * (`prefault` runs the default through the schema, so nested defaults apply too).
+ */
+export const RepoConfig = z
+  .object({
+    rules: z
+      .object(Object.fromEntries(RULE_IDS.map((id) => [id, RuleSwitch.prefault({})])))
+      .strict()
+      .prefault({}),
+    apply: z
+      .object({ confidenceThreshold: z.number().min(0).max(1).default(0.7) })
+      .strict()
+      .prefault({}),
+    fix: z
+      .object({
+        maxFiles: z.number().int().min(1).max(20).default(2),
+        maxMinutes: z.number().positive().max(120).default(10),
+        typecheck: CommandConfig.prefault({}),
+        test: CommandConfig.extend({
+          timeoutSeconds: z.number().int().positive().max(3600).default(600),
+        }).prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Globs of paths selfreview never changes. */
+    protectedPaths: z.array(z.string()).default([]),
+    /** Globs of paths selfreview does not scan. */
+    ignore: z.array(z.string()).default([]),
+  })
+  .strict();
+export type RepoConfig = z.infer<typeof RepoConfig>;
+
+export const REPO_CONFIG_FILES = [
+  'selfreview.config.json',
+  'selfreview.config.yaml',
+  'selfreview.config.yml',
+];
+
+export function defaultRepoConfig(): RepoConfig {
+  return RepoConfig.parse({});
+}
+
+/** Parses a repository config file's text; the error names the file, the key and what was expected. */
+export function parseRepoConfig(text: string, fileName: string): RepoConfig {
+  let data: unknown;
+  try {
+    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(
+      `${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    );
+  }
+  const parsed = RepoConfig.safeParse(data ?? {});
+  if (!parsed.success) throw new ConfigError(`${fileName}: ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function formatIssues(error: z.ZodError, keyName: (key: string) => string = (k) => k): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+      return `${issue.path.length === 1 ? keyName(key) : key}: ${issue.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,79 @@
+/**
+ * The queue catalog: each queue's name, payload schema and default job options.
+ * Producers and workers both read it, so a payload can't drift between them.
+ */
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { Candidate, FixItem, GitSha, RepoPath } from './schemas.ts';
+
+export const QUEUE_NAMES = ['scan', 'apply', 'fix'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Where the repository lives. Job data carries references, never file contents or credentials. */
+export const RepoRef = z.object({
+  /** Absolute path of the local repository (or of selfreview's cached clone). */
+  path: z.string().startsWith('/'),
+});
+export type RepoRef = z.infer<typeof RepoRef>;
+
+const RunRef = {
+  runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  repo: RepoRef,
+  baseBranch: z.string().min(1),
+  baseSha: GitSha,
+};
+
+export const ScanJob = z.object({
+  ...RunRef,
+  mode: z.enum(['full', 'push']),
+  /** For push scans: the changed files. Ignored for full scans. */
+  files: z.array(RepoPath).optional(),
+});
+export type ScanJob = z.infer<typeof ScanJob>;
+
+/** The candidates of one file: apply judges a file's candidates together. */
+export const ApplyJob = z.object({
+  ...RunRef,
+  file: RepoPath,
+  candidates: z.array(Candidate).min(1),
+});
+export type ApplyJob = z.infer<typeof ApplyJob>;
+
+/** One fix batch: at most `maxFiles` files (enforced by the producer and re-checked by fix). */
+export const FixJob = z.object({
+  ...RunRef,
+  batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/),
+  files: z.array(z.object({ file: RepoPath, items: z.array(FixItem).min(1) })).min(1),
+});
+export type FixJob = z.infer<typeof FixJob>;
+
+const DAY_S = 24 * 60 * 60;
+
+/** Bounded retention: completed jobs are kept a week, failed ones a month, never without limit. */
+const retention = {
+  removeOnComplete: { age: 7 * DAY_S, count: 1000 },
+  removeOnFail: { age: 30 * DAY_S, count: 5000 },
+} satisfies JobsOptions;
+
+export const QUEUES = {
+  scan: {
+    payload: ScanJob,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, ...retention },
+  },
+  apply: {
+    payload: ApplyJob,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...retention },
+  },
+  fix: {
+    payload: FixJob,
+    // A fix batch is expensive and mostly fails for reasons a retry won't change.
+    defaultJobOptions: { attempts: 2, backoff: { type: 'exponential', delay: 5000 }, ...retention },
+  },
+} as const satisfies Record<QueueName, { payload: z.ZodType; defaultJobOptions: JobsOptions }>;
+
+export type JobPayload<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['payload']>;
+
+/** BullMQ refuses ':' in custom job ids; ids built from run ids and paths go through here. */
+export function jobId(...parts: string[]): string {
+  return parts.join('-').replace(/[^A-Za-z0-9_.-]/g, '_');
+}

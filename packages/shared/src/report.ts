@@ -1,0 +1,68 @@
+/** The run report (design.md): a pure function of what the stages recorded. */
+import type { StageTimes } from './runs.ts';
+import { type Candidate, type Decision, type FixResult, RunReport } from './schemas.ts';
+
+export type ReportInput = {
+  runId: string;
+  repo: { path: string; baseBranch: string; baseSha: string };
+  startedAt: string;
+  finishedAt: string;
+  files: number;
+  candidates: readonly Candidate[];
+  decisions: readonly Decision[];
+  fixes: readonly FixResult[];
+  stageTimes: StageTimes;
+  warnings: readonly string[];
+};
+
+const byFileLine = (a: { file: string; line: number }, b: { file: string; line: number }) =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+
+export function buildReport(input: ReportInput): RunReport {
+  const duration = (stage: keyof StageTimes) => {
+    const t = input.stageTimes[stage];
+    return t ? Math.max(0, t.endMs - t.startMs) : 0;
+  };
+  const count = (v: Decision['verdict']) => input.decisions.filter((d) => d.verdict === v).length;
+  const fixCount = (s: FixResult['status']) => input.fixes.filter((f) => f.status === s).length;
+  const candidates = [...input.candidates].sort(byFileLine);
+  const order = new Map(candidates.map((c, i) => [c.id, i]));
+  const report: RunReport = {
+    runId: input.runId,
+    repo: input.repo,
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    stages: {
+      scan: { files: input.files, candidates: candidates.length, durationMs: duration('scan') },
+      apply: { fix: count('fix'), drop: count('drop'), defer: count('defer'), durationMs: duration('apply') },
+      fix: {
+        batches: new Set(input.fixes.map((f) => f.batchId)).size,
+        committed: fixCount('committed'),
+        failed: fixCount('failed'),
+        carriedOver: fixCount('carried_over'),
+        durationMs: duration('fix'),
+      },
+    },
+    candidates: candidates.map(({ id, rule, file, line, endLine, message }) => ({
+      id,
+      rule,
+      file,
+      line,
+      endLine,
+      message,
+    })),
+    decisions: [...input.decisions].sort(
+      (a, b) => (order.get(a.candidateId) ?? 0) - (order.get(b.candidateId) ?? 0),
+    ),
+    fixes: [...input.fixes].sort((a, b) =>
+      a.batchId === b.batchId
+        ? byFileLine({ file: a.file, line: 0 }, { file: b.file, line: 0 })
+        : a.batchId < b.batchId
+          ? -1
+          : 1,
+    ),
+    warnings: [...input.warnings],
+  };
+  // The report is a contract: refuse to write one that breaks it.
+  return RunReport.parse(report);
+}

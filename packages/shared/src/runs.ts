@@ -1,0 +1,235 @@
+/**
+ * A run's shared state in Redis: what each stage produced, and which jobs are
+ * still open. Every stage's job is added to its run's open set before it is
+ * enqueued and removed when it ends, so "all open sets empty" means the
+ * pipeline has drained. All keys of a run expire together.
+ */
+import type { Redis } from 'ioredis';
+import type { QueueName } from './queues.ts';
+import type { Candidate, Decision, FixResult } from './schemas.ts';
+import {
+  Candidate as CandidateSchema,
+  Decision as DecisionSchema,
+  FixItem,
+  FixResult as FixResultSchema,
+} from './schemas.ts';
+
+const RUN_TTL_S = 14 * 24 * 60 * 60;
+
+export type RunMeta = {
+  runId: string;
+  repoPath: string;
+  baseBranch: string;
+  baseSha: string;
+  startedAt: string;
+};
+
+export type StageTimes = Partial<Record<QueueName, { startMs: number; endMs: number }>>;
+
+export type RunProgress = {
+  open: Record<QueueName, number>;
+  flushing: boolean;
+  files: number;
+  candidates: number;
+  decisions: number;
+  fixResults: number;
+};
+
+/**
+ * Closes a scan or apply job and, if it was the last open one of both stages,
+ * claims the hand-over to fix (a `flushing` marker) in the same atomic step, so
+ * exactly one job does it and the run never looks drained in between.
+ */
+const CLOSE_AND_CLAIM = `
+redis.call('SREM', KEYS[1], ARGV[1])
+if redis.call('SCARD', KEYS[2]) == 0 and redis.call('SCARD', KEYS[3]) == 0 then
+  redis.call('SET', KEYS[4], '1', 'EX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+/** HSET field to ARGV value only if larger (stage end times from concurrent jobs). */
+const HSET_MAX = `
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
+
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(runId: string, part: string): string {
+    // The hash tag keeps one run's keys in one slot, for Redis Cluster.
+    return `${this.prefix}:run:{${runId}}:${part}`;
+  }
+
+  private async touch(runId: string, parts: string[]): Promise<void> {
+    const multi = this.redis.multi();
+    for (const p of parts) multi.expire(this.key(runId, p), RUN_TTL_S);
+    await multi.exec();
+  }
+
+  async create(meta: RunMeta): Promise<void> {
+    await this.redis.hset(this.key(meta.runId, 'meta'), meta);
+    await this.touch(meta.runId, ['meta']);
+  }
+
+  async meta(runId: string): Promise<(RunMeta & Record<string, string>) | null> {
+    const m = await this.redis.hgetall(this.key(runId, 'meta'));
+    return Object.keys(m).length === 0 ? null : (m as RunMeta & Record<string, string>);
+  }
+
+  async setMeta(runId: string, fields: Record<string, string | number>): Promise<void> {
+    await this.redis.hset(this.key(runId, 'meta'), fields);
+  }
+
+  /** Call before enqueueing: a job is open from before it exists until it ends. */
+  async openJobs(runId: string, stage: QueueName, jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.redis.sadd(this.key(runId, `open:${stage}`), ...jobIds);
+    await this.touch(runId, [`open:${stage}`]);
+  }
+
+  async closeFixJob(runId: string, jobId: string): Promise<void> {
+    await this.redis.srem(this.key(runId, 'open:fix'), jobId);
+  }
+
+  /** Closes a scan/apply job; true when the caller must hand the run's fixable items to fix. */
+  async closeAndClaimHandOver(runId: string, stage: 'scan' | 'apply', jobId: string): Promise<boolean> {
+    const claimed = await this.redis.eval(
+      CLOSE_AND_CLAIM,
+      4,
+      this.key(runId, `open:${stage}`),
+      this.key(runId, 'open:scan'),
+      this.key(runId, 'open:apply'),
+      this.key(runId, 'flushing'),
+      jobId,
+      String(RUN_TTL_S),
+    );
+    return claimed === 1;
+  }
+
+  async handOverDone(runId: string): Promise<void> {
+    await this.redis.del(this.key(runId, 'flushing'));
+  }
+
+  async markStage(runId: string, stage: QueueName, startMs: number, endMs: number): Promise<void> {
+    const k = this.key(runId, 'stages');
+    await this.redis.hsetnx(k, `${stage}:start`, String(startMs));
+    // A retried job may start earlier than the recorded start was set by another: keep the minimum.
+    const cur = Number(await this.redis.hget(k, `${stage}:start`));
+    if (startMs < cur) await this.redis.hset(k, `${stage}:start`, String(startMs));
+    await this.redis.eval(HSET_MAX, 1, k, `${stage}:end`, String(endMs));
+    await this.touch(runId, ['stages']);
+  }
+
+  async stageTimes(runId: string): Promise<StageTimes> {
+    const h = await this.redis.hgetall(this.key(runId, 'stages'));
+    const out: StageTimes = {};
+    for (const stage of ['scan', 'apply', 'fix'] as const) {
+      const s = h[`${stage}:start`];
+      const e = h[`${stage}:end`];
+      if (s && e) out[stage] = { startMs: Number(s), endMs: Number(e) };
+    }
+    return out;
+  }
+
+  /** Idempotent: a retried scan job overwrites, never appends twice. */
+  async putCandidates(runId: string, candidates: readonly Candidate[], filesScanned: number): Promise<void> {
+    const k = this.key(runId, 'candidates');
+    const multi = this.redis.multi().del(k);
+    if (candidates.length > 0)
+      multi.hset(k, Object.fromEntries(candidates.map((c) => [c.id, JSON.stringify(c)])));
+    multi.hset(this.key(runId, 'meta'), { files: filesScanned, candidates: candidates.length });
+    await multi.exec();
+    await this.touch(runId, ['candidates']);
+  }
+
+  async candidates(runId: string): Promise<Candidate[]> {
+    const h = await this.redis.hgetall(this.key(runId, 'candidates'));
+    return Object.values(h).map((v) => CandidateSchema.parse(JSON.parse(v)));
+  }
+
+  async putDecisions(runId: string, decisions: readonly Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    await this.redis.hset(
+      this.key(runId, 'decisions'),
+      Object.fromEntries(decisions.map((d) => [d.candidateId, JSON.stringify(d)])),
+    );
+    await this.touch(runId, ['decisions']);
+  }
+
+  async decisions(runId: string): Promise<Decision[]> {
+    const h = await this.redis.hgetall(this.key(runId, 'decisions'));
+    return Object.values(h).map((v) => DecisionSchema.parse(JSON.parse(v)));
+  }
+
+  /** apply's survivors, keyed by file, waiting for the hand-over to fix. */
+  async putFixable(runId: string, file: string, items: readonly FixItem[]): Promise<void> {
+    const k = this.key(runId, 'fixable');
+    if (items.length === 0) await this.redis.hdel(k, file);
+    else await this.redis.hset(k, file, JSON.stringify(items));
+    await this.touch(runId, ['fixable']);
+  }
+
+  async fixable(runId: string): Promise<Map<string, FixItem[]>> {
+    const h = await this.redis.hgetall(this.key(runId, 'fixable'));
+    return new Map(Object.entries(h).map(([file, v]) => [file, FixItem.array().parse(JSON.parse(v))]));
+  }
+
+  async putFixResults(runId: string, results: readonly FixResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.redis.hset(
+      this.key(runId, 'fixes'),
+      Object.fromEntries(results.map((r) => [`${r.batchId}:${r.file}`, JSON.stringify(r)])),
+    );
+    await this.touch(runId, ['fixes']);
+  }
+
+  async fixResults(runId: string): Promise<FixResult[]> {
+    const h = await this.redis.hgetall(this.key(runId, 'fixes'));
+    return Object.values(h).map((v) => FixResultSchema.parse(JSON.parse(v)));
+  }
+
+  async addWarnings(runId: string, warnings: readonly string[]): Promise<void> {
+    if (warnings.length === 0) return;
+    // A set, so a retried job does not repeat its warnings.
+    await this.redis.sadd(this.key(runId, 'warnings'), ...warnings);
+    await this.touch(runId, ['warnings']);
+  }
+
+  async warnings(runId: string): Promise<string[]> {
+    return (await this.redis.smembers(this.key(runId, 'warnings'))).sort();
+  }
+
+  async progress(runId: string): Promise<RunProgress> {
+    const multi = this.redis
+      .multi()
+      .scard(this.key(runId, 'open:scan'))
+      .scard(this.key(runId, 'open:apply'))
+      .scard(this.key(runId, 'open:fix'))
+      .exists(this.key(runId, 'flushing'))
+      .hmget(this.key(runId, 'meta'), 'files', 'candidates')
+      .hlen(this.key(runId, 'decisions'))
+      .hlen(this.key(runId, 'fixes'));
+    const res = (await multi.exec()) ?? [];
+    const v = (i: number) => res[i]?.[1];
+    const [files, candidates] = (v(4) as (string | null)[]) ?? [];
+    return {
+      open: { scan: Number(v(0)), apply: Number(v(1)), fix: Number(v(2)) },
+      flushing: Number(v(3)) === 1,
+      files: Number(files ?? 0),
+      candidates: Number(candidates ?? 0),
+      decisions: Number(v(5)),
+      fixResults: Number(v(6)),
+    };
+  }
+
+  static isDrained(p: RunProgress): boolean {
+    return p.open.scan === 0 && p.open.apply === 0 && p.open.fix === 0 && !p.flushing;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Process plumbing shared by the three services: typed queues from the
+ * catalog, a worker whose processor receives a validated payload, and a
+ * graceful shutdown on SIGINT/SIGTERM that lets the current job finish.
+ */
+import { type Job, Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ServiceConfig } from './config.ts';
+import { jobLogger, type Logger } from './logger.ts';
+import { type JobPayload, QUEUES, type QueueName } from './queues.ts';
+import { createRedis } from './redis.ts';
+
+export function createQueue<Q extends QueueName>(
+  name: Q,
+  connection: Redis,
+  prefix: string,
+): Queue<JobPayload<Q>> {
+  return new Queue<JobPayload<Q>>(name, {
+    connection,
+    prefix,
+    defaultJobOptions: QUEUES[name].defaultJobOptions,
+  });
+}
+
+export type ProcessContext = { job: Job; log: Logger };
+
+export type StageProcessor<Q extends QueueName> = (
+  data: JobPayload<Q>,
+  ctx: ProcessContext,
+) => Promise<unknown>;
+
+/** Parses the payload with the catalog's schema; a malformed payload will never succeed, so no retries. */
+export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
+  const parsed = QUEUES[queue].payload.safeParse(data);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new UnrecoverableError(`invalid ${queue} payload: ${where}`);
+  }
+  return parsed.data as JobPayload<Q>;
+}
+
+export function startWorker<Q extends QueueName>(opts: {
+  queue: Q;
+  config: ServiceConfig;
+  log: Logger;
+  processor: StageProcessor<Q>;
+  /**
+   * Called once when a job fails for good (no retry left, or unrecoverable),
+   * before BullMQ records the failure: the run's bookkeeping must not wait for it.
+   */
+  onFinalFailure?: (data: JobPayload<Q>, ctx: ProcessContext, err: Error) => Promise<void>;
+  workerOptions?: Partial<WorkerOptions>;
+}): Worker {
+  const connection = createRedis(opts.config.redisUrl, 'worker');
+  connection.on('error', (err) => opts.log.warn({ err: err.message }, 'redis connection error'));
+  const worker = new Worker(
+    opts.queue,
+    async (job: Job) => {
+      const data = parsePayload(opts.queue, job.data);
+      const log = jobLogger(opts.log, { runId: data.runId, jobId: job.id, repo: data.repo.path });
+      log.info({ attempt: job.attemptsMade + 1 }, 'job started');
+      const started = Date.now();
+      try {
+        const result = await opts.processor(data, { job, log });
+        log.info({ durationMs: Date.now() - started }, 'job finished');
+        return result;
+      } catch (err) {
+        const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        log.warn({ err: (err as Error).message, final, durationMs: Date.now() - started }, 'job failed');
+        if (final && opts.onFinalFailure) {
+          await opts
+            .onFinalFailure(data, { job, log }, err as Error)
+            .catch((hookErr: Error) =>
+              log.error({ err: hookErr.message }, 'final-failure bookkeeping failed'),
+            );
+        }
+        throw err;
+      }
+    },
+    {
+      connection,
+      prefix: opts.config.prefix,
+      concurrency: opts.config.concurrency,
+      ...opts.workerOptions,
+    },
+  );
+  worker.on('error', (err) => opts.log.error({ err: err.message }, 'worker error'));
+  return worker;
+}
+
+/**
+ * First signal: stop taking jobs and wait for the current one (BullMQ keeps its
+ * lock renewed meanwhile). Second signal: leave at once; the job's lock then
+ * expires and another worker takes it over as stalled, so nothing is lost.
+ */
+export function handleShutdown(log: Logger, closers: (() => Promise<unknown>)[]): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    (async () => {
+      for (const close of closers) await close();
+    })()
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: Error) => {
+        log.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

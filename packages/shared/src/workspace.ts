@@ -1,0 +1,362 @@
+/**
+ * The git adapter. Everything selfreview does to a repository goes through here:
+ * reading files at a commit, worktrees for fixes, `selfreview/*` branches and
+ * commits. It never touches the user's working tree, index or checked-out branch,
+ * and never passes an untrusted string where git could read it as an option.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type SimpleGit, simpleGit } from 'simple-git';
+import { GitError, UserInputError } from './errors.ts';
+
+const SHA = /^[0-9a-f]{40}$/;
+/** Branches selfreview creates; it refuses to create, move or delete any other. */
+export const BRANCH_PREFIX = 'selfreview/';
+const SAFE_BRANCH = /^selfreview\/[A-Za-z0-9._/-]{1,200}$/;
+const GIT_TIMEOUT_MS = 120_000;
+
+export const COMMITTER = { name: 'selfreview', email: 'selfreview@localhost' };
+
+function assertSha(sha: string): void {
+  if (!SHA.test(sha)) throw new GitError(`not a commit id: ${JSON.stringify(sha)}`);
+}
+
+export function assertSelfreviewBranch(name: string): void {
+  if (!SAFE_BRANCH.test(name) || name.includes('..') || name.endsWith('.lock') || name.endsWith('/')) {
+    throw new GitError(
+      `refusing branch name ${JSON.stringify(name)}: only ${BRANCH_PREFIX}* branches are managed`,
+    );
+  }
+}
+
+/** A repo-relative path we are willing to hand to git (always after `--` or in `<sha>:<path>`). */
+function assertRepoPath(p: string): void {
+  if (
+    p.length === 0 ||
+    p.startsWith('/') ||
+    p.startsWith('-') ||
+    p.split('/').includes('..') ||
+    /[\n\0]/.test(p)
+  ) {
+    throw new GitError(`unsafe path: ${JSON.stringify(p)}`);
+  }
+}
+
+function git(baseDir: string): SimpleGit {
+  return simpleGit({
+    baseDir,
+    timeout: { block: GIT_TIMEOUT_MS },
+    // Hooks and signing belong to the user's own commits, not to ours: hooks point at
+    // /dev/null (a constant, never repository input), which simple-git only allows when asked.
+    config: ['core.hooksPath=/dev/null', 'commit.gpgsign=false', 'core.quotePath=false'],
+    unsafe: { allowUnsafeHooksPath: true },
+  });
+}
+
+async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof GitError) throw err;
+    const message = (err as Error).message?.trim().split('\n')[0] ?? String(err);
+    throw new GitError(`git ${what} failed: ${message}`, { cause: err });
+  }
+}
+
+export class Repository {
+  private constructor(
+    /** The repository's top-level folder (for a bare cache clone, its git dir). */
+    readonly root: string,
+  ) {}
+
+  /** Opens an existing local repository; a clear UserInputError when it isn't one. */
+  static async open(dir: string): Promise<Repository> {
+    const abs = path.resolve(dir);
+    if (!existsSync(abs)) throw new UserInputError(`${dir}: no such file or directory`);
+    if (!statSync(abs).isDirectory()) throw new UserInputError(`${dir}: not a directory`);
+    let top: string;
+    try {
+      top = (await git(abs).raw(['rev-parse', '--show-toplevel'])).trim();
+    } catch (err) {
+      if (/not a git repository/i.test((err as Error).message)) {
+        throw new UserInputError(`${dir}: not a git repository (run \`git init\` and commit first)`);
+      }
+      throw new GitError(`git rev-parse failed in ${dir}: ${(err as Error).message.trim().split('\n')[0]}`, {
+        cause: err,
+      });
+    }
+    if (top === '') throw new UserInputError(`${dir}: not a git repository with a working tree`);
+    return new Repository(top);
+  }
+
+  /**
+   * Clones `url` into `cacheRoot` (a bare clone named by the URL's hash), or fetches
+   * if the clone is already there. The URL follows `--`, so it can't be taken for an option.
+   */
+  static async cloneOrFetch(url: string, cacheRoot: string): Promise<Repository> {
+    if (!/^(https:\/\/|ssh:\/\/|git@[\w.-]+:|file:\/\/)/.test(url)) {
+      throw new UserInputError(
+        `unsupported repository URL ${JSON.stringify(url)}: expected https://, ssh:// or git@host:`,
+      );
+    }
+    const dir = path.join(cacheRoot, 'clones', createHash('sha256').update(url).digest('hex').slice(0, 16));
+    if (existsSync(path.join(dir, 'HEAD'))) {
+      await wrap('fetch', () =>
+        git(dir).raw(['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*']),
+      );
+    } else {
+      await mkdir(path.dirname(dir), { recursive: true });
+      await wrap('clone', () => git(cacheRoot).raw(['clone', '--bare', '--no-tags', '--', url, dir]));
+    }
+    return new Repository(dir);
+  }
+
+  async head(): Promise<{ branch: string; sha: string }> {
+    const sha = (
+      await wrap('rev-parse', () => git(this.root).raw(['rev-parse', '--verify', 'HEAD^{commit}']))
+    ).trim();
+    let branch = (
+      await wrap('symbolic-ref', () => git(this.root).raw(['rev-parse', '--abbrev-ref', 'HEAD']))
+    ).trim();
+    if (branch === 'HEAD') branch = sha; // detached
+    return { branch, sha };
+  }
+
+  async hasCommits(): Promise<boolean> {
+    try {
+      await git(this.root).raw(['rev-parse', '--verify', 'HEAD^{commit}']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Tracked files at `sha`, repo-relative. */
+  async listFiles(sha: string): Promise<string[]> {
+    assertSha(sha);
+    const out = await wrap('ls-tree', () =>
+      git(this.root).raw(['ls-tree', '-r', '-z', '--name-only', '--full-tree', sha]),
+    );
+    return out.split('\0').filter((p) => p.length > 0);
+  }
+
+  /** Blob sizes at `sha`, so huge files can be skipped before they are read. */
+  async listFilesWithSize(sha: string): Promise<{ path: string; size: number; mode: string }[]> {
+    assertSha(sha);
+    const out = await wrap('ls-tree', () =>
+      git(this.root).raw(['ls-tree', '-r', '-z', '-l', '--full-tree', sha]),
+    );
+    return out
+      .split('\0')
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode = '', , , size = '0'] = line.slice(0, tab).split(/\s+/);
+        return { path: line.slice(tab + 1), size: Number(size) || 0, mode };
+      });
+  }
+
+  async readFile(sha: string, file: string): Promise<string | null> {
+    const map = await this.readFiles(sha, [file]);
+    return map.get(file) ?? null;
+  }
+
+  /** Reads many files at `sha` through one `git cat-file --batch`; missing files are absent from the map. */
+  async readFiles(sha: string, files: readonly string[]): Promise<Map<string, string>> {
+    assertSha(sha);
+    for (const f of files) assertRepoPath(f);
+    const result = new Map<string, string>();
+    if (files.length === 0) return result;
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd: this.root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' },
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), GIT_TIMEOUT_MS);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new GitError(`git cat-file failed (${code}): ${stderr.trim()}`));
+      });
+    });
+    child.stdin.end(files.map((f) => `${sha}:${f}\n`).join(''));
+    await done;
+    const buf = Buffer.concat(chunks);
+    let pos = 0;
+    for (const file of files) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) break;
+      const header = buf.subarray(pos, nl).toString();
+      pos = nl + 1;
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+      const size = Number(header.split(' ')[2]);
+      const type = header.split(' ')[1];
+      if (type === 'blob') result.set(file, buf.subarray(pos, pos + size).toString('utf8'));
+      pos += size + 1; // content, then a newline
+    }
+    return result;
+  }
+
+  async branchExists(name: string): Promise<boolean> {
+    assertSelfreviewBranch(name);
+    try {
+      await git(this.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async resolveBranch(name: string): Promise<string | null> {
+    assertSelfreviewBranch(name);
+    try {
+      return (
+        (
+          await git(this.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${name}^{commit}`])
+        ).trim() || null
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * A new worktree at `sha` on a new branch `branch`, created atomically: git refuses
+   * if the branch already exists. Returns the worktree's folder.
+   */
+  async addWorktree(dir: string, sha: string, branch: string): Promise<Worktree> {
+    assertSha(sha);
+    assertSelfreviewBranch(branch);
+    if (!path.isAbsolute(dir)) throw new GitError(`worktree folder must be absolute: ${dir}`);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await wrap('worktree add', () =>
+      git(this.root).raw(['worktree', 'add', '--no-track', '-b', branch, dir, sha]),
+    );
+    return new Worktree(this, dir, branch, sha);
+  }
+
+  async removeWorktree(dir: string): Promise<void> {
+    try {
+      await git(this.root).raw(['worktree', 'remove', '--force', dir]);
+    } catch {
+      // Already gone, or never registered: make sure the folder goes too.
+    }
+    await rm(dir, { recursive: true, force: true });
+    await git(this.root)
+      .raw(['worktree', 'prune'])
+      .catch(() => {});
+  }
+
+  /** Removes worktrees under `folder` left by a crash (git's own registry and the folders). */
+  async pruneWorktreesUnder(folder: string): Promise<number> {
+    const list = await wrap('worktree list', () => git(this.root).raw(['worktree', 'list', '--porcelain']));
+    const stale = list
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice('worktree '.length))
+      .filter((p) => p.startsWith(folder + path.sep));
+    for (const dir of stale) await this.removeWorktree(dir);
+    return stale.length;
+  }
+
+  async deleteBranch(name: string): Promise<void> {
+    assertSelfreviewBranch(name);
+    await wrap('branch -D', () => git(this.root).raw(['branch', '-D', '--', name]));
+  }
+
+  async listSelfreviewBranches(): Promise<string[]> {
+    const out = await wrap('for-each-ref', () =>
+      git(this.root).raw(['for-each-ref', '--format=%(refname:short)', `refs/heads/${BRANCH_PREFIX}`]),
+    );
+    return out.split('\n').filter(Boolean);
+  }
+
+  async commitsBetween(base: string, tip: string): Promise<string[]> {
+    assertSha(base);
+    assertSha(tip);
+    const out = await wrap('rev-list', () => git(this.root).raw(['rev-list', `${base}..${tip}`]));
+    return out.split('\n').filter(Boolean);
+  }
+
+  async changedFiles(from: string, to: string): Promise<string[]> {
+    assertSha(from);
+    assertSha(to);
+    const out = await wrap('diff', () => git(this.root).raw(['diff', '--name-only', '-z', from, to]));
+    return out.split('\0').filter(Boolean);
+  }
+
+  async commitMessage(sha: string): Promise<string> {
+    assertSha(sha);
+    return wrap('log', () => git(this.root).raw(['log', '-1', '--format=%B', sha]));
+  }
+}
+
+/** A worktree selfreview made: the only place it writes files. */
+export class Worktree {
+  constructor(
+    readonly repo: Repository,
+    readonly dir: string,
+    readonly branch: string,
+    readonly baseSha: string,
+  ) {}
+
+  /** Stages exactly `files` (never `-A`) and commits them; returns the new commit's id. */
+  async commit(files: readonly string[], message: string): Promise<string> {
+    for (const f of files) assertRepoPath(f);
+    const g = git(this.dir);
+    await wrap('add', () => g.raw(['add', '--', ...files]));
+    // The message is the value of -m, so git never reads it as an option.
+    await wrap('commit', () =>
+      g.raw([
+        '-c',
+        `user.name=${COMMITTER.name}`,
+        '-c',
+        `user.email=${COMMITTER.email}`,
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+      ]),
+    );
+    return (await wrap('rev-parse', () => g.raw(['rev-parse', 'HEAD']))).trim();
+  }
+
+  /** Files changed in the worktree relative to its base commit (tracked and untracked). */
+  async changedFiles(): Promise<string[]> {
+    const out = await wrap('status', () =>
+      git(this.dir).raw(['status', '--porcelain', '-z', '--untracked-files=all']),
+    );
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => entry.slice(3));
+  }
+
+  /** Lines added plus removed per tracked file, against the base commit. */
+  async diffLines(): Promise<number> {
+    const out = await wrap('diff', () => git(this.dir).raw(['diff', '--numstat', this.baseSha]));
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .reduce((sum, line) => {
+        const [added = '0', removed = '0'] = line.split('\t');
+        return sum + (Number(added) || 0) + (Number(removed) || 0);
+      }, 0);
+  }
+
+  async restoreFile(file: string): Promise<void> {
+    assertRepoPath(file);
+    await wrap('checkout', () => git(this.dir).raw(['checkout', this.baseSha, '--', file]));
+  }
+}

@@ -1,0 +1,82 @@
+import type { Candidate } from '@selfreview/shared/schemas';
+import { classifyTodo, signalKind } from '../todo-classifier.ts';
+import type { JudgeContext, Judgement, Verdict } from './types.ts';
+
+const quote = (signals: readonly string[]): string =>
+  signals.map((s) => `"${s.slice(s.indexOf(':') + 1)}"`).join(', ');
+
+/**
+ * TODOs are never fixed deterministically: the best outcome today is a `defer` that a
+ * person (or, later, the LLM fixer) picks up. Dropping is reserved for comments whose
+ * plan lives elsewhere.
+ */
+export const todoCommentJudgement: Judgement = {
+  rule: 'todo-comment',
+  judge(candidate: Candidate, ctx: JudgeContext): Verdict {
+    const evidence = candidate.evidence;
+    if (evidence.kind !== 'todo-comment') {
+      return {
+        verdict: 'defer',
+        reason: 'evidence_mismatch',
+        detail: `A todo-comment candidate carries ${evidence.kind} evidence; scan and apply disagree.`,
+        confidence: 0,
+      };
+    }
+    // Whatever the comment says, a generated file is rewritten by its generator, and
+    // handing it to a fixer later would edit the wrong place.
+    if (ctx.isGenerated) {
+      return {
+        verdict: 'drop',
+        reason: 'generated_file',
+        detail: `${candidate.file} is generated; its TODOs belong to the generator.`,
+        confidence: 0.95,
+      };
+    }
+    if (ctx.fileText === null) {
+      return {
+        verdict: 'drop',
+        reason: 'stale',
+        detail: `${candidate.file} no longer exists at the current head.`,
+        confidence: 0.95,
+      };
+    }
+
+    const { todoClass, signals } = classifyTodo(withTag(evidence.tag, evidence.text), evidence.context);
+    if (todoClass === 'planned') {
+      const planned = signals.filter((s) => signalKind(s) !== 'actionable');
+      const actionable = signals.filter((s) => signalKind(s) === 'actionable');
+      const tracked = planned.some((s) => signalKind(s) === 'issue');
+      const overriding =
+        actionable.length > 0 ? ` It also reads as a defect (${quote(actionable)}), but the plan wins.` : '';
+      return {
+        verdict: 'drop',
+        reason: 'planned_todo',
+        detail: `The ${evidence.tag} is ${tracked ? 'tracked' : 'planned'} (${quote(planned)}); it is left to that plan.${overriding}`,
+        confidence: tracked ? 0.95 : 0.9,
+        todoClass,
+      };
+    }
+    if (todoClass === 'actionable') {
+      return {
+        verdict: 'defer',
+        reason: 'needs_llm',
+        detail: `The ${evidence.tag} describes a defect (${quote(signals)}); there is no deterministic fixer for TODOs, so it waits for the LLM fixer.`,
+        confidence: 0.8,
+        todoClass,
+      };
+    }
+    return {
+      verdict: 'defer',
+      reason: 'ambiguous_todo',
+      detail: `The ${evidence.tag} names neither a plan nor a defect; a person should decide.`,
+      confidence: 0.5,
+      todoClass,
+    };
+  },
+};
+
+/** The classifier reads the tag as a word (FIXME is actionable by itself); scan may or may not keep it in the text. */
+function withTag(tag: string, text: string): string {
+  const trimmed = text.trimStart();
+  return trimmed.toLowerCase().startsWith(tag.toLowerCase()) ? text : `${tag}: ${text}`;
+}

@@ -1,0 +1,39 @@
+/** The apply worker process: `node --import tsx services/apply/src/main.ts`. */
+import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
+import { createLogger } from '@selfreview/shared/logger';
+import { handOverToFix } from '@selfreview/shared/pipeline';
+import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
+import { RunStore } from '@selfreview/shared/runs';
+import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
+import { createApplyProcessor } from './processor.ts';
+
+const config = loadConfig(process.env);
+const log = createLogger({ name: 'apply', level: config.logLevel });
+const redis = createRedis(config.redisUrl, 'worker');
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+await waitForReady(redis, 30_000);
+
+const runs = new RunStore(redis, config.prefix);
+const fixQueue = createQueue('fix', redis, config.prefix);
+const worker = startWorker({
+  queue: 'apply',
+  config,
+  log,
+  // The model path lands with the LLM issue; until then TODOs that need it are deferred.
+  processor: createApplyProcessor({ runs, fixQueue, llmAvailable: false }),
+  onFinalFailure: async (data, { job }, err) => {
+    await runs.addWarnings(data.runId, [`apply failed for ${data.file}: ${err.message}`]);
+    if (await runs.closeAndClaimHandOver(data.runId, 'apply', String(job.id))) {
+      const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
+      // The failure may be the config itself: fall back to the defaults then.
+      const config = await Repository.open(data.repo.path)
+        .then((repo) => loadRepoConfigAt(repo, data.baseSha))
+        .catch(() => defaultRepoConfig());
+      await handOverToFix({ runs, fixQueue, run, maxFiles: config.fix.maxFiles });
+    }
+  },
+});
+log.info({ queue: 'apply', prefix: config.prefix }, 'worker ready');
+handleShutdown(log, [() => worker.close(), () => fixQueue.close(), () => redis.quit()]);

@@ -1,0 +1,64 @@
+/**
+ * The apply job: judge one file's candidates with the file's current text,
+ * record every decision, and keep the `fix` ones for the hand-over to fix.
+ */
+
+import { UserInputError } from '@selfreview/shared/errors';
+import { handOverToFix } from '@selfreview/shared/pipeline';
+import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
+import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
+import type { RunStore } from '@selfreview/shared/runs';
+import type { Decision, FixItem } from '@selfreview/shared/schemas';
+import type { ProcessContext } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
+import type { Queue } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import { isGeneratedFile, judgeCandidate } from './judgements/index.ts';
+
+export type ApplyDeps = { runs: RunStore; fixQueue: Queue<FixJob>; llmAvailable: boolean };
+
+export type ApplyResult = { fix: number; drop: number; defer: number };
+
+export function createApplyProcessor(deps: ApplyDeps) {
+  return async (data: ApplyJob, { job, log }: ProcessContext): Promise<ApplyResult> => {
+    const started = Date.now();
+    const repo = await Repository.open(data.repo.path).catch((err: Error) => {
+      throw err instanceof UserInputError ? new UnrecoverableError(err.message) : err;
+    });
+    const config = await loadRepoConfigAt(repo, data.baseSha).catch((err: Error) => {
+      throw new UnrecoverableError(err.message);
+    });
+    const fileText = await repo.readFile(data.baseSha, data.file);
+    const ctx = {
+      fileText,
+      isGenerated: fileText !== null && isGeneratedFile(data.file, fileText),
+      llmAvailable: deps.llmAvailable,
+    };
+    const decisions: Decision[] = data.candidates.map((c) =>
+      judgeCandidate(c, ctx, { threshold: config.apply.confidenceThreshold }),
+    );
+    const byId = new Map(data.candidates.map((c) => [c.id, c]));
+    const items: FixItem[] = decisions.flatMap((d) => {
+      const candidate = byId.get(d.candidateId);
+      return d.verdict === 'fix' && d.changeType && candidate
+        ? [{ candidate, changeType: d.changeType, confidence: d.confidence }]
+        : [];
+    });
+    await deps.runs.putDecisions(data.runId, decisions);
+    await deps.runs.putFixable(data.runId, data.file, items);
+    await deps.runs.markStage(data.runId, 'apply', started, Date.now());
+
+    if (await deps.runs.closeAndClaimHandOver(data.runId, 'apply', String(job.id))) {
+      const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
+      const batches = await handOverToFix({
+        runs: deps.runs,
+        fixQueue: deps.fixQueue,
+        run,
+        maxFiles: config.fix.maxFiles,
+      });
+      log.info({ batches }, 'handed over to fix');
+    }
+    const count = (v: Decision['verdict']) => decisions.filter((d) => d.verdict === v).length;
+    return { fix: count('fix'), drop: count('drop'), defer: count('defer') };
+  };
+}

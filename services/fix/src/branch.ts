@@ -1,0 +1,50 @@
+/** Names and messages of fix commits: pure, so their shape is tested on exact text. */
+import { createHash } from 'node:crypto';
+import type { ChangeType } from '@selfreview/shared/schemas';
+
+const DESCRIPTIONS: Record<ChangeType, string> = {
+  remove_unused_import: 'remove-unused-imports',
+};
+
+export function branchName(batchId: string, changeTypes: readonly ChangeType[]): string {
+  const kinds = [...new Set(changeTypes)];
+  const desc = kinds.length === 1 && kinds[0] ? DESCRIPTIONS[kinds[0]] : 'code-health';
+  const id = createHash('sha256').update(batchId).digest('hex').slice(0, 10);
+  return `selfreview/${desc}-${id}`;
+}
+
+export const TRAILER_BATCH = 'Selfreview-Batch';
+export const TRAILER_ROLLBACK = 'Rollback-Ref';
+
+export type CommittedFile = { file: string; summary: string[]; lines: number[] };
+
+export function commitMessage(opts: {
+  batchId: string;
+  runId: string;
+  baseSha: string;
+  files: readonly CommittedFile[];
+  typecheck: string;
+  tests: string;
+}): string {
+  const n = opts.files.length;
+  const lines = [
+    `selfreview: remove unused imports in ${n} file${n === 1 ? '' : 's'}`,
+    '',
+    ...opts.files.flatMap((f) => [
+      `${f.file} (lines ${f.lines.join(', ')}):`,
+      ...f.summary.map((s) => `  - ${s}`),
+    ]),
+    '',
+    `Verified: typecheck ${opts.typecheck}; tests ${opts.tests}.`,
+    `To undo: git branch -D <this branch> before merging, or git revert <this commit> after.`,
+    '',
+    `${TRAILER_BATCH}: ${opts.batchId}`,
+    `Selfreview-Run: ${opts.runId}`,
+    `${TRAILER_ROLLBACK}: ${opts.baseSha}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function hasBatchTrailer(message: string, batchId: string): boolean {
+  return message.split('\n').some((l) => l.trim() === `${TRAILER_BATCH}: ${batchId}`);
+}

@@ -1,0 +1,29 @@
+/** The fix worker process: `node --import tsx services/fix/src/main.ts`. */
+import { loadConfig } from '@selfreview/shared/config';
+import { createLogger } from '@selfreview/shared/logger';
+import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { RunStore } from '@selfreview/shared/runs';
+import { handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { createFixProcessor } from './processor.ts';
+
+const config = loadConfig(process.env);
+const log = createLogger({ name: 'fix', level: config.logLevel });
+const redis = createRedis(config.redisUrl, 'worker');
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+await waitForReady(redis, 30_000);
+
+const runs = new RunStore(redis, config.prefix);
+const worker = startWorker({
+  queue: 'fix',
+  config,
+  log,
+  processor: createFixProcessor({ runs, dataDir: config.dataDir }),
+  onFinalFailure: async (data, _ctx, err) => {
+    await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
+    await runs.closeFixJob(data.runId, data.batchId);
+  },
+  // A batch may run for its whole time limit; its lock is renewed meanwhile, stalls are found within a minute.
+  workerOptions: { lockDuration: 60_000, concurrency: 1 },
+});
+log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
+handleShutdown(log, [() => worker.close(), () => redis.quit()]);

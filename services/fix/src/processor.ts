@@ -1,0 +1,322 @@
+/**
+ * The fix job: one batch (at most `maxFiles` files, at most `maxMinutes`) in its
+ * own worktree at the base commit, on its own branch. Codemods change the
+ * files; the repository's typecheck and tests verify; hard gates decide; only
+ * what passed is committed. A fix_result per file records the outcome and the
+ * rollback ref. The user's working tree and branches are never touched.
+ */
+
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserInputError } from '@selfreview/shared/errors';
+import type { FixJob } from '@selfreview/shared/queues';
+import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
+import type { RunStore } from '@selfreview/shared/runs';
+import type { CheckOutcome, FixItem, FixResult } from '@selfreview/shared/schemas';
+import type { ProcessContext } from '@selfreview/shared/worker';
+import { Repository, type Worktree } from '@selfreview/shared/workspace';
+import { UnrecoverableError } from 'bullmq';
+import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
+import { getCodemod } from './codemods/index.ts';
+import { checkGates } from './gates.ts';
+import { newDiagnostics } from './typecheck-output.ts';
+import { detectTestCommand, runTests, runTypecheck, typecheckCommand } from './verify.ts';
+
+export type FixDeps = { runs: RunStore; dataDir: string };
+
+const MAX_DIFF_LINES = 400;
+const LINKED_DEPENDENCIES = 'node_modules';
+
+type FileWork = {
+  file: string;
+  items: FixItem[];
+  status: FixResult['status'] | 'pending';
+  reason: string;
+  lines: number[];
+  summary: string[];
+};
+
+export function createFixProcessor(deps: FixDeps) {
+  return async (data: FixJob, { job, log }: ProcessContext): Promise<FixResult[]> => {
+    const started = Date.now();
+    const repo = await Repository.open(data.repo.path).catch((err: Error) => {
+      throw err instanceof UserInputError ? new UnrecoverableError(err.message) : err;
+    });
+    const config = await loadRepoConfigAt(repo, data.baseSha).catch((err: Error) => {
+      throw new UnrecoverableError(err.message);
+    });
+
+    // A re-run after the results were recorded (a crash before the job completed) changes nothing.
+    const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);
+    if (earlier.length > 0 && earlier.length >= data.files.length) {
+      await finish(deps, data, started);
+      return earlier;
+    }
+
+    const changeTypes = data.files.flatMap((f) => f.items.map((i) => i.changeType));
+    const branch = branchName(data.batchId, changeTypes);
+    const work: FileWork[] = data.files.map((f, i) => ({
+      file: f.file,
+      items: f.items,
+      // The producer already caps batches; a hand-made job with more files carries the rest over.
+      status: i < config.fix.maxFiles ? 'pending' : 'carried_over',
+      reason: i < config.fix.maxFiles ? '' : `batch limit of ${config.fix.maxFiles} files`,
+      lines: [],
+      summary: [],
+    }));
+
+    const existing = await repo.resolveBranch(branch);
+    if (existing) {
+      const results = await reuseBranch(repo, data, branch, existing, work);
+      await deps.runs.putFixResults(data.runId, results);
+      await finish(deps, data, started);
+      return results;
+    }
+
+    const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
+    const worktreeRoot = path.join(
+      deps.dataDir,
+      'worktrees',
+      createHash('sha256').update(repo.root).digest('hex').slice(0, 12),
+    );
+    const dir = path.join(worktreeRoot, data.batchId);
+    await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
+    let worktree: Worktree | null = null;
+    let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
+    let commit: string | null = null;
+    try {
+      worktree = await repo.addWorktree(dir, data.baseSha, branch);
+      const wt = worktree;
+      // The worktree has no installed dependencies of its own; the repository's serve the typecheck.
+      const deps_ = path.join(repo.root, LINKED_DEPENDENCIES);
+      if (existsSync(deps_)) await symlink(deps_, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
+
+      const tcCommand = typecheckCommand(repo.root, config.fix.typecheck);
+      const tcTimeout = config.fix.typecheck.timeoutSeconds * 1000;
+      const before = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+      if (before.error)
+        throw new VerificationError('typecheck', `typecheck at the base commit: ${before.error}`);
+
+      for (const w of work) {
+        if (w.status !== 'pending') continue;
+        if (deadline.aborted) break;
+        await applyCodemods(wt, w);
+      }
+      const changed = work.filter((w) => w.status === 'pending');
+      if (changed.length === 0) throw new NothingToCommit();
+
+      let after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+      if (after.error) throw new VerificationError('typecheck', after.error);
+      let worse = newDiagnostics(before.diagnostics, after.diagnostics);
+      if (worse.some((d) => d.file === '')) {
+        throw new VerificationError(
+          'typecheck',
+          `new global diagnostics: ${worse.flatMap((d) => d.sample).join('; ')}`,
+        );
+      }
+      for (const d of worse) {
+        const w = changed.find((c) => c.file === d.file);
+        if (!w) continue;
+        await wt.restoreFile(w.file);
+        fail(w, `typecheck: ${d.after - d.before} new diagnostic(s): ${d.sample.join('; ')}`);
+      }
+      // A fix can break another file (an import it relied on): then nothing in the batch can be trusted.
+      const kept = changed.filter((w) => w.status === 'pending');
+      if (worse.length > 0 && kept.length > 0) {
+        after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+        worse = after.error
+          ? [{ file: '', before: 0, after: 1, sample: [after.error] }]
+          : newDiagnostics(before.diagnostics, after.diagnostics);
+        if (worse.length > 0) {
+          throw new VerificationError(
+            'typecheck',
+            `new diagnostics in ${worse.map((d) => d.file || '(global)').join(', ')}`,
+          );
+        }
+      }
+      if (kept.length === 0) throw new NothingToCommit();
+      verification = { typecheck: 'pass', tests: 'skipped' };
+
+      const testCommand = detectTestCommand(wt.dir, config.fix.test);
+      if (testCommand) {
+        const tests = await runTests(wt.dir, testCommand, config.fix.test.timeoutSeconds * 1000, deadline);
+        if (!tests.ok) {
+          verification = { typecheck: 'pass', tests: 'fail' };
+          throw new VerificationError('tests', tests.detail);
+        }
+        verification = { typecheck: 'pass', tests: 'pass' };
+      }
+
+      const violations = checkGates({
+        changedFiles: (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES),
+        allowedFiles: kept.map((w) => w.file),
+        diffLines: await wt.diffLines(),
+        maxDiffLines: MAX_DIFF_LINES,
+      });
+      if (violations.length > 0) {
+        throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
+      }
+
+      commit = await wt.commit(
+        kept.map((w) => w.file),
+        commitMessage({
+          batchId: data.batchId,
+          runId: data.runId,
+          baseSha: data.baseSha,
+          files: kept.map((w) => ({ file: w.file, summary: w.summary, lines: w.lines })),
+          typecheck: 'pass (no new diagnostics)',
+          tests: verification.tests === 'pass' ? 'pass' : 'skipped (no test command)',
+        }),
+      );
+      for (const w of kept) {
+        w.status = 'committed';
+        w.reason = w.summary.join('; ');
+      }
+      log.info({ branch, commit, files: kept.length }, 'batch committed');
+    } catch (err) {
+      if (deadline.aborted) {
+        for (const w of work)
+          if (w.status === 'pending') carryOver(w, `batch time limit of ${config.fix.maxMinutes} min`);
+      } else if (err instanceof VerificationError) {
+        if (err.stage === 'typecheck') verification = { typecheck: 'fail', tests: 'skipped' };
+        for (const w of work) if (w.status === 'pending') fail(w, err.message);
+      } else if (!(err instanceof NothingToCommit)) {
+        throw err;
+      }
+    } finally {
+      if (worktree) await repo.removeWorktree(worktree.dir);
+      // A branch that got no commit is only noise for the reviewer.
+      if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
+    }
+
+    const results: FixResult[] = work.map((w) => ({
+      batchId: data.batchId,
+      file: w.file,
+      change_type: w.items[0]?.changeType ?? 'remove_unused_import',
+      lines_affected: w.lines,
+      confidence: Math.min(...w.items.map((i) => i.confidence)),
+      rollback_ref: data.baseSha,
+      branch: w.status === 'committed' ? branch : null,
+      commit: w.status === 'committed' ? commit : null,
+      status: w.status === 'pending' ? 'failed' : w.status,
+      verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
+      reason: w.reason,
+      candidateIds: w.items.map((i) => i.candidate.id),
+    }));
+    await deps.runs.putFixResults(data.runId, results);
+    await finish(deps, data, started);
+    const failed = results.filter((r) => r.status === 'failed');
+    if (failed.length === results.length) {
+      // Visible as a failed job, for an operator to read and re-queue; retrying as is would fail the same way.
+      throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
+    }
+    void job;
+    return results;
+  };
+}
+
+async function applyCodemods(wt: Worktree, w: FileWork): Promise<void> {
+  const abs = path.join(wt.dir, w.file);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch {
+    fail(w, 'file no longer exists at the base commit');
+    return;
+  }
+  const lines = new Set<number>();
+  for (const changeType of new Set(w.items.map((i) => i.changeType))) {
+    const codemod = getCodemod(changeType);
+    const items = w.items.filter((i) => i.changeType === changeType);
+    if (!codemod) {
+      fail(w, `no codemod for ${changeType}`);
+      return;
+    }
+    const result = codemod.apply({ file: w.file, text, items });
+    text = result.text;
+    for (const l of result.linesAffected) lines.add(l);
+    for (const id of result.applied) {
+      const item = items.find((i) => i.candidate.id === id);
+      if (item) w.summary.push(item.candidate.message);
+    }
+    for (const s of result.skipped) w.summary.push(`skipped ${s.candidateId}: ${s.reason}`);
+  }
+  if (lines.size === 0) {
+    fail(w, `nothing to change: ${w.summary.join('; ') || 'no applicable fix'}`);
+    return;
+  }
+  w.lines = [...lines].sort((a, b) => a - b);
+  w.summary = w.summary.filter((s) => !s.startsWith('skipped '));
+  await writeFile(abs, text);
+}
+
+/** A branch from an earlier attempt of this same batch: take its commit instead of making a second one. */
+async function reuseBranch(
+  repo: Repository,
+  data: FixJob,
+  branch: string,
+  tip: string,
+  work: FileWork[],
+): Promise<FixResult[]> {
+  const message = await repo.commitMessage(tip);
+  if (!hasBatchTrailer(message, data.batchId)) {
+    throw new UnrecoverableError(`branch ${branch} already exists and was not made by this batch`);
+  }
+  const touched = new Set(await repo.changedFiles(data.baseSha, tip));
+  return work.map((w) => ({
+    batchId: data.batchId,
+    file: w.file,
+    change_type: w.items[0]?.changeType ?? 'remove_unused_import',
+    lines_affected: [],
+    confidence: Math.min(...w.items.map((i) => i.confidence)),
+    rollback_ref: data.baseSha,
+    branch: touched.has(w.file) ? branch : null,
+    commit: touched.has(w.file) ? tip : null,
+    status: touched.has(w.file) ? 'committed' : 'failed',
+    verification: { typecheck: touched.has(w.file) ? 'pass' : 'skipped', tests: 'skipped' },
+    reason: touched.has(w.file)
+      ? 'committed by an earlier attempt of this batch'
+      : "not in the earlier attempt's commit",
+    candidateIds: w.items.map((i) => i.candidate.id),
+  }));
+}
+
+async function finish(deps: FixDeps, data: FixJob, started: number): Promise<void> {
+  await deps.runs.markStage(data.runId, 'fix', started, Date.now());
+  await deps.runs.closeFixJob(data.runId, data.batchId);
+}
+
+function fail(w: FileWork, reason: string): void {
+  w.status = 'failed';
+  w.reason = reason;
+}
+
+function carryOver(w: FileWork, reason: string): void {
+  w.status = 'carried_over';
+  w.reason = reason;
+}
+
+function outcomeFor(w: FileWork, v: FixResult['verification']): FixResult['verification'] {
+  if (w.status === 'carried_over') return { typecheck: 'skipped', tests: 'skipped' };
+  const typecheck: CheckOutcome = w.reason.startsWith('typecheck') ? 'fail' : v.typecheck;
+  return { typecheck, tests: v.tests };
+}
+
+class VerificationError extends Error {
+  constructor(
+    readonly stage: 'typecheck' | 'tests' | 'gate',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VerificationError';
+  }
+}
+
+class NothingToCommit extends Error {
+  constructor() {
+    super('nothing to commit');
+    this.name = 'NothingToCommit';
+  }
+}

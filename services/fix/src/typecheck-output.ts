@@ -1,0 +1,123 @@
+/**
+ * Reading `tsc --noEmit --pretty false` output, so fix can tell whether its change made
+ * the typecheck worse rather than whether the repository was clean to begin with.
+ */
+import { isAbsolute, posix, relative } from 'node:path';
+
+export interface Diagnostic {
+  /** Repository-relative with '/' separators; null for diagnostics without a file (TS5023, TS18003, ...). */
+  file: string | null;
+  /** 1-based; 0 for diagnostics without a file. */
+  line: number;
+  code: number;
+  /** The first line of the message, plus indented continuation lines joined with '\n'. */
+  message: string;
+}
+
+export interface FileRegression {
+  /** '' for diagnostics without a file. */
+  file: string;
+  before: number;
+  after: number;
+  /** Up to 3 diagnostics of `after` that `before` did not have, as `TS<code> (line <n>): <first message line>`. */
+  sample: string[];
+}
+
+// Lazy path: file names may themselves contain parentheses (`app/(group)/page.tsx`).
+const FILE_DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): (?:error|warning|message|suggestion) TS(\d+): (.*)$/;
+const GLOBAL_DIAGNOSTIC = /^(?:error|warning|message|suggestion) TS(\d+): (.*)$/;
+const MAX_SAMPLES = 3;
+
+export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  let current: Diagnostic | undefined;
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    if (line === '') continue;
+    if (/^\s/.test(line)) {
+      // Continuation lines elaborate the diagnostic above (assignability chains, "The file is in the program because:").
+      if (current) current.message += `\n${line}`;
+      continue;
+    }
+    const fileMatch = FILE_DIAGNOSTIC.exec(line);
+    if (fileMatch) {
+      const [, file, lineNo, , code, message] = fileMatch;
+      current = { file: toRepoPath(file!, cwd), line: Number(lineNo), code: Number(code), message: message! };
+      diagnostics.push(current);
+      continue;
+    }
+    const globalMatch = GLOBAL_DIAGNOSTIC.exec(line);
+    if (globalMatch) {
+      const [, code, message] = globalMatch;
+      current = { file: null, line: 0, code: Number(code), message: message! };
+      diagnostics.push(current);
+      continue;
+    }
+    // Anything else (a "Found N errors" summary, npm noise) ends the previous diagnostic
+    // without starting a new one, so its own indented lines are not misattributed.
+    current = undefined;
+  }
+  return diagnostics;
+}
+
+function toRepoPath(file: string, cwd: string): string {
+  const rel = isAbsolute(file) ? relative(cwd, file) : file;
+  return posix.normalize(rel.replaceAll('\\', '/'));
+}
+
+/** Diagnostic counts per file; key '' for diagnostics without a file. */
+export function countByFile(diags: readonly Diagnostic[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of diags) {
+    const key = d.file ?? '';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Files whose diagnostic count went up, sorted by file. Line numbers are left out of the
+ * comparison because the change being verified shifts them; the comparison is a multiset,
+ * so a second copy of an existing message is new as well.
+ */
+export function newDiagnostics(
+  before: readonly Diagnostic[],
+  after: readonly Diagnostic[],
+): FileRegression[] {
+  const beforeCounts = countByFile(before);
+  const afterCounts = countByFile(after);
+  const known = new Map<string, number>();
+  for (const d of before) {
+    const key = identity(d);
+    known.set(key, (known.get(key) ?? 0) + 1);
+  }
+  const fresh = new Map<string, Diagnostic[]>();
+  for (const d of after) {
+    const key = identity(d);
+    const left = known.get(key) ?? 0;
+    if (left > 0) {
+      known.set(key, left - 1);
+      continue;
+    }
+    const file = d.file ?? '';
+    fresh.set(file, [...(fresh.get(file) ?? []), d]);
+  }
+
+  const out: FileRegression[] = [];
+  for (const [file, count] of afterCounts) {
+    const was = beforeCounts.get(file) ?? 0;
+    if (count <= was) continue;
+    const sample = (fresh.get(file) ?? []).slice(0, MAX_SAMPLES).map(describe);
+    out.push({ file, before: was, after: count, sample });
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+function identity(d: Diagnostic): string {
+  return `${d.file ?? ''}\0${d.code}\0${d.message}`;
+}
+
+function describe(d: Diagnostic): string {
+  const firstLine = d.message.split('\n', 1)[0] ?? '';
+  return d.file === null ? `TS${d.code}: ${firstLine}` : `TS${d.code} (line ${d.line}): ${firstLine}`;
+}

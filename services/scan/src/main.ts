@@ -1,0 +1,37 @@
+/** The scan worker process: `node --import tsx services/scan/src/main.ts`. */
+import { loadConfig } from '@selfreview/shared/config';
+import { createLogger } from '@selfreview/shared/logger';
+import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { RunStore } from '@selfreview/shared/runs';
+import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { createScanProcessor } from './processor.ts';
+
+const config = loadConfig(process.env);
+const log = createLogger({ name: 'scan', level: config.logLevel });
+const redis = createRedis(config.redisUrl, 'worker');
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+await waitForReady(redis, 30_000);
+
+const runs = new RunStore(redis, config.prefix);
+const applyQueue = createQueue('apply', redis, config.prefix);
+const fixQueue = createQueue('fix', redis, config.prefix);
+const worker = startWorker({
+  queue: 'scan',
+  config,
+  log,
+  processor: createScanProcessor({ runs, applyQueue, fixQueue, dataDir: config.dataDir }),
+  onFinalFailure: async (data, { job }, err) => {
+    await runs.addWarnings(data.runId, [`scan failed: ${err.message}`]);
+    await runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id)).then((claimed) =>
+      // Nothing reached apply, so there is nothing to hand over; release the claim.
+      claimed ? runs.handOverDone(data.runId) : undefined,
+    );
+  },
+});
+log.info({ queue: 'scan', prefix: config.prefix }, 'worker ready');
+handleShutdown(log, [
+  () => worker.close(),
+  () => applyQueue.close(),
+  () => fixQueue.close(),
+  () => redis.quit(),
+]);
