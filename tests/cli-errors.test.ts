@@ -25,7 +25,10 @@ describe('selfreview run refuses bad input', () => {
   });
 
   it('a PATH that does not exist', async () => {
-    expectOneLineError(await runCli(['run', '/nonexistent/selfreview-nowhere'], env()), /no such file or directory/);
+    expectOneLineError(
+      await runCli(['run', '/nonexistent/selfreview-nowhere'], env()),
+      /no such file or directory/,
+    );
   });
 
   it('a PATH that is a file', async () => {
@@ -57,7 +60,10 @@ describe('selfreview run refuses bad input', () => {
 
   it('an unknown command and a bad option value', async () => {
     expectOneLineError(await runCli(['frobnicate'], env()), /unknown command "frobnicate"/);
-    expectOneLineError(await runCli(['run', '--timeout', 'soon'], env()), /--timeout must be a positive number/);
+    expectOneLineError(
+      await runCli(['run', '--timeout', 'soon'], env()),
+      /--timeout must be a positive number/,
+    );
   });
 
   it('an unreachable REDIS_URL', async () => {
@@ -98,7 +104,9 @@ describe('a file with a syntax error', () => {
     });
     expect(res.code, res.stderr).toBe(0);
     const report = RunReport.parse(JSON.parse(await readFile(reportFile, 'utf8')));
-    expect(report.warnings).toEqual([expect.stringMatching(/^src\/broken\.ts:2: syntax error \(.+\), file skipped$/)]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^src\/broken\.ts:2: syntax error \(.+\), file skipped$/),
+    ]);
     expect(res.stdout).toContain('src/broken.ts:2: syntax error');
     expect(report.candidates.map((c) => [c.file, c.rule])).toEqual([['src/ok.ts', 'unused-import']]);
     // The base commit already has type errors (in broken.ts); the fix adds none, so it is committed.

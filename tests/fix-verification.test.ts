@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeFile } from '@selfreview/scan/analyze';
 import { createFixProcessor } from '@selfreview/fix/processor';
+import { analyzeFile } from '@selfreview/scan/analyze';
 import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import type { FixItem } from '@selfreview/shared/schemas';
@@ -17,7 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeRepo, removeDir, tempDir, userState } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
-const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, files: ['src/a.ts', 'src/b.ts'] });
+const TSCONFIG = JSON.stringify({
+  compilerOptions: { strict: true, noEmit: true, types: [] },
+  files: ['src/a.ts', 'src/b.ts'],
+});
 
 /**
  * src/a.ts's import of './globals' looks unused by name, but it is what brings
@@ -81,7 +84,12 @@ describe('fix batch verification', () => {
     );
     const a = results.find((r) => r.file === 'src/a.ts');
     const b = results.find((r) => r.file === 'src/b.ts');
-    expect(a).toMatchObject({ status: 'failed', commit: null, branch: null, verification: { typecheck: 'fail' } });
+    expect(a).toMatchObject({
+      status: 'failed',
+      commit: null,
+      branch: null,
+      verification: { typecheck: 'fail' },
+    });
     expect(a?.reason).toMatch(/^typecheck: 1 new diagnostic\(s\): TS2304/);
     expect(b).toMatchObject({ status: 'committed', rollback_ref: sha, lines_affected: [1, 2] });
 
@@ -107,7 +115,9 @@ describe('fix batch verification', () => {
       const soloSha = await git(solo, 'rev-parse', 'HEAD');
       const before = await userState(solo);
       const processor = createFixProcessor({ runs, dataDir });
-      const data = { ...job('allbad', [{ file: 'src/a.ts', items: itemsFor('src/a.ts', FILES['src/a.ts']) }]) };
+      const data = {
+        ...job('allbad', [{ file: 'src/a.ts', items: itemsFor('src/a.ts', FILES['src/a.ts']) }]),
+      };
       await expect(processor({ ...data, repo: { path: solo }, baseSha: soloSha }, ctx)).rejects.toThrow(
         UnrecoverableError,
       );
@@ -128,7 +138,11 @@ describe('fix batch verification', () => {
     // Forget the recorded results, as if the worker had crashed right after committing.
     await cleanPrefix(redis, prefix);
     const second = await processor(data, ctx);
-    expect(second[0]).toMatchObject({ status: 'committed', commit: first[0]?.commit, branch: first[0]?.branch });
+    expect(second[0]).toMatchObject({
+      status: 'committed',
+      commit: first[0]?.commit,
+      branch: first[0]?.branch,
+    });
     expect(await git(repo, 'rev-list', '--count', `${sha}..${first[0]?.branch}`)).toBe('1');
   });
 });

@@ -2,17 +2,18 @@
  * The whole pipeline through the real CLI: three worker processes on a real
  * Redis, a real git repository, a real typecheck. Asserts issue 2's acceptance.
  */
+
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { RunReport } from '@selfreview/shared/schemas';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, TSX } from './helpers/cli.ts';
 import { EXAMPLE, git, makeRepo, removeDir, tempDir, userState } from './helpers/git.ts';
 import { cleanPrefix, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc', { paths: [path.dirname(TSX)] });
@@ -36,7 +37,8 @@ describe('selfreview run on the example repository', () => {
       SELFREVIEW_PREFIX: prefix,
       SELFREVIEW_DATA_DIR: dataDir,
     });
-    if (result.code !== 0) throw new Error(`selfreview run failed (${result.code}): ${result.stderr}${result.stdout}`);
+    if (result.code !== 0)
+      throw new Error(`selfreview run failed (${result.code}): ${result.stderr}${result.stdout}`);
     report = RunReport.parse(JSON.parse(await readFile(reportFile, 'utf8')));
   });
 
@@ -55,7 +57,9 @@ describe('selfreview run on the example repository', () => {
 
   it('reports every candidate of the example and a decision for each', () => {
     expect(report.stages.scan).toMatchObject({ files: 5, candidates: 8 });
-    expect(report.decisions.map((d) => d.candidateId).sort()).toEqual(report.candidates.map((c) => c.id).sort());
+    expect(report.decisions.map((d) => d.candidateId).sort()).toEqual(
+      report.candidates.map((c) => c.id).sort(),
+    );
     expect(report.repo).toMatchObject({ path: repo, baseBranch: 'main', baseSha: before.head });
   });
 

@@ -43,7 +43,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, limi
 function bigRepoFiles(): Record<string, string> {
   const files: Record<string, string> = { 'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n' };
   for (let i = 0; i < 300; i++) {
-    const body = Array.from({ length: 150 }, (_, j) => `export function f${i}_${j}(x: number): number {\n  return x * ${j}; // TODO: check ${j}\n}`).join('\n');
+    const body = Array.from(
+      { length: 150 },
+      (_, j) => `export function f${i}_${j}(x: number): number {\n  return x * ${j}; // TODO: check ${j}\n}`,
+    ).join('\n');
     files[`src/m${i}.ts`] = `import { readFileSync } from 'node:fs';\n${body}\n`;
   }
   return files;
@@ -75,7 +78,12 @@ describe('graceful shutdown of a worker', () => {
 
   it('finishes the current job, exits 0, and a new worker processes the rest', async () => {
     const sha = await git(repo, 'rev-parse', 'HEAD');
-    const env = { REDIS_URL: testRedisUrl(), SELFREVIEW_PREFIX: prefix, SELFREVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env = {
+      REDIS_URL: testRedisUrl(),
+      SELFREVIEW_PREFIX: prefix,
+      SELFREVIEW_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
     for (const n of [1, 2, 3]) {
       await queue.add(
         'full-scan',

@@ -36,12 +36,25 @@ export async function makeRepo(source: string | Record<string, string>): Promise
   }
   await git(dir, 'init', '--quiet', '--initial-branch=main');
   await git(dir, 'add', '--all');
-  await git(dir, '-c', 'user.name=test', '-c', 'user.email=test@localhost', 'commit', '--quiet', '--no-verify', '-m', 'initial');
+  await git(
+    dir,
+    '-c',
+    'user.name=test',
+    '-c',
+    'user.email=test@localhost',
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '-m',
+    'initial',
+  );
   return dir;
 }
 
 /** What must not change in a user's repository: branch, working tree and index. */
-export async function userState(dir: string): Promise<{ head: string; branch: string; status: string; tree: string }> {
+export async function userState(
+  dir: string,
+): Promise<{ head: string; branch: string; status: string; tree: string }> {
   return {
     head: await git(dir, 'rev-parse', 'HEAD'),
     branch: await git(dir, 'rev-parse', '--abbrev-ref', 'HEAD'),

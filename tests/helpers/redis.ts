@@ -12,7 +12,10 @@ export function uniquePrefix(name = 't'): string {
 }
 
 export function connect(role: 'worker' | 'producer' = 'worker'): Redis {
-  return new Redis(testRedisUrl(), role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1 });
+  return new Redis(
+    testRedisUrl(),
+    role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1 },
+  );
 }
 
 /** Deletes every key under the prefix (BullMQ's queues included). */

@@ -2,6 +2,7 @@
  * The queue catalog: each queue's name, payload schema and default job options.
  * Producers and workers both read it, so a payload can't drift between them.
  */
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { Candidate, FixItem, GitSha, RepoPath } from './schemas.ts';
@@ -73,7 +74,15 @@ export const QUEUES = {
 
 export type JobPayload<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['payload']>;
 
-/** BullMQ refuses ':' in custom job ids; ids built from run ids and paths go through here. */
+/** BullMQ refuses ':' in custom job ids; ids built from run ids and names go through here. */
 export function jobId(...parts: string[]): string {
   return parts.join('-').replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/**
+ * The apply job of one file. Paths are hashed, not escaped: escaping would give
+ * `src/a.ts` and `src_a.ts` the same id and BullMQ would drop one as a duplicate.
+ */
+export function applyJobId(runId: string, file: string): string {
+  return jobId(runId, 'apply', createHash('sha256').update(file).digest('hex').slice(0, 20));
 }

@@ -49,10 +49,15 @@ end
 return 0
 `;
 
-/** HSET field to ARGV value only if larger (stage end times from concurrent jobs). */
-const HSET_MAX = `
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+/**
+ * Stage times from concurrent jobs: the earliest start and the latest end, each
+ * kept in one atomic step (a read-then-write from two jobs would lose one).
+ */
+const HSET_MIN_MAX = `
+local s = redis.call('HGET', KEYS[1], ARGV[1])
+if not s or tonumber(ARGV[2]) < tonumber(s) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+local e = redis.call('HGET', KEYS[1], ARGV[3])
+if not e or tonumber(ARGV[4]) > tonumber(e) then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
 return 1
 `;
 
@@ -119,11 +124,15 @@ export class RunStore {
 
   async markStage(runId: string, stage: QueueName, startMs: number, endMs: number): Promise<void> {
     const k = this.key(runId, 'stages');
-    await this.redis.hsetnx(k, `${stage}:start`, String(startMs));
-    // A retried job may start earlier than the recorded start was set by another: keep the minimum.
-    const cur = Number(await this.redis.hget(k, `${stage}:start`));
-    if (startMs < cur) await this.redis.hset(k, `${stage}:start`, String(startMs));
-    await this.redis.eval(HSET_MAX, 1, k, `${stage}:end`, String(endMs));
+    await this.redis.eval(
+      HSET_MIN_MAX,
+      1,
+      k,
+      `${stage}:start`,
+      String(startMs),
+      `${stage}:end`,
+      String(endMs),
+    );
     await this.touch(runId, ['stages']);
   }
 

@@ -49,6 +49,17 @@ export function runCommand(
 ): Promise<CommandResult> {
   const started = Date.now();
   const limit = opts.maxOutputBytes ?? 4 * 1024 * 1024;
+  if (opts.signal?.aborted) {
+    // The caller's deadline has already passed: starting the program would only overrun it.
+    return Promise.resolve({
+      code: null,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      timedOut: true,
+      durationMs: 0,
+    });
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,

@@ -7,7 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '@selfreview/shared/errors';
 import { handOverToFix } from '@selfreview/shared/pipeline';
-import { type ApplyJob, type FixJob, jobId, type ScanJob } from '@selfreview/shared/queues';
+import { type ApplyJob, applyJobId, type FixJob, type ScanJob } from '@selfreview/shared/queues';
 import { hasRootTsconfig, loadRepoConfigAt, selectSourceFiles } from '@selfreview/shared/repo-files';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate } from '@selfreview/shared/schemas';
@@ -76,7 +76,7 @@ export function createScanProcessor(deps: ScanDeps) {
     for (const c of result.candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
     const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
     const applyJobs = [...byFile].map(([file, candidates]) => {
-      const id = jobId(data.runId, 'apply', file);
+      const id = applyJobId(data.runId, file);
       return {
         name: 'apply-file',
         data: { ...run, file, candidates } satisfies ApplyJob,

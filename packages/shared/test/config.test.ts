@@ -1,0 +1,228 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseRepoConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+/** Runs `fn`, expects a ConfigError and returns its message. */
+function configErrorMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+const DEFAULT_REPO_CONFIG = {
+  rules: { 'unused-import': { enabled: true }, 'todo-comment': { enabled: true } },
+  apply: { confidenceThreshold: 0.7 },
+  fix: {
+    maxFiles: 2,
+    maxMinutes: 10,
+    typecheck: { timeoutSeconds: 300 },
+    test: { timeoutSeconds: 600 },
+  },
+  protectedPaths: [],
+  ignore: [],
+};
+
+describe('loadConfig', () => {
+  it('uses the defaults when the environment sets nothing', () => {
+    expect(loadConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'selfreview',
+      dataDir: path.join(os.homedir(), '.cache', 'selfreview'),
+      logLevel: 'info',
+      concurrency: 1,
+    });
+  });
+
+  it('honours every environment key', () => {
+    expect(
+      loadConfig({
+        REDIS_URL: 'rediss://cache.example:6380/2',
+        SELFREVIEW_PREFIX: 'sr_test-1',
+        SELFREVIEW_DATA_DIR: '/var/lib/selfreview',
+        LOG_LEVEL: 'debug',
+        SELFREVIEW_CONCURRENCY: '4',
+      }),
+    ).toEqual({
+      redisUrl: 'rediss://cache.example:6380/2',
+      prefix: 'sr_test-1',
+      dataDir: '/var/lib/selfreview',
+      logLevel: 'debug',
+      concurrency: 4,
+    });
+  });
+
+  it.each([
+    ['REDIS_URL', 'redis://localhost:6379', { redisUrl: 'redis://localhost:6379' }],
+    ['SELFREVIEW_PREFIX', 'other', { prefix: 'other' }],
+    ['SELFREVIEW_DATA_DIR', '/data', { dataDir: '/data' }],
+    ['LOG_LEVEL', 'silent', { logLevel: 'silent' }],
+    ['SELFREVIEW_CONCURRENCY', '64', { concurrency: 64 }],
+  ])('reads %s on its own', (key, value, expected) => {
+    expect(loadConfig({ [key]: value })).toMatchObject(expected);
+  });
+
+  it('does not read process.env when an environment is passed', () => {
+    const saved = process.env.SELFREVIEW_PREFIX;
+    process.env.SELFREVIEW_PREFIX = 'from-process';
+    try {
+      expect(loadConfig({}).prefix).toBe('selfreview');
+    } finally {
+      if (saved === undefined) delete process.env.SELFREVIEW_PREFIX;
+      else process.env.SELFREVIEW_PREFIX = saved;
+    }
+  });
+
+  it.each([
+    ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    ['REDIS_URL', 'not a url', 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    ['SELFREVIEW_PREFIX', 'a:b', 'SELFREVIEW_PREFIX: expected 1-32 letters, digits, _ or -'],
+    ['SELFREVIEW_PREFIX', 'x'.repeat(33), 'SELFREVIEW_PREFIX: expected 1-32 letters, digits, _ or -'],
+    ['SELFREVIEW_DATA_DIR', '', 'SELFREVIEW_DATA_DIR: Too small: expected string to have >=1 characters'],
+    [
+      'LOG_LEVEL',
+      'verbose',
+      'LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"',
+    ],
+    ['SELFREVIEW_CONCURRENCY', '0', 'SELFREVIEW_CONCURRENCY: Too small: expected number to be >=1'],
+    ['SELFREVIEW_CONCURRENCY', '65', 'SELFREVIEW_CONCURRENCY: Too big: expected number to be <=64'],
+    ['SELFREVIEW_CONCURRENCY', '1.5', 'SELFREVIEW_CONCURRENCY: Invalid input: expected int, received number'],
+    ['SELFREVIEW_CONCURRENCY', 'two', 'SELFREVIEW_CONCURRENCY: Invalid input: expected number, received NaN'],
+  ])('refuses %s=%j with a ConfigError naming the variable', (key, value, detail) => {
+    expect(configErrorMessage(() => loadConfig({ [key]: value }))).toBe(`invalid environment: ${detail}`);
+  });
+
+  it('lists every invalid variable in one message', () => {
+    expect(configErrorMessage(() => loadConfig({ SELFREVIEW_PREFIX: '', SELFREVIEW_CONCURRENCY: '0' }))).toBe(
+      'invalid environment: SELFREVIEW_PREFIX: expected 1-32 letters, digits, _ or -; ' +
+        'SELFREVIEW_CONCURRENCY: Too small: expected number to be >=1',
+    );
+  });
+});
+
+describe('parseRepoConfig', () => {
+  it.each([
+    ['selfreview.config.json', '{}'],
+    ['selfreview.config.yaml', '{}'],
+    ['selfreview.config.yaml', ''],
+    ['selfreview.config.yml', '# only a comment\n'],
+    ['selfreview.config.json', 'null'],
+  ])('applies every nested default for %s containing %j', (fileName, text) => {
+    expect(parseRepoConfig(text, fileName)).toEqual(DEFAULT_REPO_CONFIG);
+  });
+
+  it('reads JSON and keeps the defaults of the keys it leaves out', () => {
+    const text = JSON.stringify({
+      rules: { 'todo-comment': { enabled: false } },
+      fix: { maxFiles: 5, typecheck: { command: ['pnpm', 'tsc', '--noEmit'] } },
+      ignore: ['gen/**'],
+    });
+    expect(parseRepoConfig(text, 'selfreview.config.json')).toEqual({
+      ...DEFAULT_REPO_CONFIG,
+      rules: { 'unused-import': { enabled: true }, 'todo-comment': { enabled: false } },
+      fix: {
+        ...DEFAULT_REPO_CONFIG.fix,
+        maxFiles: 5,
+        typecheck: { command: ['pnpm', 'tsc', '--noEmit'], timeoutSeconds: 300 },
+      },
+      ignore: ['gen/**'],
+    });
+  });
+
+  it('reads YAML and keeps the defaults of the keys it leaves out', () => {
+    const text = [
+      'apply:',
+      '  confidenceThreshold: 0.9',
+      'fix:',
+      '  maxMinutes: 30',
+      '  test:',
+      '    command: [npm, test]',
+      '    timeoutSeconds: 120',
+      'protectedPaths:',
+      '  - src/generated/**',
+      '',
+    ].join('\n');
+    expect(parseRepoConfig(text, 'selfreview.config.yaml')).toEqual({
+      ...DEFAULT_REPO_CONFIG,
+      apply: { confidenceThreshold: 0.9 },
+      fix: {
+        ...DEFAULT_REPO_CONFIG.fix,
+        maxMinutes: 30,
+        test: { command: ['npm', 'test'], timeoutSeconds: 120 },
+      },
+      protectedPaths: ['src/generated/**'],
+    });
+  });
+
+  it.each([
+    ['{"fix":{"maxFiles":0}}', 'fix.maxFiles: Too small: expected number to be >=1'],
+    ['{"fix":{"maxFiles":21}}', 'fix.maxFiles: Too big: expected number to be <=20'],
+    ['{"fix":{"maxFiles":"2"}}', 'fix.maxFiles: Invalid input: expected number, received string'],
+    ['{"fix":{"maxMinutes":0}}', 'fix.maxMinutes: Too small: expected number to be >0'],
+    [
+      '{"apply":{"confidenceThreshold":1.5}}',
+      'apply.confidenceThreshold: Too big: expected number to be <=1',
+    ],
+    [
+      '{"rules":{"todo-comment":{"enabled":"no"}}}',
+      'rules.todo-comment.enabled: Invalid input: expected boolean, received string',
+    ],
+    [
+      '{"fix":{"typecheck":{"command":[]}}}',
+      'fix.typecheck.command: Too small: expected array to have >=1 items',
+    ],
+    [
+      '{"fix":{"test":{"timeoutSeconds":3601}}}',
+      'fix.test.timeoutSeconds: Too big: expected number to be <=3600',
+    ],
+    ['[1, 2]', '(root): Invalid input: expected object, received array'],
+  ])('refuses %s naming the file and the dotted key path', (text, detail) => {
+    expect(configErrorMessage(() => parseRepoConfig(text, 'selfreview.config.json'))).toBe(
+      `selfreview.config.json: ${detail}`,
+    );
+  });
+
+  it('names the YAML file and the key path in its error', () => {
+    expect(configErrorMessage(() => parseRepoConfig('fix:\n  maxFiles: -1\n', 'selfreview.config.yml'))).toBe(
+      'selfreview.config.yml: fix.maxFiles: Too small: expected number to be >=1',
+    );
+  });
+
+  it.each([
+    ['{"bogus":1}', '(root): Unrecognized key: "bogus"'],
+    ['{"fix":{"bogus":1}}', 'fix: Unrecognized key: "bogus"'],
+    ['{"rules":{"no-such-rule":{}}}', 'rules: Unrecognized key: "no-such-rule"'],
+    [
+      '{"rules":{"unused-import":{"enabled":true,"level":2}}}',
+      'rules.unused-import: Unrecognized key: "level"',
+    ],
+    ['{"fix":{"typecheck":{"cmd":"tsc"}}}', 'fix.typecheck: Unrecognized key: "cmd"'],
+  ])('refuses the unknown key in %s', (text, detail) => {
+    expect(configErrorMessage(() => parseRepoConfig(text, 'selfreview.config.json'))).toBe(
+      `selfreview.config.json: ${detail}`,
+    );
+  });
+
+  it('says the JSON file is not valid JSON', () => {
+    expect(configErrorMessage(() => parseRepoConfig('{not json', 'selfreview.config.json'))).toMatch(
+      /^selfreview\.config\.json: not valid JSON: \S/,
+    );
+  });
+
+  it('says the YAML file is not valid YAML', () => {
+    expect(configErrorMessage(() => parseRepoConfig('a: [1,', 'selfreview.config.yaml'))).toMatch(
+      /^selfreview\.config\.yaml: not valid YAML: \S/,
+    );
+  });
+
+  it('parses a file whose name does not end in .json as YAML', () => {
+    expect(configErrorMessage(() => parseRepoConfig('{"a": 1,,}', 'selfreview.config.yml'))).toMatch(
+      /^selfreview\.config\.yml: not valid YAML: /,
+    );
+  });
+});

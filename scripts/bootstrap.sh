@@ -1,0 +1,82 @@
+# Sourced by ./selfreview and ./scripts/test: makes a fresh machine ready.
+# Needs only Node.js 20.19+ and git; installs pnpm (through corepack), the
+# workspace's dependencies, and redis-server (through apt-get) when missing.
+# Progress goes to stderr so that stdout stays the command's own.
+
+SELFREVIEW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SELFREVIEW_ROOT
+export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+
+say() { echo "selfreview setup: $*" >&2; }
+die() { echo "selfreview setup: $*" >&2; exit 1; }
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || die "Node.js 20.19 or newer is required (https://nodejs.org)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || die "Node.js 20.19 or newer is required, found $(node --version)"
+  command -v git >/dev/null 2>&1 || die "git is required"
+}
+
+# pnpm at the version package.json pins, through corepack, with shims in .tools/bin
+# so that turbo and pnpm's scripts find `pnpm` on PATH.
+ensure_pnpm() {
+  local bin="$SELFREVIEW_ROOT/.tools/bin"
+  export PATH="$bin:$PATH"
+  if [ ! -x "$bin/pnpm" ]; then
+    mkdir -p "$bin"
+    if command -v corepack >/dev/null 2>&1; then
+      corepack enable --install-directory "$bin" pnpm >/dev/null
+    else
+      say "corepack not found; installing pnpm with npm into .tools"
+      npm install --silent --prefix "$SELFREVIEW_ROOT/.tools" "pnpm@$(node -p "require('$SELFREVIEW_ROOT/package.json').packageManager.split('@')[1]")" >&2
+      ln -sf ../node_modules/.bin/pnpm "$bin/pnpm"
+    fi
+  fi
+  if ! (cd "$SELFREVIEW_ROOT" && pnpm --version >/dev/null 2>&1); then
+    # Some registries serve package metadata without the signatures corepack checks;
+    # npm's own integrity check of the tarball still applies.
+    export COREPACK_INTEGRITY_KEYS=0
+    (cd "$SELFREVIEW_ROOT" && pnpm --version >/dev/null 2>&1) || die "could not get pnpm through corepack"
+    say "corepack could not verify pnpm's signature here; using the registry's integrity hash only"
+  fi
+}
+
+ensure_dependencies() {
+  local marker="$SELFREVIEW_ROOT/node_modules/.modules.yaml"
+  if [ ! -f "$marker" ] || [ "$SELFREVIEW_ROOT/pnpm-lock.yaml" -nt "$marker" ]; then
+    say "installing dependencies (pnpm install --frozen-lockfile)"
+    (cd "$SELFREVIEW_ROOT" && pnpm install --frozen-lockfile --reporter=silent) >&2 || die "pnpm install failed"
+  fi
+}
+
+redis_available() {
+  [ -n "${REDIS_URL:-}" ] && return 0
+  command -v redis-server >/dev/null 2>&1 && return 0
+  [ -x /usr/bin/redis-server ] || [ -x /usr/sbin/redis-server ] || [ -x /usr/local/bin/redis-server ]
+}
+
+# selfreview uses REDIS_URL, a Redis on localhost:6379, or starts a private
+# redis-server; only the last needs installing.
+ensure_redis() {
+  redis_available && return 0
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      say "redis-server is not installed and I can't install it without root: apt-get install redis-server, or set REDIS_URL"
+      return 0
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing redis-server with apt-get"
+    $sudo apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2 \
+      || say "apt-get install redis-server failed; set REDIS_URL to a running Redis"
+  else
+    say "redis-server is not installed and apt-get is not available: install Redis, or set REDIS_URL"
+  fi
+}
+
+ensure_node
+ensure_pnpm
+ensure_dependencies
+ensure_redis

@@ -1,0 +1,376 @@
+/**
+ * RunStore on the real test Redis: the open-job bookkeeping that decides when a
+ * run has drained and who hands it over to fix, and the stage outputs stored
+ * under each run (validated by the schemas when read back), all with a TTL.
+ */
+
+import { type RunMeta, type RunProgress, RunStore } from '@selfreview/shared/runs';
+import type { Candidate, Decision, FixItem, FixResult } from '@selfreview/shared/schemas';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
+
+const RUN = 'r1-abc';
+const SHA = 'a'.repeat(40);
+const RUN_TTL_S = 14 * 24 * 60 * 60;
+
+function meta(runId = RUN): RunMeta {
+  return {
+    runId,
+    repoPath: '/tmp/repo',
+    baseBranch: 'main',
+    baseSha: SHA,
+    startedAt: '2026-01-02T03:04:05.000Z',
+  };
+}
+
+function unusedImport(file: string, name: string): Candidate {
+  return {
+    id: `unused-import:${file}:${name}`,
+    rule: 'unused-import',
+    file,
+    line: 1,
+    endLine: 1,
+    message: `'${name}' is imported but never used`,
+    evidence: {
+      kind: 'unused-import',
+      name,
+      importedName: name,
+      form: 'named',
+      moduleSpecifier: './mod',
+      typeOnly: false,
+      statement: `import { ${name} } from './mod';`,
+    },
+  };
+}
+
+function todo(file: string, text: string): Candidate {
+  return {
+    id: `todo-comment:${file}:${text}`,
+    rule: 'todo-comment',
+    file,
+    line: 3,
+    endLine: 3,
+    message: `TODO: ${text}`,
+    evidence: { kind: 'todo-comment', tag: 'TODO', text, context: ['const x = 1;', `// TODO ${text}`] },
+  };
+}
+
+function fixResult(batchId: string, file: string, status: FixResult['status']): FixResult {
+  return {
+    batchId,
+    file,
+    change_type: 'remove_unused_import',
+    lines_affected: [1, 2],
+    confidence: 0.95,
+    rollback_ref: SHA,
+    branch: status === 'committed' ? `selfreview/${batchId}` : null,
+    commit: status === 'committed' ? 'b'.repeat(40) : null,
+    status,
+    verification: { typecheck: 'pass', tests: status === 'committed' ? 'pass' : 'skipped' },
+    reason: status === 'committed' ? 'ok' : 'typecheck failed',
+    candidateIds: [`unused-import:${file}:x`],
+  };
+}
+
+const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+
+let redis: Redis;
+let other: Redis;
+let prefix: string;
+let runs: RunStore;
+
+beforeAll(() => {
+  redis = connect('producer');
+  // A second connection, so "concurrent" closes really are separate clients.
+  other = connect('producer');
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await other.quit();
+});
+
+beforeEach(() => {
+  prefix = uniquePrefix('runs');
+  runs = new RunStore(redis, prefix);
+});
+
+afterEach(async () => {
+  await cleanPrefix(redis, prefix);
+});
+
+describe('RunStore', () => {
+  it('create and meta', async () => {
+    expect(await runs.meta(RUN)).toBeNull();
+    await runs.create(meta());
+    expect(await runs.meta(RUN)).toEqual(meta());
+    await runs.setMeta(RUN, { fixBatches: 3, note: 'x' });
+    expect(await runs.meta(RUN)).toEqual({ ...meta(), fixBatches: '3', note: 'x' });
+    // Another run, and the same run under another prefix, are separate.
+    expect(await runs.meta('r2-def')).toBeNull();
+    expect(await new RunStore(redis, `${prefix}-other`).meta(RUN)).toBeNull();
+  });
+
+  it('only the close of the last open scan/apply job claims the hand-over', async () => {
+    await runs.create(meta());
+    await runs.openJobs(RUN, 'scan', ['scan-1']);
+    await runs.openJobs(RUN, 'apply', ['apply-1', 'apply-2', 'apply-3']);
+    await runs.openJobs(RUN, 'apply', []);
+    expect((await runs.progress(RUN)).open).toEqual({ scan: 1, apply: 3, fix: 0 });
+
+    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-1')).toBe(false);
+    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-2')).toBe(false);
+    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-3')).toBe(false);
+    expect((await runs.progress(RUN)).flushing).toBe(false);
+    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
+    const p = await runs.progress(RUN);
+    expect(p.open).toEqual({ scan: 0, apply: 0, fix: 0 });
+    expect(p.flushing).toBe(true);
+  });
+
+  it('of two concurrent closes of the last two jobs, exactly one claims the hand-over', async () => {
+    const others = new RunStore(other, prefix);
+    for (let round = 0; round < 20; round++) {
+      const runId = `r${round}-concurrent`;
+      await runs.create(meta(runId));
+      await runs.openJobs(runId, 'scan', ['scan-1']);
+      await runs.openJobs(runId, 'apply', ['apply-1', 'apply-2', 'apply-3']);
+      expect(await runs.closeAndClaimHandOver(runId, 'scan', 'scan-1')).toBe(false);
+      expect(await runs.closeAndClaimHandOver(runId, 'apply', 'apply-1')).toBe(false);
+      const claims = await Promise.all([
+        runs.closeAndClaimHandOver(runId, 'apply', 'apply-2'),
+        others.closeAndClaimHandOver(runId, 'apply', 'apply-3'),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect((await runs.progress(runId)).flushing).toBe(true);
+    }
+  });
+
+  it('progress and isDrained: not drained while flushing or while any job is open', async () => {
+    await runs.create(meta());
+    await runs.openJobs(RUN, 'scan', ['scan-1']);
+    expect(RunStore.isDrained(await runs.progress(RUN))).toBe(false);
+
+    await runs.putCandidates(RUN, [unusedImport('a.ts', 'x'), todo('b.ts', 'later')], 7);
+    await runs.openJobs(RUN, 'apply', ['apply-a', 'apply-b']);
+    // The scan job closes after enqueueing apply: the run is not drained, nobody claims.
+    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(false);
+    await runs.putDecisions(RUN, [
+      {
+        candidateId: 'unused-import:a.ts:x',
+        verdict: 'fix',
+        reason: 'unused_import',
+        detail: 'd',
+        confidence: 1,
+      },
+    ]);
+    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-a')).toBe(false);
+    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-b')).toBe(true);
+
+    let p = await runs.progress(RUN);
+    expect(p).toEqual({
+      open: { scan: 0, apply: 0, fix: 0 },
+      flushing: true,
+      files: 7,
+      candidates: 2,
+      decisions: 1,
+      fixResults: 0,
+    });
+    expect(RunStore.isDrained(p)).toBe(false);
+
+    // The hand-over opens fix jobs before it clears the marker.
+    await runs.openJobs(RUN, 'fix', ['b-1']);
+    await runs.handOverDone(RUN);
+    p = await runs.progress(RUN);
+    expect(p.flushing).toBe(false);
+    expect(p.open.fix).toBe(1);
+    expect(RunStore.isDrained(p)).toBe(false);
+
+    await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
+    await runs.closeFixJob(RUN, 'b-1');
+    p = await runs.progress(RUN);
+    expect(p.fixResults).toBe(1);
+    expect(RunStore.isDrained(p)).toBe(true);
+  });
+
+  it('isDrained looks at every open set and the flushing marker', () => {
+    const base: RunProgress = {
+      open: { scan: 0, apply: 0, fix: 0 },
+      flushing: false,
+      files: 0,
+      candidates: 0,
+      decisions: 0,
+      fixResults: 0,
+    };
+    expect(RunStore.isDrained(base)).toBe(true);
+    expect(RunStore.isDrained({ ...base, flushing: true })).toBe(false);
+    for (const stage of ['scan', 'apply', 'fix'] as const) {
+      expect(RunStore.isDrained({ ...base, open: { ...base.open, [stage]: 1 } })).toBe(false);
+    }
+  });
+
+  it('putCandidates is idempotent and overwrites', async () => {
+    await runs.create(meta());
+    const cands = [unusedImport('a.ts', 'x'), unusedImport('a.ts', 'y'), todo('dir/b.ts', 'refactor')];
+    await runs.putCandidates(RUN, cands, 10);
+    await runs.putCandidates(RUN, cands, 10);
+    expect(byId(await runs.candidates(RUN))).toEqual(byId(cands));
+    expect(await runs.progress(RUN)).toMatchObject({ files: 10, candidates: 3 });
+
+    // A retried scan that found less replaces, never appends.
+    await runs.putCandidates(RUN, [cands[0]!], 9);
+    expect(await runs.candidates(RUN)).toEqual([cands[0]]);
+    expect(await runs.progress(RUN)).toMatchObject({ files: 9, candidates: 1 });
+    await runs.putCandidates(RUN, [], 9);
+    expect(await runs.candidates(RUN)).toEqual([]);
+    expect(await runs.progress(RUN)).toMatchObject({ files: 9, candidates: 0 });
+  });
+
+  it('decisions, fixable items and fix results round-trip through the schemas', async () => {
+    await runs.create(meta());
+    const decisions: Decision[] = [
+      {
+        candidateId: 'unused-import:a.ts:x',
+        verdict: 'fix',
+        reason: 'unused_import',
+        detail: 'x is never used',
+        confidence: 0.9,
+        changeType: 'remove_unused_import',
+      },
+      {
+        candidateId: 'todo-comment:b.ts:later',
+        verdict: 'defer',
+        reason: 'planned_todo',
+        detail: 'a planned change',
+        confidence: 0.5,
+        todoClass: 'planned',
+      },
+    ];
+    await runs.putDecisions(RUN, decisions);
+    await runs.putDecisions(RUN, []);
+    await runs.putDecisions(RUN, [decisions[0]!]);
+    const back = (await runs.decisions(RUN)).sort((a, b) => a.candidateId.localeCompare(b.candidateId));
+    expect(back).toEqual([...decisions].sort((a, b) => a.candidateId.localeCompare(b.candidateId)));
+
+    const items: FixItem[] = [
+      { candidate: unusedImport('a.ts', 'x'), changeType: 'remove_unused_import', confidence: 0.9 },
+      { candidate: unusedImport('a.ts', 'y'), changeType: 'remove_unused_import', confidence: 0.8 },
+    ];
+    await runs.putFixable(RUN, 'a.ts', items);
+    await runs.putFixable(RUN, 'dir/c.ts', [items[0]!]);
+    expect(await runs.fixable(RUN)).toEqual(
+      new Map([
+        ['a.ts', items],
+        ['dir/c.ts', [items[0]]],
+      ]),
+    );
+    await runs.putFixable(RUN, 'dir/c.ts', []);
+    expect([...(await runs.fixable(RUN)).keys()]).toEqual(['a.ts']);
+
+    const results = [fixResult('b-1', 'a.ts', 'committed'), fixResult('b-2', 'c.ts', 'failed')];
+    await runs.putFixResults(RUN, results);
+    // Keyed by batch and file: a retried batch overwrites its own result.
+    await runs.putFixResults(RUN, [fixResult('b-2', 'c.ts', 'carried_over')]);
+    const fixes = (await runs.fixResults(RUN)).sort((a, b) => a.batchId.localeCompare(b.batchId));
+    expect(fixes).toEqual([results[0], fixResult('b-2', 'c.ts', 'carried_over')]);
+  });
+
+  it('reading back rejects stored data that does not match the schema', async () => {
+    await runs.create(meta());
+    await redis.hset(
+      `${prefix}:run:{${RUN}}:decisions`,
+      'x',
+      JSON.stringify({ candidateId: 'x', verdict: 'maybe' }),
+    );
+    await expect(runs.decisions(RUN)).rejects.toThrow();
+    await redis.hset(
+      `${prefix}:run:{${RUN}}:candidates`,
+      'x',
+      JSON.stringify({ id: 'x', rule: 'no-such-rule' }),
+    );
+    await expect(runs.candidates(RUN)).rejects.toThrow();
+  });
+
+  it('warnings are deduplicated and sorted', async () => {
+    await runs.addWarnings(RUN, ['b: skipped, too large', 'a: not utf-8', 'b: skipped, too large']);
+    await runs.addWarnings(RUN, ['a: not utf-8']);
+    await runs.addWarnings(RUN, []);
+    expect(await runs.warnings(RUN)).toEqual(['a: not utf-8', 'b: skipped, too large']);
+    expect(await runs.warnings('r9-none')).toEqual([]);
+  });
+
+  it('markStage keeps the earliest start and the latest end', async () => {
+    await runs.markStage(RUN, 'scan', 1000, 2000);
+    await runs.markStage(RUN, 'scan', 500, 1500);
+    await runs.markStage(RUN, 'scan', 800, 3000);
+    await runs.markStage(RUN, 'apply', 2000, 2500);
+    // Concurrent jobs, each earlier than the recorded start: the earliest start and latest end win.
+    await runs.markStage(RUN, 'fix', 4000, 4050);
+    await Promise.all([
+      runs.markStage(RUN, 'fix', 3950, 4100),
+      runs.markStage(RUN, 'fix', 3900, 5000),
+      runs.markStage(RUN, 'fix', 3990, 4600),
+    ]);
+    expect(await runs.stageTimes(RUN)).toEqual({
+      scan: { startMs: 500, endMs: 3000 },
+      apply: { startMs: 2000, endMs: 2500 },
+      fix: { startMs: 3900, endMs: 5000 },
+    });
+    expect(await runs.stageTimes('r9-none')).toEqual({});
+  });
+
+  it('every key of a run expires', async () => {
+    await runs.create(meta());
+    await runs.openJobs(RUN, 'scan', ['scan-1']);
+    await runs.putCandidates(RUN, [unusedImport('a.ts', 'x')], 1);
+    await runs.putDecisions(RUN, [
+      {
+        candidateId: 'unused-import:a.ts:x',
+        verdict: 'fix',
+        reason: 'unused_import',
+        detail: 'd',
+        confidence: 1,
+      },
+    ]);
+    await runs.putFixable(RUN, 'a.ts', [
+      { candidate: unusedImport('a.ts', 'x'), changeType: 'remove_unused_import', confidence: 1 },
+    ]);
+    await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
+    await runs.addWarnings(RUN, ['w']);
+    await runs.markStage(RUN, 'scan', 1, 2);
+    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
+    await runs.openJobs(RUN, 'apply', ['apply-1']);
+    await runs.openJobs(RUN, 'fix', ['b-1']);
+    await runs.setMeta(RUN, { fixBatches: 1 });
+
+    const keys: string[] = [];
+    let cursor = '0';
+    for (let i = 0; i < 100; i++) {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    const parts = keys.map((k) => k.slice(`${prefix}:run:{${RUN}}:`.length)).sort();
+    expect(parts).toEqual(
+      [
+        'candidates',
+        'decisions',
+        'fixable',
+        'fixes',
+        'flushing',
+        'meta',
+        'open:apply',
+        'open:fix',
+        'stages',
+        'warnings',
+      ].sort(),
+    );
+    for (const key of keys) {
+      const ttl = await redis.ttl(key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(RUN_TTL_S);
+    }
+  });
+});
