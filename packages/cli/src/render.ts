@@ -74,9 +74,9 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
   const committed = report.fixes.filter((f) => f.status === 'committed' && f.branch);
   if (committed.length > 0) {
     const branches = [...new Set(committed.map((f) => f.branch))];
-    out.push(
-      `Review: git -C ${report.repo.path} log --stat ${report.repo.baseSha.slice(0, 7)}..${branches[0]}`,
-    );
+    for (const branch of branches) {
+      out.push(`Review: git -C ${report.repo.path} log -p ${report.repo.baseSha.slice(0, 7)}..${branch}`);
+    }
     out.push(`Undo (never merged): git -C ${report.repo.path} branch -D ${branches.join(' ')}`);
   }
   if (opts.reportFile) out.push(`Report: ${opts.reportFile}`);

@@ -164,7 +164,8 @@ describe('renderSummary', () => {
     expect(lines.slice(18)).toEqual([
       '',
       'Model: off, deterministic fixers only (TODOs that need a model are deferred).',
-      `Review: git -C /tmp/repo log --stat 0123456..${BRANCH_1}`,
+      `Review: git -C /tmp/repo log -p 0123456..${BRANCH_1}`,
+      `Review: git -C /tmp/repo log -p 0123456..${BRANCH_2}`,
       `Undo (never merged): git -C /tmp/repo branch -D ${BRANCH_1} ${BRANCH_2}`,
       'Report: /tmp/report.json',
       '',
