@@ -5,10 +5,13 @@
  */
 import { type Job, Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ServiceConfig } from './config.ts';
+import type { RepoConfig, ServiceConfig } from './config.ts';
+import { UserInputError } from './errors.ts';
 import { jobLogger, type Logger } from './logger.ts';
 import { type JobPayload, QUEUES, type QueueName } from './queues.ts';
 import { createRedis } from './redis.ts';
+import { loadRepoConfigAt } from './repo-files.ts';
+import { Repository } from './workspace.ts';
 
 export function createQueue<Q extends QueueName>(
   name: Q,
@@ -116,4 +119,27 @@ export function handleShutdown(log: Logger, closers: (() => Promise<unknown>)[])
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/**
+ * The repository a job names, and its config at the job's base commit. A missing
+ * repository or an invalid config file won't fix itself on retry: unrecoverable.
+ */
+export async function openJobRepository(
+  repoPath: string,
+  sha: string,
+): Promise<{ repo: Repository; config: RepoConfig }> {
+  let repo: Repository;
+  try {
+    repo = await Repository.open(repoPath);
+  } catch (err) {
+    if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+  try {
+    return { repo, config: await loadRepoConfigAt(repo, sha) };
+  } catch (err) {
+    if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
 }

@@ -3,16 +3,12 @@
  * record every decision, and keep the `fix` ones for the hand-over to fix.
  */
 
-import { UserInputError } from '@selfreview/shared/errors';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
-import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Decision, FixItem } from '@selfreview/shared/schemas';
-import type { ProcessContext } from '@selfreview/shared/worker';
-import { Repository } from '@selfreview/shared/workspace';
+import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
 import { isGeneratedFile, judgeCandidate } from './judgements/index.ts';
 
 export type ApplyDeps = { runs: RunStore; fixQueue: Queue<FixJob>; llmAvailable: boolean };
@@ -22,12 +18,7 @@ export type ApplyResult = { fix: number; drop: number; defer: number };
 export function createApplyProcessor(deps: ApplyDeps) {
   return async (data: ApplyJob, { job, log }: ProcessContext): Promise<ApplyResult> => {
     const started = Date.now();
-    const repo = await Repository.open(data.repo.path).catch((err: Error) => {
-      throw err instanceof UserInputError ? new UnrecoverableError(err.message) : err;
-    });
-    const config = await loadRepoConfigAt(repo, data.baseSha).catch((err: Error) => {
-      throw new UnrecoverableError(err.message);
-    });
+    const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
     const fileText = await repo.readFile(data.baseSha, data.file);
     const ctx = {
       fileText,

@@ -10,13 +10,11 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserInputError } from '@selfreview/shared/errors';
 import type { FixJob } from '@selfreview/shared/queues';
-import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { CheckOutcome, FixItem, FixResult } from '@selfreview/shared/schemas';
-import type { ProcessContext } from '@selfreview/shared/worker';
-import { Repository, type Worktree } from '@selfreview/shared/workspace';
+import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
+import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
@@ -41,12 +39,7 @@ type FileWork = {
 export function createFixProcessor(deps: FixDeps) {
   return async (data: FixJob, { job, log }: ProcessContext): Promise<FixResult[]> => {
     const started = Date.now();
-    const repo = await Repository.open(data.repo.path).catch((err: Error) => {
-      throw err instanceof UserInputError ? new UnrecoverableError(err.message) : err;
-    });
-    const config = await loadRepoConfigAt(repo, data.baseSha).catch((err: Error) => {
-      throw new UnrecoverableError(err.message);
-    });
+    const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
 
     // A re-run after the results were recorded (a crash before the job completed) changes nothing.
     const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);

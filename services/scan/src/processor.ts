@@ -5,14 +5,12 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserInputError } from '@selfreview/shared/errors';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { type ApplyJob, applyJobId, type FixJob, type ScanJob } from '@selfreview/shared/queues';
-import { hasRootTsconfig, loadRepoConfigAt, selectSourceFiles } from '@selfreview/shared/repo-files';
+import { hasRootTsconfig, selectSourceFiles } from '@selfreview/shared/repo-files';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate } from '@selfreview/shared/schemas';
-import type { ProcessContext } from '@selfreview/shared/worker';
-import { Repository } from '@selfreview/shared/workspace';
+import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { analyzeFiles } from './analyze.ts';
@@ -26,23 +24,10 @@ export type ScanDeps = {
 
 export type ScanResult = { files: number; candidates: number; applyJobs: number; warnings: number };
 
-export async function openRepository(repoPath: string): Promise<Repository> {
-  try {
-    return await Repository.open(repoPath);
-  } catch (err) {
-    // A missing repository will not appear on retry.
-    if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
-    throw err;
-  }
-}
-
 export function createScanProcessor(deps: ScanDeps) {
   return async (data: ScanJob, { job, log }: ProcessContext): Promise<ScanResult> => {
     const started = Date.now();
-    const repo = await openRepository(data.repo.path);
-    const config = await loadRepoConfigAt(repo, data.baseSha).catch((err: Error) => {
-      throw new UnrecoverableError(err.message);
-    });
+    const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
     const tree = await repo.listFilesWithSize(data.baseSha);
     if (!hasRootTsconfig(tree)) throw new UnrecoverableError('no tsconfig.json at the repository root');
 
