@@ -37,7 +37,7 @@ type FileWork = {
 };
 
 export function createFixProcessor(deps: FixDeps) {
-  return async (data: FixJob, { job, log }: ProcessContext): Promise<FixResult[]> => {
+  return async (data: FixJob, { log }: ProcessContext): Promise<FixResult[]> => {
     const started = Date.now();
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
 
@@ -83,8 +83,8 @@ export function createFixProcessor(deps: FixDeps) {
       worktree = await repo.addWorktree(dir, data.baseSha, branch);
       const wt = worktree;
       // The worktree has no installed dependencies of its own; the repository's serve the typecheck.
-      const deps_ = path.join(repo.root, LINKED_DEPENDENCIES);
-      if (existsSync(deps_)) await symlink(deps_, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
+      const installed = path.join(repo.root, LINKED_DEPENDENCIES);
+      if (existsSync(installed)) await symlink(installed, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
 
       const tcCommand = typecheckCommand(repo.root, config.fix.typecheck);
       const tcTimeout = config.fix.typecheck.timeoutSeconds * 1000;
@@ -184,20 +184,16 @@ export function createFixProcessor(deps: FixDeps) {
       if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
     }
 
-    const results: FixResult[] = work.map((w) => ({
-      batchId: data.batchId,
-      file: w.file,
-      change_type: w.items[0]?.changeType ?? 'remove_unused_import',
-      lines_affected: w.lines,
-      confidence: Math.min(...w.items.map((i) => i.confidence)),
-      rollback_ref: data.baseSha,
-      branch: w.status === 'committed' ? branch : null,
-      commit: w.status === 'committed' ? commit : null,
-      status: w.status === 'pending' ? 'failed' : w.status,
-      verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
-      reason: w.reason,
-      candidateIds: w.items.map((i) => i.candidate.id),
-    }));
+    const results = work.map((w) =>
+      toResult(data, w, {
+        lines_affected: w.lines,
+        branch: w.status === 'committed' ? branch : null,
+        commit: w.status === 'committed' ? commit : null,
+        status: w.status === 'pending' ? 'failed' : w.status,
+        verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
+        reason: w.reason,
+      }),
+    );
     await deps.runs.putFixResults(data.runId, results);
     await finish(deps, data, started);
     const failed = results.filter((r) => r.status === 'failed');
@@ -205,7 +201,6 @@ export function createFixProcessor(deps: FixDeps) {
       // Visible as a failed job, for an operator to read and re-queue; retrying as is would fail the same way.
       throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
     }
-    void job;
     return results;
   };
 }
@@ -258,22 +253,34 @@ async function reuseBranch(
     throw new UnrecoverableError(`branch ${branch} already exists and was not made by this batch`);
   }
   const touched = new Set(await repo.changedFiles(data.baseSha, tip));
-  return work.map((w) => ({
+  return work.map((w) => {
+    const done = touched.has(w.file);
+    return toResult(data, w, {
+      lines_affected: [],
+      branch: done ? branch : null,
+      commit: done ? tip : null,
+      status: done ? 'committed' : 'failed',
+      verification: { typecheck: done ? 'pass' : 'skipped', tests: 'skipped' },
+      reason: done ? 'committed by an earlier attempt of this batch' : "not in the earlier attempt's commit",
+    });
+  });
+}
+
+/** The fields of a fix_result that follow from the batch and its items; the outcome is the caller's. */
+function toResult(
+  data: FixJob,
+  w: FileWork,
+  outcome: Pick<FixResult, 'lines_affected' | 'branch' | 'commit' | 'status' | 'verification' | 'reason'>,
+): FixResult {
+  return {
     batchId: data.batchId,
     file: w.file,
     change_type: w.items[0]?.changeType ?? 'remove_unused_import',
-    lines_affected: [],
     confidence: Math.min(...w.items.map((i) => i.confidence)),
     rollback_ref: data.baseSha,
-    branch: touched.has(w.file) ? branch : null,
-    commit: touched.has(w.file) ? tip : null,
-    status: touched.has(w.file) ? 'committed' : 'failed',
-    verification: { typecheck: touched.has(w.file) ? 'pass' : 'skipped', tests: 'skipped' },
-    reason: touched.has(w.file)
-      ? 'committed by an earlier attempt of this batch'
-      : "not in the earlier attempt's commit",
     candidateIds: w.items.map((i) => i.candidate.id),
-  }));
+    ...outcome,
+  };
 }
 
 async function finish(deps: FixDeps, data: FixJob, started: number): Promise<void> {
