@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UserInputError } from '@selfreview/shared/errors';
 import { runCommand } from './commands/run.ts';
+import { scanCommand } from './commands/scan.ts';
 
 const USAGE = `Usage: selfreview <command> [options]
 
@@ -10,6 +11,8 @@ Commands:
   run [PATH] [--report FILE]   scan, judge and fix the repository at PATH (default: the bundled
                                example, copied to a temporary folder); writes the run report as JSON
       --timeout MINUTES        give up when the pipeline has not drained by then (default 60)
+  scan PATH [--json]           list the candidates of the repository at PATH (its checked-out
+                               commit) without judging or fixing anything; no Redis needed
   help                         this text
 
 Environment: REDIS_URL (else localhost:6379, else a private redis-server), SELFREVIEW_PREFIX,
@@ -37,6 +40,21 @@ async function main(argv: string[]): Promise<number> {
         timeoutMinutes,
         env: process.env,
         out: process.stdout,
+      });
+      return 0;
+    }
+    case 'scan': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { json: { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) throw new UserInputError('scan takes one PATH');
+      await scanCommand({
+        path: positionals[0] as string,
+        json: values.json,
+        out: process.stdout,
+        err: process.stderr,
       });
       return 0;
     }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { RULE_IDS } from './schemas.ts';
+import { RULE_IDS, type RuleId } from './schemas.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -49,6 +49,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
 }
 
 const RuleSwitch = z.object({ enabled: z.boolean().default(true) }).strict();
+const ruleSwitch = () => RuleSwitch.prefault({});
+/** One switch per rule, typed per key so `rules['unused-import'].enabled` checks. */
+const ruleSwitches = Object.fromEntries(RULE_IDS.map((id) => [id, ruleSwitch()])) as {
+  [K in RuleId]: ReturnType<typeof ruleSwitch>;
+};
 
 const CommandConfig = z
   .object({
@@ -65,7 +70,21 @@ const CommandConfig = z
 export const RepoConfig = z
   .object({
     rules: z
-      .object(Object.fromEntries(RULE_IDS.map((id) => [id, RuleSwitch.prefault({})])))
+      .object({
+        ...ruleSwitches,
+        'long-function': RuleSwitch.extend({
+          /** A function longer than this many lines is a candidate. */
+          maxLines: z.number().int().min(1).default(80),
+        }).prefault({}),
+        'deep-nesting': RuleSwitch.extend({
+          /** Blocks nested deeper than this inside one function are a candidate. */
+          maxDepth: z.number().int().min(1).default(4),
+        }).prefault({}),
+        'untested-export': RuleSwitch.extend({
+          /** Globs of test files; the common conventions when empty. */
+          testFiles: z.array(z.string().min(1)).default([]),
+        }).prefault({}),
+      })
       .strict()
       .prefault({}),
     apply: z

@@ -58,3 +58,48 @@ export function selectSourceFiles(
 export function hasRootTsconfig(tree: readonly { path: string }[]): boolean {
   return tree.some((e) => e.path === 'tsconfig.json');
 }
+
+const GENERATED_DIRS = new Set(['dist', 'build', 'out', 'generated', '__generated__']);
+// The `@generated` convention (Meta, Relay, GraphQL codegen) and the common
+// "DO NOT EDIT" banner.
+const GENERATED_MARKER = /@generated(?![\w-])|\bDO NOT EDIT\b/;
+
+/**
+ * Whether a file is produced by a tool rather than written by hand: edits there are
+ * overwritten on the next build. Only the head of the file is read, because a marker
+ * deep inside is more likely a string or a comment about generated code.
+ */
+export function isGeneratedFile(file: string, text: string | null): boolean {
+  // `.d.ts`, `.d.mts`, `.d.cts` and `.d.<ext>.ts` (e.g. `.d.css.ts`).
+  if (/\.d\.(?:[^./]+\.)?[cm]?ts$/.test(file)) return true;
+  const dirs = file.split('/').slice(0, -1);
+  if (dirs.some((dir) => GENERATED_DIRS.has(dir))) return true;
+  if (text === null) return false;
+  const head = text.slice(0, 1000).split('\n').slice(0, 5).join('\n');
+  return GENERATED_MARKER.test(head);
+}
+
+/** A line this long is not written by hand. */
+const MINIFIED_LINE_CHARS = 5000;
+
+/**
+ * Why a source file's content is not worth scanning, or undefined when it is: binary data
+ * (a NUL byte), minified or bundled code (a very long line in a file of few lines), or a
+ * generated file.
+ */
+export function contentSkipReason(file: string, text: string): string | undefined {
+  if (text.includes('\u0000')) return 'binary content';
+  if (text.length > MINIFIED_LINE_CHARS) {
+    let longest = 0;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); ; nl = text.indexOf('\n', start)) {
+      const end = nl < 0 ? text.length : nl;
+      longest = Math.max(longest, end - start);
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+    if (longest > MINIFIED_LINE_CHARS) return 'minified (a line longer than 5000 characters)';
+  }
+  if (isGeneratedFile(file, text)) return 'generated';
+  return undefined;
+}

@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 
-export const RULE_IDS = ['unused-import', 'todo-comment'] as const;
+export const RULE_IDS = [
+  'unused-import',
+  'unused-local',
+  'unused-parameter',
+  'undefined-identifier',
+  'todo-comment',
+  'long-function',
+  'deep-nesting',
+  'untested-export',
+] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
 
@@ -58,7 +67,97 @@ export const TodoEvidence = z.object({
 });
 export type TodoEvidence = z.infer<typeof TodoEvidence>;
 
-export const Evidence = z.discriminatedUnion('kind', [UnusedImportEvidence, TodoEvidence]);
+export const UnusedLocalEvidence = z.object({
+  kind: z.literal('unused-local'),
+  name: z.string(),
+  declarationKind: z.enum([
+    'variable',
+    'function',
+    'class',
+    'interface',
+    'type',
+    'enum',
+    'namespace',
+    'private-member',
+    'destructured',
+    'other',
+  ]),
+  /** The initializer's text for variables (shortened), so apply can judge side effects. */
+  initializer: z.string().nullable(),
+  /** Whether the variable is one of several names bound by one destructuring pattern. */
+  destructured: z.boolean(),
+  /** The compiler's diagnostic code (6133, 6196, 6198, ...). */
+  code: z.number().int(),
+  /** The declaring statement's text, shortened. */
+  statement: z.string(),
+});
+export type UnusedLocalEvidence = z.infer<typeof UnusedLocalEvidence>;
+
+export const UnusedParameterEvidence = z.object({
+  kind: z.literal('unused-parameter'),
+  name: z.string(),
+  /** The enclosing function's name, `<anonymous>` for an unnamed one. */
+  functionName: z.string(),
+  /** Zero-based position among the function's parameters (or type parameters). */
+  index: z.number().int().nonnegative(),
+  typeParameter: z.boolean(),
+  /** Whether the unused name is one element of a destructured parameter. */
+  destructured: z.boolean(),
+  code: z.number().int(),
+  /** The function's signature up to its body, shortened. */
+  signature: z.string(),
+});
+export type UnusedParameterEvidence = z.infer<typeof UnusedParameterEvidence>;
+
+export const UndefinedIdentifierEvidence = z.object({
+  kind: z.literal('undefined-identifier'),
+  name: z.string(),
+  /** The compiler's diagnostic code (2304, 2552, 2580, ...) and message. */
+  code: z.number().int(),
+  compilerMessage: z.string(),
+  /** The source line the name is on. */
+  lineText: z.string(),
+});
+export type UndefinedIdentifierEvidence = z.infer<typeof UndefinedIdentifierEvidence>;
+
+export const LongFunctionEvidence = z.object({
+  kind: z.literal('long-function'),
+  /** Dotted path of the function, e.g. `Parser.parseExpression` or `<anonymous>`. */
+  name: z.string(),
+  lines: z.number().int().positive(),
+  limit: z.number().int().positive(),
+});
+export type LongFunctionEvidence = z.infer<typeof LongFunctionEvidence>;
+
+export const DeepNestingEvidence = z.object({
+  kind: z.literal('deep-nesting'),
+  /** The innermost enclosing function's dotted path, or `<module>` at the top level. */
+  functionName: z.string(),
+  depth: z.number().int().positive(),
+  limit: z.number().int().positive(),
+});
+export type DeepNestingEvidence = z.infer<typeof DeepNestingEvidence>;
+
+export const UntestedExportEvidence = z.object({
+  kind: z.literal('untested-export'),
+  /** Exported name; `Class.method` for a method. */
+  name: z.string(),
+  exportKind: z.enum(['function', 'class', 'method']),
+  /** How many test files the repository has: zero means nothing could refer to it. */
+  testFiles: z.number().int().nonnegative(),
+});
+export type UntestedExportEvidence = z.infer<typeof UntestedExportEvidence>;
+
+export const Evidence = z.discriminatedUnion('kind', [
+  UnusedImportEvidence,
+  UnusedLocalEvidence,
+  UnusedParameterEvidence,
+  UndefinedIdentifierEvidence,
+  TodoEvidence,
+  LongFunctionEvidence,
+  DeepNestingEvidence,
+  UntestedExportEvidence,
+]);
 export type Evidence = z.infer<typeof Evidence>;
 
 export const Candidate = z.object({

@@ -16,7 +16,16 @@ function configErrorMessage(fn: () => unknown): string {
 }
 
 const DEFAULT_REPO_CONFIG = {
-  rules: { 'unused-import': { enabled: true }, 'todo-comment': { enabled: true } },
+  rules: {
+    'unused-import': { enabled: true },
+    'unused-local': { enabled: true },
+    'unused-parameter': { enabled: true },
+    'undefined-identifier': { enabled: true },
+    'todo-comment': { enabled: true },
+    'long-function': { enabled: true, maxLines: 80 },
+    'deep-nesting': { enabled: true, maxDepth: 4 },
+    'untested-export': { enabled: true, testFiles: [] },
+  },
   apply: { confidenceThreshold: 0.7 },
   fix: {
     maxFiles: 2,
@@ -124,7 +133,7 @@ describe('parseRepoConfig', () => {
     });
     expect(parseRepoConfig(text, 'selfreview.config.json')).toEqual({
       ...DEFAULT_REPO_CONFIG,
-      rules: { 'unused-import': { enabled: true }, 'todo-comment': { enabled: false } },
+      rules: { ...DEFAULT_REPO_CONFIG.rules, 'todo-comment': { enabled: false } },
       fix: {
         ...DEFAULT_REPO_CONFIG.fix,
         maxFiles: 5,

@@ -1,4 +1,4 @@
-import { Candidate, Decision, type UnusedImportEvidence } from '@selfreview/shared/schemas';
+import { Candidate, Decision, RULE_IDS, type UnusedImportEvidence } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
 import { isGeneratedFile, JUDGEMENTS, type JudgeContext, judgeCandidate } from '../src/judgements/index.ts';
 
@@ -51,7 +51,14 @@ const judge = (candidate: Candidate, over: Partial<JudgeContext> = {}, threshold
 describe('registry', () => {
   it('has a judgement for every rule, under its own id', () => {
     for (const [rule, judgement] of Object.entries(JUDGEMENTS)) expect(judgement.rule).toBe(rule);
-    expect(Object.keys(JUDGEMENTS).sort()).toEqual(['todo-comment', 'unused-import']);
+    expect(Object.keys(JUDGEMENTS).sort()).toEqual([...RULE_IDS].sort());
+  });
+
+  it('defers the rules it cannot judge yet instead of dropping or fixing them', () => {
+    for (const rule of RULE_IDS.filter((r) => r !== 'todo-comment' && r !== 'unused-import')) {
+      const verdict = JUDGEMENTS[rule].judge(todoCandidate('x'), ctx({}));
+      expect(verdict).toMatchObject({ verdict: 'defer', reason: 'not_judged_yet' });
+    }
   });
 });
 

@@ -2,17 +2,9 @@
  * Reading `tsc --noEmit --pretty false` output, so fix can tell whether its change made
  * the typecheck worse rather than whether the repository was clean to begin with.
  */
-import { isAbsolute, posix, relative } from 'node:path';
+import type { Diagnostic } from '@selfreview/shared/tsc-output';
 
-export interface Diagnostic {
-  /** Repository-relative with '/' separators; null for diagnostics without a file (TS5023, TS18003, ...). */
-  file: string | null;
-  /** 1-based; 0 for diagnostics without a file. */
-  line: number;
-  code: number;
-  /** The first line of the message, plus indented continuation lines joined with '\n'. */
-  message: string;
-}
+export { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
 
 export interface FileRegression {
   /** '' for diagnostics without a file. */
@@ -23,47 +15,7 @@ export interface FileRegression {
   sample: string[];
 }
 
-// Lazy path: file names may themselves contain parentheses (`app/(group)/page.tsx`).
-const FILE_DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): (?:error|warning|message|suggestion) TS(\d+): (.*)$/;
-const GLOBAL_DIAGNOSTIC = /^(?:error|warning|message|suggestion) TS(\d+): (.*)$/;
 const MAX_SAMPLES = 3;
-
-export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  let current: Diagnostic | undefined;
-  for (const raw of stdout.split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    if (line === '') continue;
-    if (/^\s/.test(line)) {
-      // Continuation lines elaborate the diagnostic above (assignability chains, "The file is in the program because:").
-      if (current) current.message += `\n${line}`;
-      continue;
-    }
-    const fileMatch = FILE_DIAGNOSTIC.exec(line);
-    if (fileMatch) {
-      const [, file, lineNo, , code, message] = fileMatch;
-      current = { file: toRepoPath(file!, cwd), line: Number(lineNo), code: Number(code), message: message! };
-      diagnostics.push(current);
-      continue;
-    }
-    const globalMatch = GLOBAL_DIAGNOSTIC.exec(line);
-    if (globalMatch) {
-      const [, code, message] = globalMatch;
-      current = { file: null, line: 0, code: Number(code), message: message! };
-      diagnostics.push(current);
-      continue;
-    }
-    // Anything else (a "Found N errors" summary, npm noise) ends the previous diagnostic
-    // without starting a new one, so its own indented lines are not misattributed.
-    current = undefined;
-  }
-  return diagnostics;
-}
-
-function toRepoPath(file: string, cwd: string): string {
-  const rel = isAbsolute(file) ? relative(cwd, file) : file;
-  return posix.normalize(rel.replaceAll('\\', '/'));
-}
 
 /** Diagnostic counts per file; key '' for diagnostics without a file. */
 export function countByFile(diags: readonly Diagnostic[]): Map<string, number> {

@@ -19,10 +19,11 @@ const SAMPLE = [
 describe('parseTscOutput', () => {
   it('parses file and global diagnostics with their continuation lines', () => {
     expect(parseTscOutput(SAMPLE, CWD)).toEqual([
-      { file: 'src/a.ts', line: 12, code: 2304, message: "Cannot find name 'x'." },
+      { file: 'src/a.ts', line: 12, column: 5, code: 2304, message: "Cannot find name 'x'." },
       {
         file: 'src/b.ts',
         line: 3,
+        column: 7,
         code: 2322,
         message:
           "Type '{ a: string; }' is not assignable to type 'Options'.\n  Object literal may only specify known properties, and 'a' does not exist in type 'Options'.",
@@ -30,13 +31,15 @@ describe('parseTscOutput', () => {
       {
         file: 'app/(group)/page.tsx',
         line: 1,
+        column: 10,
         code: 6133,
         message: "'React' is declared but its value is never read.",
       },
-      { file: null, line: 0, code: 5023, message: "Unknown compiler option 'foo'." },
+      { file: null, line: 0, column: 0, code: 5023, message: "Unknown compiler option 'foo'." },
       {
         file: null,
         line: 0,
+        column: 0,
         code: 6053,
         message:
           "File '/tmp/work/repo/missing.ts' not found.\n  The file is in the program because:\n    Part of 'files' list in tsconfig.json",
@@ -48,7 +51,7 @@ describe('parseTscOutput', () => {
     const out =
       "> tsc --noEmit\r\n\r\n./src/a.ts(1,1): error TS1005: ';' expected.\r\nFound 1 error.\r\n  stray indented line\r\n";
     expect(parseTscOutput(out, CWD)).toEqual([
-      { file: 'src/a.ts', line: 1, code: 1005, message: "';' expected." },
+      { file: 'src/a.ts', line: 1, column: 1, code: 1005, message: "';' expected." },
     ]);
   });
 
@@ -60,6 +63,7 @@ describe('parseTscOutput', () => {
 const d = (file: string | null, line: number, code: number, message: string): Diagnostic => ({
   file,
   line,
+  column: 1,
   code,
   message,
 });

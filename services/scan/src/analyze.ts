@@ -2,11 +2,27 @@ import { createHash } from 'node:crypto';
 import type { Candidate, RuleId } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
 import { getRule, RULES } from './rules/index.ts';
-import type { RuleFinding, ScanRule } from './rules/types.ts';
+import {
+  DEFAULT_RULE_SETTINGS,
+  type RuleFinding,
+  type RuleInput,
+  type RuleSettings,
+  type ScanRule,
+  type SemanticDiagnostic,
+  type TestIndex,
+} from './rules/types.ts';
 
 export interface AnalyzeOptions {
   /** Rules to run; all registered rules when absent. */
   rules?: readonly RuleId[];
+  /** The compiler's diagnostics for the file; null (the default) when it was not checked. */
+  semantic?: readonly SemanticDiagnostic[] | null;
+  settings?: RuleSettings;
+  /** What the repository's tests mention; null skips the untested-export rule. */
+  tests?: TestIndex | null;
+  isTestFile?: boolean;
+  /** The file already parsed (by the caller, for the test index): saves a second parse. */
+  sourceFile?: ts.SourceFile;
 }
 
 export interface AnalyzeFileResult {
@@ -36,35 +52,42 @@ export function parseSourceFile(file: string, text: string): ts.SourceFile {
 }
 
 export function analyzeFile(file: string, text: string, opts: AnalyzeOptions = {}): AnalyzeFileResult {
-  const sourceFile = parseSourceFile(file, text);
-  // The parser recovers from errors with invented nodes; findings on such a tree
-  // (an import "unused" because its use did not parse) would be wrong.
-  const parseErrors =
-    (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
-  const firstError = parseErrors[0];
-  if (firstError) {
-    const line =
-      firstError.start === undefined
-        ? 1
-        : sourceFile.getLineAndCharacterOfPosition(firstError.start).line + 1;
-    const message = ts.flattenDiagnosticMessageText(firstError.messageText, ' ');
-    return { candidates: [], warning: `${file}:${line}: syntax error (${message}), file skipped` };
-  }
+  const sourceFile = opts.sourceFile ?? parseSourceFile(file, text);
+  const syntaxError = firstSyntaxError(sourceFile);
+  // The parser recovers from errors with invented nodes; findings on such a tree (an
+  // import "unused" because its use did not parse) would be wrong.
+  if (syntaxError !== undefined) return { candidates: [], warning: `${file}:${syntaxError}, file skipped` };
 
   const rules: readonly ScanRule[] = opts.rules ? [...new Set(opts.rules)].map(getRule) : RULES;
+  const input: RuleInput = {
+    file,
+    text,
+    sourceFile,
+    semantic: opts.semantic ?? null,
+    settings: opts.settings ?? DEFAULT_RULE_SETTINGS,
+    tests: opts.tests ?? null,
+    isTestFile: opts.isTestFile ?? false,
+  };
   const candidates: Candidate[] = [];
-  for (const rule of rules) {
-    const findings = rule.analyze({ file, text, sourceFile });
-    candidates.push(...withIds(rule.id, file, findings));
-  }
+  for (const rule of rules) candidates.push(...withIds(rule.id, file, rule.analyze(input)));
   // Stable sort: findings on one line keep rule order, then each rule's own order.
   candidates.sort((a, b) => a.line - b.line);
   return { candidates };
 }
 
+/** `<line>: syntax error (<message>)` for the first parse error, or undefined. */
+export function firstSyntaxError(sourceFile: ts.SourceFile): string | undefined {
+  const parseErrors =
+    (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  const first = parseErrors[0];
+  if (!first) return undefined;
+  const line = first.start === undefined ? 1 : sourceFile.getLineAndCharacterOfPosition(first.start).line + 1;
+  return `${line}: syntax error (${ts.flattenDiagnosticMessageText(first.messageText, ' ')})`;
+}
+
 export function analyzeFiles(
   entries: readonly { file: string; text: string }[],
-  opts: AnalyzeOptions = {},
+  opts: Omit<AnalyzeOptions, 'sourceFile'> = {},
 ): AnalyzeFilesResult {
   const candidates: Candidate[] = [];
   const warnings: string[] = [];
@@ -73,9 +96,13 @@ export function analyzeFiles(
     candidates.push(...result.candidates);
     if (result.warning !== undefined) warnings.push(result.warning);
   }
-  // Plain code-unit order, not locale order, so the output is the same on every machine.
-  candidates.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  sortCandidates(candidates);
   return { candidates, warnings };
+}
+
+/** Plain code-unit order by file, then line: the same output on every machine. */
+export function sortCandidates(candidates: Candidate[]): Candidate[] {
+  return candidates.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 }
 
 /**

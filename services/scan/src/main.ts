@@ -4,6 +4,8 @@ import { createLogger } from '@selfreview/shared/logger';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { findNativeTsc } from './engine/native-tsc.ts';
+import { WarmCache } from './engine/warm.ts';
 import { createScanProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
@@ -13,13 +15,17 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+const warm = new WarmCache(Number(process.env.SELFREVIEW_WARM_REPOS ?? 2) || 2);
+const tscPath = await findNativeTsc();
+if (!tscPath)
+  log.warn('the native TypeScript compiler is not available here: full scans use the JavaScript compiler');
 const applyQueue = createQueue('apply', redis, config.prefix);
 const fixQueue = createQueue('fix', redis, config.prefix);
 const worker = startWorker({
   queue: 'scan',
   config,
   log,
-  processor: createScanProcessor({ runs, applyQueue, fixQueue, dataDir: config.dataDir }),
+  processor: createScanProcessor({ runs, applyQueue, fixQueue, dataDir: config.dataDir, warm, tscPath }),
   onFinalFailure: async (data, { job }, err) => {
     await runs.addWarnings(data.runId, [`scan failed: ${err.message}`]);
     await runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id)).then((claimed) =>
@@ -31,6 +37,7 @@ const worker = startWorker({
 log.info({ queue: 'scan', prefix: config.prefix }, 'worker ready');
 handleShutdown(log, [
   () => worker.close(),
+  async () => warm.clear(),
   () => applyQueue.close(),
   () => fixQueue.close(),
   () => redis.quit(),

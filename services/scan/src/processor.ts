@@ -7,19 +7,26 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { type ApplyJob, applyJobId, type FixJob, type ScanJob } from '@selfreview/shared/queues';
-import { hasRootTsconfig, selectSourceFiles } from '@selfreview/shared/repo-files';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
-import { analyzeFiles } from './analyze.ts';
+import { fullScan } from './engine/full-scan.ts';
+import { pushScan } from './engine/push-scan.ts';
+import { scanSettingsFrom } from './engine/settings.ts';
+import type { WarmCache } from './engine/warm.ts';
 
 export type ScanDeps = {
   runs: RunStore;
   applyQueue: Queue<ApplyJob>;
   fixQueue: Queue<FixJob>;
   dataDir: string;
+  /** Warm programs for push scans; kept for the worker's lifetime. */
+  warm: WarmCache;
+  /** The native compiler, null where it cannot run (the JavaScript compiler stands in). */
+  tscPath: string | null;
+  /** Per compiler run in a full scan. */
+  compilerTimeoutMs?: number;
 };
 
 export type ScanResult = { files: number; candidates: number; applyJobs: number; warnings: number };
@@ -28,33 +35,24 @@ export function createScanProcessor(deps: ScanDeps) {
   return async (data: ScanJob, { job, log }: ProcessContext): Promise<ScanResult> => {
     const started = Date.now();
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
-    const tree = await repo.listFilesWithSize(data.baseSha);
-    if (!hasRootTsconfig(tree)) throw new UnrecoverableError('no tsconfig.json at the repository root');
-
-    const selection = selectSourceFiles(tree, config);
-    const wanted =
+    const settings = scanSettingsFrom(config);
+    const result =
       data.mode === 'push' && data.files
-        ? selection.files.filter((f) => data.files?.includes(f))
-        : selection.files;
-    const texts = await repo.readFiles(data.baseSha, wanted);
-    const enabled = Object.entries(config.rules)
-      .filter(([, r]) => r.enabled)
-      .map(([id]) => id) as Candidate['rule'][];
-    const result = analyzeFiles(
-      wanted.flatMap((file) => {
-        const text = texts.get(file);
-        return text === undefined ? [] : [{ file, text }];
-      }),
-      { rules: enabled },
-    );
-    const warnings = [
-      ...selection.skipped.map((s) => `${s.file}: skipped (${s.reason})`),
-      ...result.warnings,
-    ];
+        ? await pushScan(deps.warm, repo, data.baseSha, data.files, settings)
+        : await fullScan(repo, data.baseSha, settings, {
+            workDir: path.join(deps.dataDir, 'scan-work'),
+            tscPath: deps.tscPath,
+            timeoutMs: deps.compilerTimeoutMs ?? 10 * 60_000,
+            progress: (phase) => {
+              log.info({ phase }, 'scan progress');
+              void job.updateProgress({ phase }).catch(() => {});
+            },
+          });
+    const warnings = result.warnings;
     for (const w of warnings) log.warn({ warning: w }, 'scan warning');
 
     await writeCandidateList(deps.dataDir, data.runId, result.candidates);
-    await deps.runs.putCandidates(data.runId, result.candidates, wanted.length);
+    await deps.runs.putCandidates(data.runId, result.candidates, result.files);
     await deps.runs.addWarnings(data.runId, warnings);
 
     const byFile = new Map<string, Candidate[]>();
@@ -81,9 +79,17 @@ export function createScanProcessor(deps: ScanDeps) {
     if (await deps.runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id))) {
       await handOverToFix({ runs: deps.runs, fixQueue: deps.fixQueue, run, maxFiles: config.fix.maxFiles });
     }
-    log.info({ files: wanted.length, candidates: result.candidates.length }, 'scan done');
+    log.info(
+      {
+        files: result.files,
+        candidates: result.candidates.length,
+        engine: result.engine,
+        ms: Math.round(result.durationMs),
+      },
+      'scan done',
+    );
     return {
-      files: wanted.length,
+      files: result.files,
       candidates: result.candidates.length,
       applyJobs: applyJobs.length,
       warnings: warnings.length,

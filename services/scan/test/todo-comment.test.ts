@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeFile, parseSourceFile } from '../src/analyze.ts';
+import { analyzeFile } from '../src/analyze.ts';
 import { todoCommentRule } from '../src/rules/todo-comment/index.ts';
+import { ruleInput } from './helpers.ts';
 
 interface Found {
   tag: string;
@@ -191,9 +192,7 @@ describe('todo-comment: evidence', () => {
     { source: '// todo: fix this\n', fingerprint: 'todo: fix this' },
   ])('fingerprints $source by normalized text', ({ source, fingerprint }) => {
     const findings = todoCommentRule.analyze({
-      file: 'a.ts',
-      text: source,
-      sourceFile: parseSourceFile('a.ts', source),
+      ...ruleInput('a.ts', source),
     });
     expect(findings.map((f) => f.fingerprint)).toEqual([fingerprint]);
   });

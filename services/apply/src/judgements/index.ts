@@ -1,13 +1,20 @@
 import type { Candidate, Decision, RuleId } from '@selfreview/shared/schemas';
+import { notYetJudged } from './not-yet-judged.ts';
 import { todoCommentJudgement } from './todo-comment.ts';
 import type { JudgeContext, Judgement } from './types.ts';
-import { isDeclarationFile, unusedImportJudgement } from './unused-import.ts';
+import { unusedImportJudgement } from './unused-import.ts';
 
 export type { JudgeContext, Judgement, Verdict } from './types.ts';
 
 export const JUDGEMENTS: Readonly<Record<RuleId, Judgement>> = {
   'unused-import': unusedImportJudgement,
   'todo-comment': todoCommentJudgement,
+  'unused-local': notYetJudged('unused-local'),
+  'unused-parameter': notYetJudged('unused-parameter'),
+  'undefined-identifier': notYetJudged('undefined-identifier'),
+  'long-function': notYetJudged('long-function'),
+  'deep-nesting': notYetJudged('deep-nesting'),
+  'untested-export': notYetJudged('untested-export'),
 };
 
 export interface JudgeOptions {
@@ -42,21 +49,5 @@ export function judgeCandidate(
   return { candidateId: candidate.id, ...verdict };
 }
 
-const GENERATED_DIRS = new Set(['dist', 'build', 'out', 'generated', '__generated__']);
-// The `@generated` convention (Meta, Relay, GraphQL codegen) and the common
-// "DO NOT EDIT" banner.
-const GENERATED_MARKER = /@generated(?![\w-])|\bDO NOT EDIT\b/;
-
-/**
- * Whether a file is produced by a tool rather than written by hand: edits there are
- * overwritten on the next build. Only the head of the file is read, because a marker
- * deep inside is more likely a string or a comment about generated code.
- */
-export function isGeneratedFile(file: string, text: string | null): boolean {
-  if (isDeclarationFile(file)) return true;
-  const dirs = file.split('/').slice(0, -1);
-  if (dirs.some((dir) => GENERATED_DIRS.has(dir))) return true;
-  if (text === null) return false;
-  const head = text.slice(0, 1000).split('\n').slice(0, 5).join('\n');
-  return GENERATED_MARKER.test(head);
-}
+/** Re-exported: scan skips generated files, apply drops findings in them; one definition. */
+export { isGeneratedFile } from '@selfreview/shared/repo-files';

@@ -1,9 +1,12 @@
 import type { UnusedImportEvidence } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
+import { UNUSED_CODES, unusedBindingsOf } from '../semantic.ts';
 import type { RuleFinding, RuleInput, ScanRule } from '../types.ts';
 
 interface ImportBinding {
   name: string;
+  /** The identifier that declares the binding, to match the compiler's findings. */
+  nameNode: ts.Identifier;
   importedName: string;
   form: UnusedImportEvidence['form'];
   moduleSpecifier: string;
@@ -12,48 +15,61 @@ interface ImportBinding {
 }
 
 /**
- * Reports import bindings whose local name never appears in a reference position.
+ * Reports import bindings that are never used.
  *
- * The check is by name, not by symbol: any identifier with the binding's text in a
- * reference position counts, even when a local declaration shadows the import. That
- * errs towards silence (a shadowed, really unused import is not reported), which is
- * the safe direction for findings that may end in an automatic removal.
+ * With the compiler's diagnostics (the file is in a checked program) the compiler decides:
+ * every 6133/6192/6196 that lands on an import binding is a finding. Without them (a file
+ * outside every tsconfig) the check is by name: any identifier with the binding's text in a
+ * reference position counts as a use, even when a local declaration shadows the import.
+ * That errs towards silence, the safe side for findings that may end in a removal.
  */
 export const unusedImportRule: ScanRule = {
   id: 'unused-import',
-  description: 'Import bindings that are never referenced in the file',
+  description: 'Import bindings that are never used',
   analyze(input: RuleInput): RuleFinding[] {
-    const { sourceFile, file } = input;
+    const { sourceFile } = input;
     const bindings = collectBindings(sourceFile);
     if (bindings.length === 0) return [];
-    const referenced = collectReferencedNames(sourceFile);
-    const findings: RuleFinding[] = [];
-    for (const binding of bindings) {
-      if (referenced.has(binding.name)) continue;
-      const start = binding.declaration.getStart(sourceFile);
-      const end = binding.declaration.getEnd();
-      const evidence: UnusedImportEvidence = {
-        kind: 'unused-import',
-        name: binding.name,
-        importedName: binding.importedName,
-        form: binding.form,
-        moduleSpecifier: binding.moduleSpecifier,
-        typeOnly: binding.typeOnly,
-        statement: binding.declaration.getText(sourceFile),
-      };
-      findings.push({
-        rule: 'unused-import',
-        file,
-        line: sourceFile.getLineAndCharacterOfPosition(start).line + 1,
-        endLine: sourceFile.getLineAndCharacterOfPosition(end).line + 1,
-        message: `'${binding.name}' is imported from '${binding.moduleSpecifier}' but never used`,
-        evidence,
-        fingerprint: `${binding.moduleSpecifier}\u0000${binding.name}`,
-      });
+    let unused: ImportBinding[];
+    if (input.semantic === null) {
+      const referenced = collectReferencedNames(sourceFile);
+      unused = bindings.filter((b) => !referenced.has(b.name));
+    } else {
+      const unusedNames = new Set<ts.Node>();
+      for (const diagnostic of input.semantic) {
+        if (!UNUSED_CODES.has(diagnostic.code)) continue;
+        for (const found of unusedBindingsOf(sourceFile, diagnostic)) {
+          if (found.rule === 'unused-import') unusedNames.add(found.name);
+        }
+      }
+      unused = bindings.filter((b) => unusedNames.has(b.nameNode));
     }
-    return findings;
+    return unused.map((binding) => findingOf(input, binding));
   },
 };
+
+function findingOf({ sourceFile, file }: RuleInput, binding: ImportBinding): RuleFinding {
+  const start = binding.declaration.getStart(sourceFile);
+  const end = binding.declaration.getEnd();
+  const evidence: UnusedImportEvidence = {
+    kind: 'unused-import',
+    name: binding.name,
+    importedName: binding.importedName,
+    form: binding.form,
+    moduleSpecifier: binding.moduleSpecifier,
+    typeOnly: binding.typeOnly,
+    statement: binding.declaration.getText(sourceFile),
+  };
+  return {
+    rule: 'unused-import',
+    file,
+    line: sourceFile.getLineAndCharacterOfPosition(start).line + 1,
+    endLine: sourceFile.getLineAndCharacterOfPosition(end).line + 1,
+    message: `'${binding.name}' is imported from '${binding.moduleSpecifier}' but never used`,
+    evidence,
+    fingerprint: `${binding.moduleSpecifier}\u0000${binding.name}`,
+  };
+}
 
 function collectBindings(sourceFile: ts.SourceFile): ImportBinding[] {
   const bindings: ImportBinding[] = [];
@@ -88,6 +104,7 @@ function bindingsOfImportDeclaration(declaration: ts.ImportDeclaration): ImportB
   if (clause.name) {
     bindings.push({
       name: clause.name.text,
+      nameNode: clause.name,
       importedName: 'default',
       form: 'default',
       moduleSpecifier,
@@ -99,6 +116,7 @@ function bindingsOfImportDeclaration(declaration: ts.ImportDeclaration): ImportB
   if (named && ts.isNamespaceImport(named)) {
     bindings.push({
       name: named.name.text,
+      nameNode: named.name,
       importedName: '*',
       form: 'namespace',
       moduleSpecifier,
@@ -109,6 +127,7 @@ function bindingsOfImportDeclaration(declaration: ts.ImportDeclaration): ImportB
     for (const specifier of named.elements) {
       bindings.push({
         name: specifier.name.text,
+        nameNode: specifier.name,
         importedName: (specifier.propertyName ?? specifier.name).text,
         form: 'named',
         moduleSpecifier,
@@ -124,13 +143,15 @@ function bindingOfImportEquals(declaration: ts.ImportEqualsDeclaration): ImportB
   // `export import x = require('m')` is part of the module's interface, used or not.
   if (declaration.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
   const reference = declaration.moduleReference;
-  // `import A = B.C` aliases a namespace of this program rather than importing a module.
-  if (!ts.isExternalModuleReference(reference)) return undefined;
-  const moduleSpecifier = ts.isStringLiteralLike(reference.expression)
-    ? reference.expression.text
-    : reference.expression.getText();
+  // `import A = B.C` aliases a namespace of this program; its "module" is the entity name.
+  const moduleSpecifier = !ts.isExternalModuleReference(reference)
+    ? reference.getText()
+    : ts.isStringLiteralLike(reference.expression)
+      ? reference.expression.text
+      : reference.expression.getText();
   return {
     name: declaration.name.text,
+    nameNode: declaration.name,
     importedName: 'default',
     form: 'import-equals',
     moduleSpecifier,

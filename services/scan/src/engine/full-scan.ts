@@ -1,0 +1,209 @@
+/**
+ * A full scan: every TypeScript source of the repository at a commit, every rule. The
+ * native compiler checks the projects (in its own process, on every core) while this
+ * process parses the files for the syntactic rules; the two meet per file.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { contentSkipReason, selectSourceFiles } from '@selfreview/shared/repo-files';
+import type { Candidate } from '@selfreview/shared/schemas';
+import type { Diagnostic } from '@selfreview/shared/tsc-output';
+import type { Repository } from '@selfreview/shared/workspace';
+import type { ts } from 'ts-morph';
+import { analyzeFile, firstSyntaxError, parseSourceFile, sortCandidates } from '../analyze.ts';
+import { SEMANTIC_RULES } from '../rules/index.ts';
+import { UNDEFINED_CODES, UNUSED_CODES } from '../rules/semantic.ts';
+import type { SemanticDiagnostic, TestIndex } from '../rules/types.ts';
+import { collectReferencedNames, isTestFile } from '../test-files.ts';
+import { checkProjectsInProcess } from './in-process.ts';
+import { checkProjectsNative, type ProjectCheck } from './native-tsc.ts';
+import { discoverProjects } from './projects.ts';
+import type { ScanOutcome, ScanSettings } from './settings.ts';
+import { neutralize, snapshotFiles, writeSnapshot } from './snapshot.ts';
+
+export interface FullScanOptions {
+  /** Where snapshots are written; scan removes its own when done. */
+  workDir: string;
+  /** The native compiler, or null to check with the JavaScript compiler in this process. */
+  tscPath: string | null;
+  /** Per compiler run. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called with a short description of each phase, for progress displays. */
+  progress?: (phase: string) => void;
+}
+
+export async function fullScan(
+  repo: Repository,
+  sha: string,
+  settings: ScanSettings,
+  opts: FullScanOptions,
+): Promise<ScanOutcome> {
+  const started = performance.now();
+  const warnings: string[] = [];
+  const tree = await repo.listFilesWithSize(sha);
+  const selection = selectSourceFiles(tree, { ignore: settings.ignore });
+  for (const s of selection.skipped) warnings.push(`${s.file}: skipped (${s.reason})`);
+  if (selection.files.length === 0) {
+    warnings.push('no TypeScript files in the repository: nothing to scan');
+    return { files: 0, candidates: [], warnings, engine: 'none', durationMs: performance.now() - started };
+  }
+
+  const snapshot = path.join(opts.workDir, `snapshot-${randomUUID()}`);
+  try {
+    opts.progress?.('reading the repository');
+    const texts = await writeSnapshot(repo, sha, snapshotFiles(tree), snapshot);
+    const projects = discoverProjects([...texts.keys()], (p) => texts.get(p));
+    if (projects.length === 0)
+      warnings.push('no tsconfig.json: semantic rules (unused names, undefined names) are skipped');
+
+    const check = (): Promise<ProjectCheck> =>
+      opts.tscPath
+        ? checkProjectsNative(snapshot, projects, {
+            tscPath: opts.tscPath,
+            timeoutMs: opts.timeoutMs,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          })
+        : checkProjectsInProcess(snapshot, projects);
+    opts.progress?.(
+      `checking ${projects.length} project(s) with the ${opts.tscPath ? 'native' : 'JavaScript'} compiler`,
+    );
+    let checking = projects.length > 0 ? check() : Promise.resolve(emptyCheck());
+
+    const syntactic = settings.rules.filter((r) => !SEMANTIC_RULES.has(r));
+    const semanticRules = settings.rules.filter((r) => SEMANTIC_RULES.has(r));
+    const isTest = (file: string): boolean => isTestFile(file, settings.testPatterns);
+    const testFiles = selection.files.filter(isTest);
+    const candidates: Candidate[] = [];
+    const scanned: string[] = [];
+    const broken: string[] = [];
+    // Test files first: the untested-export rule needs to know every name they mention.
+    // ASTs are dropped after each file; only findings and names are kept, so memory
+    // stays flat while the compiler (the big consumer) runs beside this process.
+    const names = new Set<string>();
+    opts.progress?.(`parsing ${selection.files.length} files`);
+    await eachParsed(testFiles, texts, warnings, broken, (file, text, sourceFile) => {
+      scanned.push(file);
+      for (const n of collectReferencedNames(sourceFile)) names.add(n);
+      candidates.push(
+        ...analyzeFile(file, text, {
+          rules: syntactic,
+          settings: settings.ruleSettings,
+          sourceFile,
+          isTestFile: true,
+        }).candidates,
+      );
+    });
+    const tests: TestIndex = { testFiles: testFiles.length, referencedNames: names };
+    const others = selection.files.filter((f) => !isTest(f));
+    await eachParsed(others, texts, warnings, broken, (file, text, sourceFile) => {
+      scanned.push(file);
+      candidates.push(
+        ...analyzeFile(file, text, {
+          rules: syntactic,
+          settings: settings.ruleSettings,
+          sourceFile,
+          isTestFile: false,
+          tests,
+        }).candidates,
+      );
+    });
+
+    let semantic = await checking;
+    if (broken.length > 0 && projects.length > 0 && semantic.diagnostics.some(isSyntaxDiagnostic)) {
+      // The compiler checks nothing once any file has a syntax error: put placeholders in
+      // place of the broken files (already reported and skipped) and check again.
+      for (const file of broken) await neutralize(snapshot, file);
+      checking = check();
+      semantic = await checking;
+    }
+    warnings.push(...semantic.warnings);
+
+    // Semantic rules only where the compiler reported something they read, or where no
+    // program gives them diagnostics (the unused-import rule then falls back to names).
+    const byFile = groupByFile(semantic.diagnostics);
+    let outside = 0;
+    for (const file of scanned) {
+      const inProgram = semantic.programFiles.has(file);
+      if (!inProgram) outside++;
+      const diagnostics = byFile.get(file) ?? [];
+      if (inProgram && !diagnostics.some((d) => UNUSED_CODES.has(d.code) || UNDEFINED_CODES.has(d.code)))
+        continue;
+      const text = texts.get(file) as string;
+      const result = analyzeFile(file, text, {
+        rules: semanticRules,
+        semantic: inProgram ? diagnostics : null,
+        isTestFile: isTest(file),
+      });
+      candidates.push(...result.candidates);
+    }
+    if (outside > 0 && projects.length > 0) {
+      warnings.push(`${outside} file(s) are in no tsconfig's program: only syntactic rules ran on them`);
+    }
+    return {
+      files: scanned.length,
+      candidates: sortCandidates(candidates),
+      warnings,
+      engine: projects.length === 0 ? 'none' : opts.tscPath ? 'native' : 'javascript',
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await rm(snapshot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Parses each file and hands it on, skipping (with a warning) content not worth scanning
+ * and files with syntax errors (listed in `broken`). Yields to the event loop between
+ * slices so job locks keep renewing.
+ */
+async function eachParsed(
+  files: readonly string[],
+  texts: ReadonlyMap<string, string>,
+  warnings: string[],
+  broken: string[],
+  visit: (file: string, text: string, sourceFile: ts.SourceFile) => void,
+): Promise<void> {
+  let sliceStart = performance.now();
+  for (const file of files) {
+    const text = texts.get(file);
+    if (text === undefined) continue;
+    const skip = contentSkipReason(file, text);
+    if (skip !== undefined) {
+      warnings.push(`${file}: skipped (${skip})`);
+      continue;
+    }
+    const sourceFile = parseSourceFile(file, text);
+    const syntaxError = firstSyntaxError(sourceFile);
+    if (syntaxError !== undefined) {
+      warnings.push(`${file}:${syntaxError}, file skipped`);
+      broken.push(file);
+      continue;
+    }
+    visit(file, text, sourceFile);
+    if (performance.now() - sliceStart > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+function isSyntaxDiagnostic(d: Diagnostic): boolean {
+  return d.code >= 1000 && d.code < 2000;
+}
+
+function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, SemanticDiagnostic[]> {
+  const byFile = new Map<string, SemanticDiagnostic[]>();
+  for (const d of diagnostics) {
+    if (d.file === null) continue;
+    const list = byFile.get(d.file) ?? [];
+    list.push({ code: d.code, line: d.line, column: d.column, message: d.message });
+    byFile.set(d.file, list);
+  }
+  return byFile;
+}
+
+function emptyCheck(): ProjectCheck {
+  return { diagnostics: [], programFiles: new Set(), warnings: [] };
+}

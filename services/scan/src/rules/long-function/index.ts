@@ -1,0 +1,147 @@
+import type { LongFunctionEvidence } from '@selfreview/shared/schemas';
+import { ts } from 'ts-morph';
+import type { RuleFinding, RuleInput, ScanRule } from '../types.ts';
+
+/** A function, method, constructor or accessor that has a body (not an overload signature). */
+export type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.ConciseBody };
+
+/**
+ * Reports every function-like with a body whose lines, from its first token to its last,
+ * are more than `maxFunctionLines`. Each function is judged on its own lines: a long
+ * function that holds a long callback is two findings.
+ */
+export const longFunctionRule: ScanRule = {
+  id: 'long-function',
+  description: 'Functions longer than the configured number of lines',
+  analyze(input: RuleInput): RuleFinding[] {
+    const { sourceFile, file } = input;
+    const limit = input.settings.maxFunctionLines;
+    const findings: RuleFinding[] = [];
+    const visit = (node: ts.Node): void => {
+      if (isFunctionWithBody(node)) {
+        const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+        const endLine = sourceFile.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
+        const lines = endLine - line + 1;
+        if (lines > limit) {
+          const name = namePath(node);
+          const evidence: LongFunctionEvidence = { kind: 'long-function', name, lines, limit };
+          findings.push({
+            rule: 'long-function',
+            file,
+            line,
+            endLine,
+            message: `'${name}' is ${lines} lines long (limit ${limit})`,
+            evidence,
+            fingerprint: name,
+          });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+    return findings;
+  },
+};
+
+export function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isSetAccessorDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+/**
+ * The dotted path that names `node` for a reader: the names of the namespaces, classes,
+ * named object literals and functions around it, outermost first, ending with its own,
+ * e.g. `Parser.parseExpression`, `outer.inner`, `handlers.onClick`, `Parser.parse.<anonymous>`.
+ * Object literals without a name of their own add nothing; other unnamed containers are
+ * `<anonymous>`, anonymous default exports `default`.
+ */
+export function namePath(node: ts.Node): string {
+  const segments: string[] = [];
+  for (let n: ts.Node | undefined = node; n !== undefined && !ts.isSourceFile(n); n = n.parent) {
+    const segment = segmentName(n);
+    if (segment !== undefined) segments.push(segment);
+  }
+  return segments.reverse().join('.');
+}
+
+function segmentName(node: ts.Node): string | undefined {
+  if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) {
+    return node.name?.text ?? (hasModifier(node, ts.SyntaxKind.DefaultKeyword) ? 'default' : '<anonymous>');
+  }
+  if (ts.isFunctionExpression(node) || ts.isClassExpression(node)) {
+    return node.name?.text ?? contextualName(node) ?? '<anonymous>';
+  }
+  if (ts.isArrowFunction(node)) return contextualName(node) ?? '<anonymous>';
+  if (
+    ts.isMethodDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  ) {
+    return propertyNameText(node.name);
+  }
+  if (ts.isConstructorDeclaration(node)) return 'constructor';
+  if (ts.isClassStaticBlockDeclaration(node)) return '<static>';
+  if (ts.isModuleDeclaration(node)) return node.name.text;
+  if (ts.isObjectLiteralExpression(node)) return contextualName(node);
+  return undefined;
+}
+
+/**
+ * The name an unnamed expression gets from where it sits: the variable, property,
+ * parameter or assignment target it initializes, or `default` for `export default`.
+ */
+function contextualName(node: ts.Expression): string | undefined {
+  let child: ts.Node = node;
+  let parent = node.parent;
+  while (
+    ts.isParenthesizedExpression(parent) ||
+    ts.isAsExpression(parent) ||
+    ts.isSatisfiesExpression(parent) ||
+    ts.isTypeAssertionExpression(parent) ||
+    ts.isNonNullExpression(parent)
+  ) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isVariableDeclaration(parent) || ts.isParameter(parent)) {
+    return parent.initializer === child && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  }
+  if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
+    return parent.initializer === child ? propertyNameText(parent.name) : undefined;
+  }
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.right === child &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+  ) {
+    return assignedName(parent.left);
+  }
+  if (ts.isExportAssignment(parent)) return 'default';
+  return undefined;
+}
+
+function assignedName(target: ts.Expression): string | undefined {
+  if (ts.isIdentifier(target)) return target.text;
+  if (ts.isPropertyAccessExpression(target)) return target.name.text;
+  if (ts.isElementAccessExpression(target) && ts.isStringLiteralLike(target.argumentExpression)) {
+    return target.argumentExpression.text;
+  }
+  return undefined;
+}
+
+export function propertyNameText(name: ts.PropertyName): string {
+  if (ts.isComputedPropertyName(name)) return `[${name.expression.getText().replace(/\s+/g, ' ')}]`;
+  return name.text;
+}
+
+export function hasModifier(node: ts.Node, kind: ts.ModifierSyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+}
