@@ -1,7 +1,13 @@
 /**
  * The pinned npm corpora of /work/shared/anchors.md, turned into git repositories every tool reads
  * the same way: `npm pack` -> tarball cache -> extracted package -> repos/<name> holding the
- * package's TypeScript sources under `src/` and one generated tsconfig.json.
+ * package's TypeScript sources under `src/`, one generated tsconfig.json, and a package.json that
+ * carries only the package's own module type.
+ *
+ * Why the package.json: with `module: nodenext` a .ts file is ESM or CommonJS by the nearest
+ * package.json's "type". Without one in the repository, the answer would come from whatever folder
+ * holds the cache (selfreview's own root says "module", which buried rxjs under 1,200 "relative
+ * import needs an extension" errors), so the results would depend on where the cache lives.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,7 +50,7 @@ export const BENCH_TSCONFIG = {
  */
 const TS_SOURCE = /\.(ts|tsx|mts|cts)$/;
 /** Bump when the repository layout changes, so cached repositories are rebuilt. */
-const REPO_LAYOUT = 'ts-sources-v1';
+const REPO_LAYOUT = 'ts-sources-v2';
 
 export type PreparedCorpus = {
   name: CorpusName;
@@ -130,7 +136,12 @@ async function makeRepo(
   const repo = path.join(reposDir, corpus.name);
   // The marker lives beside the repository, not in it, so no tool sees it.
   const markerFile = path.join(reposDir, `${corpus.name}.json`);
-  const marker = `${JSON.stringify({ ...corpus, layout: REPO_LAYOUT, tsconfig: BENCH_TSCONFIG }, null, 2)}\n`;
+  const packageJson = {
+    name: `bench-${corpus.name}`,
+    private: true,
+    type: (await moduleType(packageDir)) ?? 'commonjs',
+  };
+  const marker = `${JSON.stringify({ ...corpus, layout: REPO_LAYOUT, tsconfig: BENCH_TSCONFIG, packageJson }, null, 2)}\n`;
   if (existsSync(path.join(repo, '.git')) && (await readText(markerFile)) === marker) return repo;
 
   log(`create repository ${repo}`);
@@ -144,6 +155,7 @@ async function makeRepo(
     filter: async (from) => TS_SOURCE.test(from) || (await stat(from)).isDirectory(),
   });
   await writeFile(path.join(repo, 'tsconfig.json'), `${JSON.stringify(BENCH_TSCONFIG, null, 2)}\n`);
+  await writeFile(path.join(repo, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   await git(repo, 'init', '--quiet', '--initial-branch=main');
   await git(repo, 'add', '--all');
   await git(
@@ -162,6 +174,14 @@ async function makeRepo(
   );
   await writeFile(markerFile, marker);
   return repo;
+}
+
+/** The "type" of the published package.json, the module format its sources are written for. */
+async function moduleType(packageDir: string): Promise<string | undefined> {
+  const text = await readText(path.join(packageDir, 'package.json'));
+  if (text === undefined) throw new CorpusError(`${packageDir} has no package.json`);
+  const { type } = JSON.parse(text) as { type?: unknown };
+  return typeof type === 'string' ? type : undefined;
 }
 
 async function corpusStats(repo: string): Promise<CorpusStats> {

@@ -158,7 +158,9 @@ export function renderCorpus(result: CorpusResult, runs: number): string {
   );
   for (const row of result.rows) {
     if (!row.ok && row.wallMs === undefined) {
-      lines.push(`| ${row.label} | failed: ${cell(row.error ?? 'unknown error')} | | | | | |`);
+      const ran = row.runs.find((r) => r.wallMs > 0);
+      const after = ran ? ` after ${seconds(ran.wallMs)} s, ${megabytes(ran.peakTreeRssBytes)} MB` : '';
+      lines.push(`| ${row.label} | failed${after}: ${cell(row.error ?? 'unknown error')} | | | | | |`);
       continue;
     }
     const partial = row.ok ? '' : ` (some runs failed: ${cell(row.error ?? '')})`;

@@ -272,6 +272,13 @@ export function interpretSelfreview(run: ProcessMeasurement): Outcome {
   try {
     report = JSON.parse(run.stdout);
   } catch {
+    if (run.stdout.trimStart().startsWith('{')) {
+      // Typically process.exit() called before a large write to a pipe has drained.
+      return {
+        ok: false,
+        error: `stdout ends mid-JSON after ${run.stdout.length} bytes (truncated?): ...${run.stdout.slice(-200)}`,
+      };
+    }
     return { ok: false, error: `stdout is not one JSON object: ${tail(run.stdout || run.stderr)}` };
   }
   const { files, candidates, warnings, durationMs } = (report ?? {}) as Record<string, unknown>;

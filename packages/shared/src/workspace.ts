@@ -296,6 +296,23 @@ export class Repository {
     return out.split('\0').filter(Boolean);
   }
 
+  /** Files that differ between two commits, with git's status letter (A, M, D, T); renames as delete + add. */
+  async diffNameStatus(from: string, to: string): Promise<{ status: string; path: string }[]> {
+    assertSha(from);
+    assertSha(to);
+    const out = await wrap('diff', () =>
+      git(this.root).raw(['diff', '--name-status', '-z', '--no-renames', from, to, '--']),
+    );
+    const fields = out.split('\0');
+    const changes: { status: string; path: string }[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const status = fields[i] ?? '';
+      const file = fields[i + 1] ?? '';
+      if (status !== '' && file !== '') changes.push({ status: status.slice(0, 1), path: file });
+    }
+    return changes;
+  }
+
   async commitMessage(sha: string): Promise<string> {
     assertSha(sha);
     return wrap('log', () => git(this.root).raw(['log', '-1', '--format=%B', sha]));

@@ -19,12 +19,13 @@ export async function pushScan(
   const started = performance.now();
   const warnings: string[] = [];
   const { project, cold } = await cache.get(repo, sha, settings.testPatterns);
-  const tree = await repo.listFilesWithSize(sha);
-  const wanted = new Set(files);
-  const selection = selectSourceFiles(
-    tree.filter((e) => wanted.has(e.path)),
-    { ignore: settings.ignore },
-  );
+  // The warm project already holds the commit's regular files: no tree listing needed.
+  // A named file it does not hold was deleted by the push, or is a link or submodule.
+  const tree = files.flatMap((file) => {
+    const text = project.text(file);
+    return text === undefined ? [] : [{ path: file, size: Buffer.byteLength(text), mode: '100644' }];
+  });
+  const selection = selectSourceFiles(tree, { ignore: settings.ignore });
   for (const s of selection.skipped) warnings.push(`${s.file}: skipped (${s.reason})`);
   if (!project.hasProjects())
     warnings.push('no tsconfig.json: semantic rules (unused names, undefined names) are skipped');

@@ -1,37 +1,27 @@
 /**
  * A warm program for push scans: the repository's TypeScript held in memory at a commit,
- * with one language service per project, kept by the long-running scan worker. A push
- * scan moves it to the new commit by re-reading only the files git says changed, then
- * asks the compiler about the pushed files alone; everything else (parsed files, module
- * resolution) is reused from the previous scan.
+ * checked by a compiler that stays loaded in the long-running scan worker. A push scan
+ * moves it to the new commit by reading only the files git says changed, then asks about
+ * the pushed files alone; parsing, binding and module resolution of the rest are reused.
  *
  * Files come from git objects, never from the working tree; installed dependencies
  * (`node_modules`) and the compiler's own libraries come from disk.
  */
 import path from 'node:path';
 import type { Repository } from '@selfreview/shared/workspace';
-// The JavaScript compiler package itself: it ships the `lib` declaration files on disk,
-// which the language service reads (ts-morph's bundled copy keeps them in memory).
-import ts from 'typescript';
 import { parseSourceFile } from '../analyze.ts';
 import type { SemanticDiagnostic, TestIndex } from '../rules/types.ts';
 import { collectReferencedNames, isTestFile } from '../test-files.ts';
-import { compilerOverrides } from './in-process.ts';
+import { LanguageServiceChecker } from './js-language-service.ts';
+import {
+  type ApiConstructor,
+  type FileView,
+  loadNativeApi,
+  NativeWarmChecker,
+  type WarmChecker,
+} from './native-api.ts';
 import { discoverProjects } from './projects.ts';
 import { snapshotFiles } from './snapshot.ts';
-
-interface Entry {
-  text: string;
-  version: number;
-}
-
-interface Project {
-  config: string;
-  service: ts.LanguageService;
-  /** Absolute file names of the project's root files, recomputed when files come or go. */
-  fileNames: string[];
-  options: ts.CompilerOptions;
-}
 
 export interface WarmDiagnostics {
   /** False when no project's program contains the file. */
@@ -39,36 +29,41 @@ export interface WarmDiagnostics {
   diagnostics: SemanticDiagnostic[];
 }
 
-export class WarmProject {
-  private readonly files = new Map<string, Entry>();
+export type CheckerKind = 'native' | 'javascript';
+
+export class WarmProject implements FileView {
+  private readonly files = new Map<string, string>();
   private readonly dirs = new Set<string>();
-  private projects: Project[] = [];
-  private readonly registry = ts.createDocumentRegistry();
-  private testNames = new Map<string, Set<string>>();
-  /** Versions are unique across the whole life of the project, so a re-added file is never mistaken for its old self. */
-  private nextVersion = 1;
+  private checker: WarmChecker | undefined;
+  private configs: string[] = [];
+  private readonly testNames = new Map<string, Set<string>>();
   sha = '';
   /** When the project was last used, for eviction. */
   lastUsed = Date.now();
 
+  readonly checkerKind: CheckerKind;
+
   private constructor(
     readonly root: string,
     private readonly testPatterns: readonly string[],
-  ) {}
+    private readonly nativeApi: ApiConstructor | null,
+  ) {
+    this.checkerKind = nativeApi ? 'native' : 'javascript';
+  }
 
-  /** Reads the repository at `sha` and sets up its projects (no type checking yet). */
+  /** Reads the repository at `sha` and loads its projects into a compiler. */
   static async create(
     repo: Repository,
     sha: string,
-    testPatterns: readonly string[] = [],
+    opts: { testPatterns?: readonly string[]; checker?: CheckerKind } = {},
   ): Promise<WarmProject> {
-    const warm = new WarmProject(repo.root, testPatterns);
+    const NativeApi = opts.checker === 'javascript' ? null : await loadNativeApi();
+    const warm = new WarmProject(repo.root, opts.testPatterns ?? [], NativeApi);
     const tree = await repo.listFilesWithSize(sha);
     const texts = await repo.readFiles(sha, snapshotFiles(tree));
-    for (const [file, text] of texts) warm.files.set(file, { text, version: 0 });
+    for (const [file, text] of texts) warm.files.set(file, text);
     warm.sha = sha;
-    warm.rebuildDirs();
-    warm.rebuildProjects();
+    warm.rebuild();
     for (const file of warm.files.keys()) warm.indexTestFile(file);
     return warm;
   }
@@ -79,68 +74,49 @@ export class WarmProject {
    */
   async advanceTo(repo: Repository, sha: string): Promise<number> {
     if (sha === this.sha) return 0;
-    const changed = await repo.changedFiles(this.sha, sha);
-    const tree = await repo.listFilesWithSize(sha);
-    const wanted = new Set(snapshotFiles(tree));
-    const relevant = changed.filter((f) => wanted.has(f) || this.files.has(f));
+    const changes = await repo.diffNameStatus(this.sha, sha);
+    const relevant = changes.filter(
+      (c) => snapshotFiles([{ path: c.path, size: 0, mode: '100644' }]).length > 0,
+    );
     const texts = await repo.readFiles(
       sha,
-      relevant.filter((f) => wanted.has(f)),
+      relevant.filter((c) => c.status !== 'D').map((c) => c.path),
     );
-    let structural = false;
-    for (const file of relevant) {
+    const changed: string[] = [];
+    const created: string[] = [];
+    const deleted: string[] = [];
+    for (const { path: file } of relevant) {
       const text = texts.get(file);
-      const entry = this.files.get(file);
       if (text === undefined) {
-        if (entry) {
-          this.files.delete(file);
-          structural = true;
-        }
-      } else if (!entry) {
-        this.files.set(file, { text, version: this.nextVersion++ });
-        structural = true;
-      } else if (entry.text !== text) {
-        this.files.set(file, { text, version: this.nextVersion++ });
+        if (this.files.delete(file)) deleted.push(file);
+      } else if (!this.files.has(file)) {
+        this.files.set(file, text);
+        created.push(file);
+      } else if (this.files.get(file) !== text) {
+        this.files.set(file, text);
+        changed.push(file);
       }
-      if (/(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(file)) structural = true;
       this.indexTestFile(file);
     }
     this.sha = sha;
-    if (structural) {
-      this.rebuildDirs();
-      this.rebuildProjects();
-    }
+    const structural =
+      created.length > 0 ||
+      deleted.length > 0 ||
+      changed.some((f) => /(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(f));
+    if (structural) this.rebuild();
+    else if (changed.length > 0) this.checker?.filesChanged(changed, created, deleted);
     return relevant.length;
   }
 
-  text(file: string): string | undefined {
-    return this.files.get(file)?.text;
-  }
-
   hasProjects(): boolean {
-    return this.projects.length > 0;
+    return this.configs.length > 0;
   }
 
   /** The compiler's diagnostics for one file, from the first project whose program has it. */
   diagnosticsFor(file: string): WarmDiagnostics {
     this.lastUsed = Date.now();
-    const abs = this.abs(file);
-    for (const project of this.projects) {
-      const program = project.service.getProgram();
-      const sourceFile = program?.getSourceFile(abs);
-      if (!sourceFile) continue;
-      const diagnostics = project.service.getSemanticDiagnostics(abs).map((d) => {
-        const pos = sourceFile.getLineAndCharacterOfPosition(d.start ?? 0);
-        return {
-          code: d.code,
-          line: pos.line + 1,
-          column: pos.character + 1,
-          message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-        };
-      });
-      return { inProgram: true, diagnostics };
-    }
-    return { inProgram: false, diagnostics: [] };
+    const diagnostics = this.checker?.diagnosticsFor(file) ?? null;
+    return diagnostics === null ? { inProgram: false, diagnostics: [] } : { inProgram: true, diagnostics };
   }
 
   testIndex(): TestIndex {
@@ -154,148 +130,28 @@ export class WarmProject {
   }
 
   dispose(): void {
-    for (const p of this.projects) p.service.dispose();
-    this.projects = [];
+    this.checker?.dispose();
+    this.checker = undefined;
   }
 
-  private indexTestFile(file: string): void {
-    if (!/\.[cm]?tsx?$/.test(file) || !this.isTestFile(file)) return;
-    const entry = this.files.get(file);
-    if (!entry) {
-      this.testNames.delete(file);
-      return;
-    }
-    this.testNames.set(file, collectReferencedNames(parseSourceFile(file, entry.text)));
+  // FileView: what the compilers see of the in-memory tree.
+
+  text(file: string): string | undefined {
+    return this.files.get(file);
   }
 
-  private abs(file: string): string {
-    return path.join(this.root, file);
-  }
-
-  /** The repository path of an absolute name inside the in-memory tree, else undefined. */
-  private rel(abs: string): string | undefined {
+  rel(abs: string): string | undefined {
     const rel = path.relative(this.root, abs).split(path.sep).join('/');
     if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split('/').includes('node_modules'))
       return undefined;
     return rel;
   }
 
-  private rebuildDirs(): void {
-    this.dirs.clear();
-    this.dirs.add('');
-    for (const file of this.files.keys()) {
-      for (let dir = path.posix.dirname(file); dir !== '.'; dir = path.posix.dirname(dir)) this.dirs.add(dir);
-    }
+  isDirectory(rel: string): boolean {
+    return this.dirs.has(rel);
   }
 
-  private rebuildProjects(): void {
-    for (const p of this.projects) p.service.dispose();
-    const configs = discoverProjects([...this.files.keys()], (p) => this.files.get(p)?.text);
-    this.projects = configs.flatMap((config) => {
-      const parsed = this.parseConfig(config);
-      return parsed ? [this.createProject(config, parsed)] : [];
-    });
-  }
-
-  private parseConfig(config: string): ts.ParsedCommandLine | undefined {
-    const host = this.configHost();
-    const json = ts.readConfigFile(this.abs(config), host.readFile);
-    if (json.error) return undefined;
-    return ts.parseJsonConfigFileContent(
-      json.config,
-      host,
-      path.dirname(this.abs(config)),
-      compilerOverrides(),
-      this.abs(config),
-    );
-  }
-
-  private createProject(config: string, parsed: ts.ParsedCommandLine): Project {
-    // Rejected or deprecated options only produce option diagnostics, which are not asked
-    // for: per-file diagnostics are computed all the same.
-    const options: ts.CompilerOptions = parsed.options;
-    const project: Project = {
-      config,
-      service: undefined as unknown as ts.LanguageService,
-      fileNames: parsed.fileNames,
-      options,
-    };
-    const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => project.options,
-      getScriptFileNames: () => project.fileNames,
-      getScriptVersion: (name) => {
-        const rel = this.rel(name);
-        const entry = rel === undefined ? undefined : this.files.get(rel);
-        return entry ? String(entry.version) : '0';
-      },
-      getScriptSnapshot: (name) => {
-        const text = this.readAny(name);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
-      getCurrentDirectory: () => this.root,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (name) => this.existsAny(name),
-      readFile: (name) => this.readAny(name),
-      directoryExists: (name) => this.dirExistsAny(name),
-      getDirectories: (name) => this.directoriesOf(name),
-      readDirectory: (dir, extensions, excludes, includes, depth) => [
-        ...this.configHost().readDirectory(dir, extensions ?? [], excludes, includes ?? [], depth),
-      ],
-      useCaseSensitiveFileNames: () => true,
-    };
-    project.service = ts.createLanguageService(host, this.registry);
-    return project;
-  }
-
-  private configHost(): ts.ParseConfigHost {
-    const matchFiles = (ts as unknown as { matchFiles: MatchFiles }).matchFiles;
-    return {
-      useCaseSensitiveFileNames: true,
-      fileExists: (name) => this.existsAny(name),
-      readFile: (name) => this.readAny(name),
-      readDirectory: (dir, extensions, excludes, includes, depth) =>
-        matchFiles(
-          dir,
-          extensions,
-          excludes,
-          includes,
-          true,
-          this.root,
-          depth,
-          (d) => this.entriesOf(d),
-          (p) => p,
-        ),
-    };
-  }
-
-  private readAny(abs: string): string | undefined {
-    const rel = this.rel(abs);
-    if (rel !== undefined) return this.files.get(rel)?.text;
-    return ts.sys.readFile(abs);
-  }
-
-  private existsAny(abs: string): boolean {
-    const rel = this.rel(abs);
-    return rel !== undefined ? this.files.has(rel) : ts.sys.fileExists(abs);
-  }
-
-  private dirExistsAny(abs: string): boolean {
-    const rel = this.rel(abs);
-    return rel !== undefined ? this.dirs.has(rel === '' ? '' : rel) : ts.sys.directoryExists(abs);
-  }
-
-  private directoriesOf(abs: string): string[] {
-    return this.rel(abs) !== undefined ? this.entriesOf(abs).directories : ts.sys.getDirectories(abs);
-  }
-
-  private entriesOf(abs: string): { files: string[]; directories: string[] } {
-    const rel = this.rel(abs);
-    if (rel === undefined) {
-      return {
-        files: [],
-        directories: ts.sys.directoryExists(abs) ? ts.sys.getDirectories(abs) : [],
-      };
-    }
+  entries(rel: string): { files: string[]; directories: string[] } {
     const prefix = rel === '' ? '' : `${rel}/`;
     const files: string[] = [];
     const directories = new Set<string>();
@@ -308,19 +164,30 @@ export class WarmProject {
     }
     return { files, directories: [...directories] };
   }
-}
 
-type MatchFiles = (
-  path: string,
-  extensions: readonly string[] | undefined,
-  excludes: readonly string[] | undefined,
-  includes: readonly string[] | undefined,
-  useCaseSensitiveFileNames: boolean,
-  currentDirectory: string,
-  depth: number | undefined,
-  getFileSystemEntries: (path: string) => { files: readonly string[]; directories: readonly string[] },
-  realpath: (path: string) => string,
-) => string[];
+  private indexTestFile(file: string): void {
+    if (!/\.[cm]?tsx?$/.test(file) || !this.isTestFile(file)) return;
+    const text = this.files.get(file);
+    if (text === undefined) this.testNames.delete(file);
+    else this.testNames.set(file, collectReferencedNames(parseSourceFile(file, text)));
+  }
+
+  /** New directories, projects and checker: after files came or went or a config changed. */
+  private rebuild(): void {
+    this.dirs.clear();
+    this.dirs.add('');
+    for (const file of this.files.keys()) {
+      for (let dir = path.posix.dirname(file); dir !== '.'; dir = path.posix.dirname(dir)) this.dirs.add(dir);
+    }
+    this.checker?.dispose();
+    this.configs = discoverProjects([...this.files.keys()], (p) => this.files.get(p));
+    this.checker = undefined;
+    if (this.configs.length === 0) return;
+    this.checker = this.nativeApi
+      ? new NativeWarmChecker(this.nativeApi, this, this.configs)
+      : new LanguageServiceChecker(this, this.configs);
+  }
+}
 
 /**
  * The warm projects a scan worker keeps, at most `capacity` repositories; the least
@@ -328,7 +195,10 @@ type MatchFiles = (
  */
 export class WarmCache {
   private readonly projects = new Map<string, WarmProject>();
-  constructor(private readonly capacity = 2) {}
+  constructor(
+    private readonly capacity = 2,
+    private readonly checker?: CheckerKind,
+  ) {}
 
   /** The warm project for `repo`, created or advanced to `sha`. */
   async get(
@@ -342,7 +212,10 @@ export class WarmCache {
       existing.lastUsed = Date.now();
       return { project: existing, cold: false };
     }
-    const project = await WarmProject.create(repo, sha, testPatterns);
+    const project = await WarmProject.create(repo, sha, {
+      testPatterns,
+      ...(this.checker ? { checker: this.checker } : {}),
+    });
     this.projects.set(repo.root, project);
     while (this.projects.size > this.capacity) {
       const oldest = [...this.projects.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
