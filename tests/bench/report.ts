@@ -126,6 +126,13 @@ export function targets(rows: ToolRow[], r: Ratios): Target[] {
     target('full scan time ÷ tsc time', r.selfreviewOverTsc, '×', '≤ 1.5', (v) => v <= 1.5),
     target('ESLint time ÷ full scan time', r.eslintOverSelfreview, '×', '≥ 2', (v) => v >= 2),
     target('full scan peak memory', memory, 'MB', '≤ 2048 MB (2 GB)', (v) => v <= 2048),
+    target(
+      'push scan of one changed file, warm worker (median)',
+      rows.find((row) => row.id === 'warm-push' && row.ok)?.wallMs,
+      'ms',
+      '≤ 300 ms',
+      (v) => v <= 300,
+    ),
   ];
 }
 

@@ -70,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exit only once stdout has drained: a large `scan --json` written to a pipe would
+  // otherwise be cut off mid-document.
+  (code) => process.stdout.write('', () => process.exit(code)),
   (err: Error) => {
     const isInput =
       err instanceof UserInputError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

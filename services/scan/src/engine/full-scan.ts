@@ -16,7 +16,6 @@ import { SEMANTIC_RULES } from '../rules/index.ts';
 import { UNDEFINED_CODES, UNUSED_CODES } from '../rules/semantic.ts';
 import type { SemanticDiagnostic, TestIndex } from '../rules/types.ts';
 import { collectReferencedNames, isTestFile } from '../test-files.ts';
-import { checkProjectsInProcess } from './in-process.ts';
 import { checkProjectsNative, type ProjectCheck } from './native-tsc.ts';
 import { discoverProjects } from './projects.ts';
 import type { ScanOutcome, ScanSettings } from './settings.ts';
@@ -65,7 +64,8 @@ export async function fullScan(
             timeoutMs: opts.timeoutMs,
             ...(opts.signal ? { signal: opts.signal } : {}),
           })
-        : checkProjectsInProcess(snapshot, projects);
+        : // Loaded only here: the JavaScript compiler is a second large module to compile.
+          import('./in-process.ts').then((m) => m.checkProjectsInProcess(snapshot, projects));
     opts.progress?.(
       `checking ${projects.length} project(s) with the ${opts.tscPath ? 'native' : 'JavaScript'} compiler`,
     );

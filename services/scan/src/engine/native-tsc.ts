@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCommand } from '@selfreview/shared/subprocess';
@@ -104,7 +105,11 @@ async function runProject(
   const derived = path.join(dir, DERIVED_CONFIG);
   await mkdir(dir, { recursive: true });
   await writeFile(derived, derivedConfigText(path.basename(project), overrides));
-  const out = await runCommand(opts.tscPath, ['-p', derived, '--pretty', 'false', '--listFiles'], {
+  // One type checker per core, at most the compiler's default of 4: more checkers than
+  // cores cost memory (each holds its own types) without finishing sooner.
+  const checkers = String(Math.max(1, Math.min(4, os.availableParallelism())));
+  const args = ['-p', derived, '--pretty', 'false', '--listFiles', '--checkers', checkers];
+  const out = await runCommand(opts.tscPath, args, {
     cwd: root,
     timeoutMs: opts.timeoutMs,
     maxOutputBytes: 256 * 1024 * 1024,

@@ -12,7 +12,7 @@ import type { Repository } from '@selfreview/shared/workspace';
 import { parseSourceFile } from '../analyze.ts';
 import type { SemanticDiagnostic, TestIndex } from '../rules/types.ts';
 import { collectReferencedNames, isTestFile } from '../test-files.ts';
-import { LanguageServiceChecker } from './js-language-service.ts';
+import type { LanguageServiceChecker } from './js-language-service.ts';
 import {
   type ApiConstructor,
   type FileView,
@@ -47,6 +47,7 @@ export class WarmProject implements FileView {
     readonly root: string,
     private readonly testPatterns: readonly string[],
     private readonly nativeApi: ApiConstructor | null,
+    private readonly Fallback: typeof LanguageServiceChecker | null,
   ) {
     this.checkerKind = nativeApi ? 'native' : 'javascript';
   }
@@ -58,7 +59,9 @@ export class WarmProject implements FileView {
     opts: { testPatterns?: readonly string[]; checker?: CheckerKind } = {},
   ): Promise<WarmProject> {
     const NativeApi = opts.checker === 'javascript' ? null : await loadNativeApi();
-    const warm = new WarmProject(repo.root, opts.testPatterns ?? [], NativeApi);
+    // The JavaScript compiler is loaded only when the native one cannot serve.
+    const Fallback = NativeApi ? null : (await import('./js-language-service.ts')).LanguageServiceChecker;
+    const warm = new WarmProject(repo.root, opts.testPatterns ?? [], NativeApi, Fallback);
     const tree = await repo.listFilesWithSize(sha);
     const texts = await repo.readFiles(sha, snapshotFiles(tree));
     for (const [file, text] of texts) warm.files.set(file, text);
