@@ -73,6 +73,39 @@ describe('selfreview run refuses bad input', () => {
   });
 });
 
+describe('selfreview scan', () => {
+  it('refuses a PATH that does not exist and a missing PATH in one line', async () => {
+    expectOneLineError(
+      await runCli(['scan', '/nonexistent/selfreview-nowhere'], {}),
+      /no such file or directory/,
+    );
+    expectOneLineError(await runCli(['scan'], {}), /scan takes one PATH/);
+  });
+
+  it('prints the candidates as one JSON object without Redis and leaves the repository alone', async () => {
+    const dir = await makeRepo({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, types: [] }, include: ['src'] }),
+      'src/a.ts': "import { b } from './b';\n// TODO: tidy up\nexport const a = 1;\n",
+      'src/b.ts': 'export const b = 1;\n',
+    });
+    const status = await git(dir, 'status', '--porcelain');
+    // An unreachable REDIS_URL proves scan does not need Redis.
+    const res = await runCli(['scan', dir, '--json'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout) as {
+      files: number;
+      engine: string;
+      candidates: { rule: string; line: number }[];
+    };
+    expect(out).toMatchObject({ files: 2, engine: 'native' });
+    expect(out.candidates.map((c) => `${c.rule}:${c.line}`).sort()).toEqual(
+      expect.arrayContaining(['todo-comment:2', 'unused-import:1']),
+    );
+    expect(await git(dir, 'status', '--porcelain')).toBe(status);
+    await removeDir(dir);
+  });
+});
+
 describe('a file with a syntax error', () => {
   let repo: string;
   let dataDir: string;

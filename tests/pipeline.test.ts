@@ -52,11 +52,23 @@ describe('selfreview run on the example repository', () => {
 
   it('prints the summary table', () => {
     expect(result.stdout).toMatch(/stage\s+result\s+time/);
-    expect(result.stdout).toMatch(/^\s+scan\s+5 files, 8 candidates/m);
+    expect(result.stdout).toMatch(/^\s+scan\s+5 files, 15 candidates/m);
   });
 
   it('reports every candidate of the example and a decision for each', () => {
-    expect(report.stages.scan).toMatchObject({ files: 5, candidates: 8 });
+    expect(report.stages.scan).toMatchObject({ files: 5, candidates: 15 });
+    const byRule = new Map<string, number>();
+    for (const c of report.candidates) byRule.set(c.rule, (byRule.get(c.rule) ?? 0) + 1);
+    // The example has no tests, so each of its 7 exported functions is untested.
+    expect(Object.fromEntries(byRule)).toEqual({
+      'unused-import': 5,
+      'todo-comment': 3,
+      'untested-export': 7,
+    });
+    const untested = new Set(report.candidates.filter((c) => c.rule === 'untested-export').map((c) => c.id));
+    for (const d of report.decisions.filter((d) => untested.has(d.candidateId))) {
+      expect(d).toMatchObject({ verdict: 'defer', reason: 'not_judged_yet' });
+    }
     expect(report.decisions.map((d) => d.candidateId).sort()).toEqual(
       report.candidates.map((c) => c.id).sort(),
     );

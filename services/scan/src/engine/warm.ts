@@ -188,7 +188,9 @@ export class WarmProject implements FileView {
     if (this.configs.length === 0) return;
     this.checker = this.nativeApi
       ? new NativeWarmChecker(this.nativeApi, this, this.configs)
-      : new LanguageServiceChecker(this, this.configs);
+      : this.Fallback
+        ? new this.Fallback(this, this.configs)
+        : undefined;
   }
 }
 
