@@ -47,8 +47,16 @@ export function scriptKindFor(file: string): ts.ScriptKind {
 }
 
 export function parseSourceFile(file: string, text: string): ts.SourceFile {
-  // Parent pointers are needed: rules classify identifiers by their parent.
-  return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindFor(file));
+  // Parent pointers are needed: rules classify identifiers by their parent. JSDoc is not
+  // parsed into nodes: no rule reads JSDoc structure (TODOs in JSDoc are found as comment
+  // text), and skipping it more than halves parse time on documentation-heavy code.
+  return ts.createSourceFile(
+    file,
+    text,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    true,
+    scriptKindFor(file),
+  );
 }
 
 export function analyzeFile(file: string, text: string, opts: AnalyzeOptions = {}): AnalyzeFileResult {

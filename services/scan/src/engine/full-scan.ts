@@ -110,7 +110,9 @@ export async function fullScan(
       );
     });
 
+    opts.progress?.('syntactic rules done; waiting for the compiler');
     let semantic = await checking;
+    opts.progress?.('compiler done; semantic rules');
     if (broken.length > 0 && projects.length > 0 && semantic.diagnostics.some(isSyntaxDiagnostic)) {
       // The compiler checks nothing once any file has a syntax error: put placeholders in
       // place of the broken files (already reported and skipped) and check again.
