@@ -88,7 +88,11 @@ export const RepoConfig = z
       .strict()
       .prefault({}),
     apply: z
-      .object({ confidenceThreshold: z.number().min(0).max(1).default(0.7) })
+      .object({
+        confidenceThreshold: z.number().min(0).max(1).default(0.7),
+        /** A finding fixed, rejected or failed this many days ago or less is not queued again. */
+        memoryDays: z.number().min(0).max(365).default(14),
+      })
       .strict()
       .prefault({}),
     fix: z

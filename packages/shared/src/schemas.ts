@@ -18,7 +18,23 @@ export const RULE_IDS = [
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
 
-export const CHANGE_TYPES = ['remove_unused_import'] as const;
+export const CHANGE_TYPES = [
+  'remove_unused_import',
+  'remove_unused_local',
+  'remove_unused_parameter',
+  'add_missing_import',
+  'resolve_todo',
+  'split_long_function',
+  'reduce_nesting',
+  'add_missing_test',
+] as const;
+/** Change types only the model can make (the LLM issue); without it they wait as `needs_llm`. */
+export const MODEL_CHANGE_TYPES: ReadonlySet<ChangeType> = new Set([
+  'resolve_todo',
+  'split_long_function',
+  'reduce_nesting',
+  'add_missing_test',
+]);
 export const ChangeType = z.enum(CHANGE_TYPES);
 export type ChangeType = z.infer<typeof ChangeType>;
 

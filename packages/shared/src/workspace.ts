@@ -218,6 +218,27 @@ export class Repository {
     }
   }
 
+  /**
+   * The commit a local branch (any branch, e.g. the base branch) points at now, or null.
+   * The name is checked to be a plain branch name, so it can never act as an option.
+   */
+  async branchTip(name: string): Promise<string | null> {
+    if (!/^[A-Za-z0-9._/-]{1,200}$/.test(name) || name.startsWith('-') || name.includes('..')) {
+      throw new GitError(`not a branch name: ${JSON.stringify(name)}`);
+    }
+    try {
+      const out = await git(this.root).raw([
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        `refs/heads/${name}^{commit}`,
+      ]);
+      return out.trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
   async resolveBranch(name: string): Promise<string | null> {
     assertSelfreviewBranch(name);
     try {

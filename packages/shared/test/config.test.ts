@@ -26,7 +26,7 @@ const DEFAULT_REPO_CONFIG = {
     'deep-nesting': { enabled: true, maxDepth: 4 },
     'untested-export': { enabled: true, testFiles: [] },
   },
-  apply: { confidenceThreshold: 0.7 },
+  apply: { confidenceThreshold: 0.7, memoryDays: 14 },
   fix: {
     maxFiles: 2,
     maxMinutes: 10,
@@ -158,7 +158,7 @@ describe('parseRepoConfig', () => {
     ].join('\n');
     expect(parseRepoConfig(text, 'selfreview.config.yaml')).toEqual({
       ...DEFAULT_REPO_CONFIG,
-      apply: { confidenceThreshold: 0.9 },
+      apply: { confidenceThreshold: 0.9, memoryDays: 14 },
       fix: {
         ...DEFAULT_REPO_CONFIG.fix,
         maxMinutes: 30,

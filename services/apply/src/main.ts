@@ -1,12 +1,14 @@
 /** The apply worker process: `node --import tsx services/apply/src/main.ts`. */
 import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
+import { FindingMemory } from '@selfreview/shared/memory';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
+import { RepoIndexCache } from './context.ts';
 import { createApplyProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
@@ -22,7 +24,13 @@ const worker = startWorker({
   config,
   log,
   // The model path lands with the LLM issue; until then TODOs that need it are deferred.
-  processor: createApplyProcessor({ runs, fixQueue, llmAvailable: false }),
+  processor: createApplyProcessor({
+    runs,
+    fixQueue,
+    llmAvailable: false,
+    memory: new FindingMemory(redis, config.prefix),
+    indexes: new RepoIndexCache(),
+  }),
   onFinalFailure: async (data, { job }, err) => {
     await runs.addWarnings(data.runId, [`apply failed for ${data.file}: ${err.message}`]);
     if (await runs.closeAndClaimHandOver(data.runId, 'apply', String(job.id))) {

@@ -3,15 +3,23 @@
  * record every decision, and keep the `fix` ones for the hand-over to fix.
  */
 
+import type { FindingMemory } from '@selfreview/shared/memory';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Decision, FixItem } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
-import { isGeneratedFile, judgeCandidate } from './judgements/index.ts';
+import { buildContexts, type RepoIndexCache } from './context.ts';
+import { type JudgeContext, judgeCandidate } from './judgements/index.ts';
 
-export type ApplyDeps = { runs: RunStore; fixQueue: Queue<FixJob>; llmAvailable: boolean };
+export type ApplyDeps = {
+  runs: RunStore;
+  fixQueue: Queue<FixJob>;
+  llmAvailable: boolean;
+  memory: FindingMemory;
+  indexes: RepoIndexCache;
+};
 
 export type ApplyResult = { fix: number; drop: number; defer: number };
 
@@ -19,14 +27,26 @@ export function createApplyProcessor(deps: ApplyDeps) {
   return async (data: ApplyJob, { job, log }: ProcessContext): Promise<ApplyResult> => {
     const started = Date.now();
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
-    const fileText = await repo.readFile(data.baseSha, data.file);
-    const ctx = {
-      fileText,
-      isGenerated: fileText !== null && isGeneratedFile(data.file, fileText),
+    // "Still there?" is asked at the branch's tip now: a push since the scan may have
+    // fixed or moved the finding. A branch that is gone falls back to the scanned commit.
+    const headSha = (await repo.branchTip(data.baseBranch).catch(() => null)) ?? data.baseSha;
+    const memory = await deps.memory.recall(
+      data.repo.path,
+      data.candidates.map((c) => c.id),
+    );
+    const contexts = await buildContexts({
+      repo,
+      config,
+      file: data.file,
+      candidates: data.candidates,
+      baseSha: data.baseSha,
+      headSha,
+      memory,
+      indexes: deps.indexes,
       llmAvailable: deps.llmAvailable,
-    };
+    });
     const decisions: Decision[] = data.candidates.map((c) =>
-      judgeCandidate(c, ctx, { threshold: config.apply.confidenceThreshold }),
+      judgeCandidate(c, contexts.get(c.id) as JudgeContext, { threshold: config.apply.confidenceThreshold }),
     );
     const byId = new Map(data.candidates.map((c) => [c.id, c]));
     const items: FixItem[] = decisions.flatMap((d) => {

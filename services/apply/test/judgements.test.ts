@@ -1,4 +1,5 @@
 import { Candidate, Decision, RULE_IDS, type UnusedImportEvidence } from '@selfreview/shared/schemas';
+import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { isGeneratedFile, JUDGEMENTS, type JudgeContext, judgeCandidate } from '../src/judgements/index.ts';
 
@@ -38,12 +39,24 @@ function todoCandidate(text: string, tag = 'TODO', context: string[] = []): Cand
   });
 }
 
-const ctx = (over: Partial<JudgeContext> = {}): JudgeContext => ({
-  fileText: SOURCE,
-  isGenerated: false,
-  llmAvailable: false,
-  ...over,
-});
+const ctx = (over: Partial<JudgeContext> = {}): JudgeContext => {
+  const fileText = over.fileText === undefined ? SOURCE : over.fileText;
+  return {
+    fileText,
+    sourceFile:
+      fileText === null ? null : ts.createSourceFile('src/a.ts', fileText, ts.ScriptTarget.Latest, true),
+    scannedText: null,
+    isGenerated: false,
+    llmAvailable: false,
+    exportersOf: () => [],
+    importersOf: () => [],
+    now: Date.parse('2026-11-21T00:00:00Z'),
+    memoryDays: 14,
+    protectedPath: false,
+    ignoredPath: false,
+    ...over,
+  };
+};
 
 const judge = (candidate: Candidate, over: Partial<JudgeContext> = {}, threshold = 0): Decision =>
   Decision.parse(judgeCandidate(candidate, ctx(over), { threshold }));
@@ -54,10 +67,10 @@ describe('registry', () => {
     expect(Object.keys(JUDGEMENTS).sort()).toEqual([...RULE_IDS].sort());
   });
 
-  it('defers the rules it cannot judge yet instead of dropping or fixing them', () => {
-    for (const rule of RULE_IDS.filter((r) => r !== 'todo-comment' && r !== 'unused-import')) {
-      const verdict = JUDGEMENTS[rule].judge(todoCandidate('x'), ctx({}));
-      expect(verdict).toMatchObject({ verdict: 'defer', reason: 'not_judged_yet' });
+  it('defers, never fixes, a candidate whose evidence belongs to another rule', () => {
+    for (const rule of RULE_IDS.filter((r) => r !== 'todo-comment')) {
+      const verdict = JUDGEMENTS[rule].judge({ ...todoCandidate('x'), rule }, ctx({}));
+      expect(verdict).toMatchObject({ verdict: 'defer', reason: 'evidence_mismatch' });
     }
   });
 });
@@ -104,11 +117,12 @@ describe('todo-comment', () => {
     expect(d.detail).toContain('leak');
   });
 
-  it('defers an actionable TODO to the LLM fixer', () => {
+  it('queues an actionable TODO for the model fixer (resolve_todo)', () => {
     const d = judge(todoCandidate('crashes on empty input'));
     expect(d).toMatchObject({
-      verdict: 'defer',
-      reason: 'needs_llm',
+      verdict: 'fix',
+      reason: 'actionable_todo',
+      changeType: 'resolve_todo',
       confidence: 0.8,
       todoClass: 'actionable',
     });
@@ -117,10 +131,10 @@ describe('todo-comment', () => {
 
   it('treats the FIXME tag as actionable even when the text omits it', () => {
     expect(judge(todoCandidate('tidy up', 'FIXME'))).toMatchObject({
-      reason: 'needs_llm',
+      reason: 'actionable_todo',
       todoClass: 'actionable',
     });
-    expect(judge(todoCandidate('FIXME: tidy up', 'FIXME'))).toMatchObject({ reason: 'needs_llm' });
+    expect(judge(todoCandidate('FIXME: tidy up', 'FIXME'))).toMatchObject({ reason: 'actionable_todo' });
   });
 
   it('defers an ambiguous TODO for a person', () => {
@@ -144,8 +158,8 @@ describe('todo-comment', () => {
     });
   });
 
-  it('never fixes, whatever the threshold', () => {
-    for (const text of ['see #1', 'crash', 'tidy']) {
+  it('never queues a planned or ambiguous TODO, whatever the threshold', () => {
+    for (const text of ['see #1', 'in the next version', 'tidy']) {
       expect(judge(todoCandidate(text), {}, 0).verdict).not.toBe('fix');
     }
   });

@@ -4,6 +4,13 @@ import type { ChangeType } from '@selfreview/shared/schemas';
 
 const DESCRIPTIONS: Record<ChangeType, string> = {
   remove_unused_import: 'remove-unused-imports',
+  remove_unused_local: 'remove-unused-locals',
+  remove_unused_parameter: 'remove-unused-parameters',
+  add_missing_import: 'add-missing-imports',
+  resolve_todo: 'resolve-todos',
+  split_long_function: 'split-long-functions',
+  reduce_nesting: 'reduce-nesting',
+  add_missing_test: 'add-missing-tests',
 };
 
 export function branchName(batchId: string, changeTypes: readonly ChangeType[]): string {

@@ -1,6 +1,7 @@
 /** The fix worker process: `node --import tsx services/fix/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
+import { FindingMemory } from '@selfreview/shared/memory';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
@@ -17,7 +18,11 @@ const worker = startWorker({
   queue: 'fix',
   config,
   log,
-  processor: createFixProcessor({ runs, dataDir: config.dataDir }),
+  processor: createFixProcessor({
+    runs,
+    dataDir: config.dataDir,
+    memory: new FindingMemory(redis, config.prefix),
+  }),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
     await runs.closeFixJob(data.runId, data.batchId);

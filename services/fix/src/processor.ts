@@ -10,9 +10,15 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { FindingMemory } from '@selfreview/shared/memory';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
-import type { CheckOutcome, FixItem, FixResult } from '@selfreview/shared/schemas';
+import {
+  type CheckOutcome,
+  type FixItem,
+  type FixResult,
+  MODEL_CHANGE_TYPES,
+} from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { UnrecoverableError } from 'bullmq';
@@ -22,7 +28,12 @@ import { checkGates } from './gates.ts';
 import { newDiagnostics } from './typecheck-output.ts';
 import { detectTestCommand, runTests, runTypecheck, typecheckCommand } from './verify.ts';
 
-export type FixDeps = { runs: RunStore; dataDir: string };
+export type FixDeps = {
+  runs: RunStore;
+  dataDir: string;
+  /** Where outcomes are remembered across runs (apply reads it); absent in some tests. */
+  memory?: FindingMemory;
+};
 
 const MAX_DIFF_LINES = 400;
 const LINKED_DEPENDENCIES = 'node_modules';
@@ -48,22 +59,61 @@ export function createFixProcessor(deps: FixDeps) {
       return earlier;
     }
 
-    const changeTypes = data.files.flatMap((f) => f.items.map((i) => i.changeType));
+    // Named after what it will commit: items without a codemod only wait.
+    const changeTypes = data.files
+      .flatMap((f) => f.items.map((i) => i.changeType))
+      .filter((t) => getCodemod(t) !== undefined);
     const branch = branchName(data.batchId, changeTypes);
-    const work: FileWork[] = data.files.map((f, i) => ({
-      file: f.file,
-      items: f.items,
+    const work: FileWork[] = data.files.flatMap((f, i) => {
       // The producer already caps batches; a hand-made job with more files carries the rest over.
-      status: i < config.fix.maxFiles ? 'pending' : 'carried_over',
-      reason: i < config.fix.maxFiles ? '' : `batch limit of ${config.fix.maxFiles} files`,
-      lines: [],
-      summary: [],
-    }));
+      const within = i < config.fix.maxFiles;
+      const runnable = f.items.filter((item) => getCodemod(item.changeType) !== undefined);
+      const waiting = f.items.filter((item) => getCodemod(item.changeType) === undefined);
+      const out: FileWork[] = [];
+      if (runnable.length > 0) {
+        out.push({
+          file: f.file,
+          items: runnable,
+          status: within ? 'pending' : 'carried_over',
+          reason: within ? '' : `batch limit of ${config.fix.maxFiles} files`,
+          lines: [],
+          summary: [],
+        });
+      }
+      // No deterministic fixer for these: they stay queued (carried over), not failed.
+      if (waiting.length > 0) {
+        out.push({
+          file: f.file,
+          items: waiting,
+          status: 'carried_over',
+          reason: waitingReason(waiting),
+          lines: [],
+          summary: [],
+        });
+      }
+      return out;
+    });
+    if (!work.some((w) => w.status === 'pending')) {
+      const results = work.map((w) =>
+        toResult(data, w, {
+          lines_affected: [],
+          branch: null,
+          commit: null,
+          status: 'carried_over',
+          verification: { typecheck: 'skipped', tests: 'skipped' },
+          reason: w.reason,
+        }),
+      );
+      await deps.runs.putFixResults(data.runId, results);
+      await finish(deps, data, started);
+      return results;
+    }
 
     const existing = await repo.resolveBranch(branch);
     if (existing) {
       const results = await reuseBranch(repo, data, branch, existing, work);
       await deps.runs.putFixResults(data.runId, results);
+      await remember(deps, data, results);
       await finish(deps, data, started);
       return results;
     }
@@ -195,6 +245,7 @@ export function createFixProcessor(deps: FixDeps) {
       }),
     );
     await deps.runs.putFixResults(data.runId, results);
+    await remember(deps, data, results);
     await finish(deps, data, started);
     const failed = results.filter((r) => r.status === 'failed');
     if (failed.length === results.length) {
@@ -203,6 +254,27 @@ export function createFixProcessor(deps: FixDeps) {
     }
     return results;
   };
+}
+
+/** Why items wait: the model's change types say so; the others have no codemod yet. */
+function waitingReason(items: readonly FixItem[]): string {
+  const types = [...new Set(items.map((i) => i.changeType))];
+  const forModel = types.filter((t) => MODEL_CHANGE_TYPES.has(t));
+  const others = types.filter((t) => !MODEL_CHANGE_TYPES.has(t));
+  const parts: string[] = [];
+  if (forModel.length > 0) parts.push(`needs_llm: ${forModel.join(', ')} waits for the model fixer`);
+  if (others.length > 0) parts.push(`no codemod yet for ${others.join(', ')}`);
+  return parts.join('; ');
+}
+
+/** Committed and failed fixes are remembered, so apply does not propose them again right away. */
+async function remember(deps: FixDeps, data: FixJob, results: readonly FixResult[]): Promise<void> {
+  if (!deps.memory) return;
+  for (const r of results) {
+    const outcome = r.status === 'committed' ? 'fixed' : r.status === 'failed' ? 'failed' : undefined;
+    if (!outcome) continue;
+    for (const id of r.candidateIds) await deps.memory.record(data.repo.path, id, outcome);
+  }
 }
 
 async function applyCodemods(wt: Worktree, w: FileWork): Promise<void> {

@@ -1,20 +1,25 @@
 import type { Candidate, Decision, RuleId } from '@selfreview/shared/schemas';
-import { notYetJudged } from './not-yet-judged.ts';
+import { isSuppressed } from '../suppression.ts';
+import { memoryVerdict } from './memory.ts';
+import { deepNestingJudgement, longFunctionJudgement, untestedExportJudgement } from './needs-model.ts';
 import { todoCommentJudgement } from './todo-comment.ts';
-import type { JudgeContext, Judgement } from './types.ts';
+import type { JudgeContext, Judgement, Verdict } from './types.ts';
+import { undefinedIdentifierJudgement } from './undefined-identifier.ts';
 import { unusedImportJudgement } from './unused-import.ts';
+import { unusedLocalJudgement } from './unused-local.ts';
+import { unusedParameterJudgement } from './unused-parameter.ts';
 
 export type { JudgeContext, Judgement, Verdict } from './types.ts';
 
 export const JUDGEMENTS: Readonly<Record<RuleId, Judgement>> = {
   'unused-import': unusedImportJudgement,
+  'unused-local': unusedLocalJudgement,
+  'unused-parameter': unusedParameterJudgement,
+  'undefined-identifier': undefinedIdentifierJudgement,
   'todo-comment': todoCommentJudgement,
-  'unused-local': notYetJudged('unused-local'),
-  'unused-parameter': notYetJudged('unused-parameter'),
-  'undefined-identifier': notYetJudged('undefined-identifier'),
-  'long-function': notYetJudged('long-function'),
-  'deep-nesting': notYetJudged('deep-nesting'),
-  'untested-export': notYetJudged('untested-export'),
+  'long-function': longFunctionJudgement,
+  'deep-nesting': deepNestingJudgement,
+  'untested-export': untestedExportJudgement,
 };
 
 export interface JudgeOptions {
@@ -23,9 +28,12 @@ export interface JudgeOptions {
 }
 
 /**
- * Judges one candidate with its rule's judgement. A `fix` below the threshold becomes a
- * `drop` (`low_confidence`) that keeps its confidence, so the report shows how close it
- * came; `drop` and `defer` are never promoted or demoted.
+ * Judges one candidate. Rules that hold for every finding come first, in the order a
+ * person would ask: did someone say "leave it" (a suppression comment, the ignore globs,
+ * a protected path), and what happened to it before (memory)? Then the rule's own
+ * judgement. A `fix` below the threshold becomes a `drop` (`low_confidence`) that keeps its
+ * confidence, so the report shows how close it came; `drop` and `defer` are never
+ * promoted or demoted.
  */
 export function judgeCandidate(
   candidate: Candidate,
@@ -35,6 +43,8 @@ export function judgeCandidate(
   if (!(threshold >= 0 && threshold <= 1)) {
     throw new RangeError(`threshold must be within [0, 1], got ${threshold}`);
   }
+  const early = crossCutting(candidate, ctx);
+  if (early) return { candidateId: candidate.id, ...early };
   const verdict = JUDGEMENTS[candidate.rule].judge(candidate, ctx);
   if (verdict.verdict === 'fix' && verdict.confidence < threshold) {
     const { changeType: _, ...rest } = verdict;
@@ -47,6 +57,35 @@ export function judgeCandidate(
     };
   }
   return { candidateId: candidate.id, ...verdict };
+}
+
+function crossCutting(candidate: Candidate, ctx: JudgeContext): Verdict | undefined {
+  const scanned = ctx.scannedText ?? ctx.fileText;
+  if (scanned !== null && isSuppressed(scanned, candidate.line, candidate.rule)) {
+    return {
+      verdict: 'drop',
+      reason: 'suppressed',
+      detail: `A selfreview-ignore comment in ${candidate.file} covers this ${candidate.rule} finding.`,
+      confidence: 1,
+    };
+  }
+  if (ctx.ignoredPath) {
+    return {
+      verdict: 'drop',
+      reason: 'ignored_path',
+      detail: `${candidate.file} matches the ignore globs.`,
+      confidence: 1,
+    };
+  }
+  if (ctx.protectedPath) {
+    return {
+      verdict: 'drop',
+      reason: 'protected_path',
+      detail: `${candidate.file} is a protected path; selfreview never changes it.`,
+      confidence: 1,
+    };
+  }
+  return memoryVerdict(ctx.memory, ctx.now, ctx.memoryDays);
 }
 
 /** Re-exported: scan skips generated files, apply drops findings in them; one definition. */

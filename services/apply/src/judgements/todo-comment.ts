@@ -6,9 +6,9 @@ const quote = (signals: readonly string[]): string =>
   signals.map((s) => `"${s.slice(s.indexOf(':') + 1)}"`).join(', ');
 
 /**
- * TODOs are never fixed deterministically: the best outcome today is a `defer` that a
- * person (or, later, the LLM fixer) picks up. Dropping is reserved for comments whose
- * plan lives elsewhere.
+ * Planned TODOs are never queued: their plan lives elsewhere. Actionable ones are queued
+ * for the model fixer (`resolve_todo`); ambiguous ones are deferred with low confidence,
+ * first to go when time is short.
  */
 export const todoCommentJudgement: Judgement = {
   rule: 'todo-comment',
@@ -57,12 +57,15 @@ export const todoCommentJudgement: Judgement = {
       };
     }
     if (todoClass === 'actionable') {
+      // Queued: it is a real defect. Only the model can resolve it, so without the model
+      // it waits in the fix queue as `needs_llm` rather than failing there.
       return {
-        verdict: 'defer',
-        reason: 'needs_llm',
-        detail: `The ${evidence.tag} describes a defect (${quote(signals)}); there is no deterministic fixer for TODOs, so it waits for the LLM fixer.`,
+        verdict: 'fix',
+        reason: 'actionable_todo',
+        detail: `The ${evidence.tag} describes a defect (${quote(signals)}); it goes to the fix queue for the model fixer${ctx.llmAvailable ? '' : ' (not configured: it waits there as needs_llm)'}.`,
         confidence: 0.8,
         todoClass,
+        changeType: 'resolve_todo',
       };
     }
     return {

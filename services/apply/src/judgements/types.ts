@@ -1,11 +1,33 @@
+import type { MemoryRecord } from '@selfreview/shared/memory';
 import type { Candidate, Decision, RuleId } from '@selfreview/shared/schemas';
+import type { ts } from 'ts-morph';
 
-/** What a judgement may look at besides the candidate; gathered by the caller so judging stays pure. */
+/**
+ * What a judgement may look at besides the candidate; gathered by the caller (the
+ * processor, or the evaluation harness) so that judging stays pure.
+ */
 export interface JudgeContext {
   /** The file at the current head, null when the file is gone. */
   fileText: string | null;
+  /** `fileText` parsed (with parent pointers), null when the file is gone. */
+  sourceFile: ts.SourceFile | null;
+  /** The file as scanned (the run's base commit): suppression comments are read by line there. */
+  scannedText: string | null;
   isGenerated: boolean;
   llmAvailable: boolean;
+  /** Repository modules (other than this file) that export a binding of this name at head. */
+  exportersOf(name: string): readonly string[];
+  /** Repository files other than this one that import `name` from this file at head. */
+  importersOf(name: string): readonly string[];
+  /** What happened to this finding on earlier runs, if anything. */
+  memory?: MemoryRecord | undefined;
+  /** Milliseconds since the epoch: memory windows are measured from here. */
+  now: number;
+  memoryDays: number;
+  /** The file matches the repository's `protectedPaths`. */
+  protectedPath: boolean;
+  /** The file matches the repository's `ignore` globs. */
+  ignoredPath: boolean;
 }
 
 /** A decision before it is tied to its candidate: judgements never invent ids. */

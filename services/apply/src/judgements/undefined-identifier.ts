@@ -1,0 +1,54 @@
+import type { Candidate } from '@selfreview/shared/schemas';
+import { defer, drop, mismatch, occurrences } from './common.ts';
+import type { JudgeContext, Judgement, Verdict } from './types.ts';
+
+/** "Cannot find name ... Do you need to install type definitions / change your lib?" */
+const TYPE_DEFINITION_CODES = new Set([2580, 2581, 2582, 2583, 2584, 2585, 2591, 2592, 2593]);
+
+/**
+ * A name the compiler cannot resolve is fixed by adding an import only when exactly one
+ * module of the repository exports it; with none or several, the right fix is not ours to
+ * guess (a missing dependency, a lib setting, or a choice between modules).
+ */
+export const undefinedIdentifierJudgement: Judgement = {
+  rule: 'undefined-identifier',
+  judge(candidate: Candidate, ctx: JudgeContext): Verdict {
+    const e = candidate.evidence;
+    if (e.kind !== 'undefined-identifier') return mismatch('undefined-identifier', e.kind);
+    if (ctx.isGenerated) return drop('generated_file', `${candidate.file} is generated.`, 0.95);
+    if (!ctx.sourceFile)
+      return drop('stale', `${candidate.file} no longer exists at the current head.`, 0.95);
+    if (occurrences(ctx.sourceFile, e.name) === 0) {
+      return drop('stale', `'${e.name}' no longer occurs in ${candidate.file}.`, 0.9);
+    }
+    if (TYPE_DEFINITION_CODES.has(e.code)) {
+      return defer(
+        'missing_type_definitions',
+        `'${e.name}' is a global the project's lib or types do not declare (${e.compilerMessage}).`,
+        0.6,
+      );
+    }
+    const exporters = ctx.exportersOf(e.name);
+    if (exporters.length === 1) {
+      return {
+        verdict: 'fix',
+        reason: 'missing_import',
+        detail: `'${e.name}' is not in scope, and exactly one module of the repository exports it (${exporters[0]}); import it from there.`,
+        confidence: 0.8,
+        changeType: 'add_missing_import',
+      };
+    }
+    if (exporters.length > 1) {
+      return defer(
+        'ambiguous_import',
+        `'${e.name}' is exported by ${exporters.length} modules (${exporters.slice(0, 3).join(', ')}); which one is meant is a person's call.`,
+        0.5,
+      );
+    }
+    return defer(
+      'unresolved_name',
+      `No module of the repository exports '${e.name}'; it may be a typo, a missing dependency or a global.`,
+      0.5,
+    );
+  },
+};

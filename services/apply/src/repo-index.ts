@@ -1,0 +1,103 @@
+/**
+ * Who exports what and who imports what from whom, across the repository at one commit:
+ * enough to answer "which modules export this missing name?" and "which files import this
+ * exported function?" without a language service. Pure: built from file texts.
+ */
+import { posix } from 'node:path';
+import { ts } from 'ts-morph';
+
+export class RepoIndex {
+  /** name -> files exporting it */
+  private readonly exporters = new Map<string, Set<string>>();
+  /** `${file}\0${name}` -> files importing it from `file` ('*' imports count for every name) */
+  private readonly importers = new Map<string, Set<string>>();
+  private readonly files: ReadonlySet<string>;
+
+  private constructor(files: ReadonlyMap<string, string>) {
+    this.files = new Set(files.keys());
+    for (const [file, text] of files) this.add(file, text);
+  }
+
+  static build(files: ReadonlyMap<string, string>): RepoIndex {
+    return new RepoIndex(files);
+  }
+
+  exportersOf(name: string, except?: string): string[] {
+    return [...(this.exporters.get(name) ?? [])].filter((f) => f !== except).sort();
+  }
+
+  importersOf(file: string, name: string): string[] {
+    const named = this.importers.get(`${file}\0${name}`) ?? new Set<string>();
+    const star = this.importers.get(`${file}\0*`) ?? new Set<string>();
+    return [...new Set([...named, ...star])].filter((f) => f !== file).sort();
+  }
+
+  private add(file: string, text: string): void {
+    const sf = ts.createSourceFile(file, text, {
+      languageVersion: ts.ScriptTarget.Latest,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+    });
+    for (const statement of sf.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const target = this.resolve(file, statement.moduleSpecifier.text);
+        const clause = statement.importClause;
+        if (!target || !clause) continue;
+        if (clause.name) this.addImporter(target, 'default', file);
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) this.addImporter(target, '*', file);
+        if (bindings && ts.isNamedImports(bindings)) {
+          for (const el of bindings.elements)
+            this.addImporter(target, (el.propertyName ?? el.name).text, file);
+        }
+        continue;
+      }
+      if (ts.isExportDeclaration(statement)) {
+        if (statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+          for (const el of statement.exportClause.elements) this.addExporter(el.name.text, file);
+        }
+        continue;
+      }
+      if (ts.isExportAssignment(statement)) {
+        this.addExporter('default', file);
+        continue;
+      }
+      const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
+      if (!modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
+      if (modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) this.addExporter('default', file);
+      if (ts.isVariableStatement(statement)) {
+        for (const d of statement.declarationList.declarations)
+          if (ts.isIdentifier(d.name)) this.addExporter(d.name.text, file);
+      } else {
+        const name = (statement as { name?: ts.Node }).name;
+        if (name && ts.isIdentifier(name)) this.addExporter(name.text, file);
+      }
+    }
+  }
+
+  private addExporter(name: string, file: string): void {
+    const set = this.exporters.get(name) ?? new Set<string>();
+    set.add(file);
+    this.exporters.set(name, set);
+  }
+
+  private addImporter(target: string, name: string, file: string): void {
+    const key = `${target}\0${name}`;
+    const set = this.importers.get(key) ?? new Set<string>();
+    set.add(file);
+    this.importers.set(key, set);
+  }
+
+  /** A relative specifier's file in the repository, the way bundlers and Node's ESM-with-TS resolve it. */
+  private resolve(from: string, specifier: string): string | undefined {
+    if (!specifier.startsWith('.')) return undefined;
+    const base = posix.normalize(posix.join(posix.dirname(from), specifier));
+    const stem = base.replace(/\.(?:[cm]?js|jsx)$/, '');
+    const candidates = [
+      base,
+      ...['.ts', '.tsx', '.mts', '.cts', '.d.ts'].map((ext) => `${stem}${ext}`),
+      `${stem}/index.ts`,
+      `${stem}/index.tsx`,
+    ];
+    return candidates.find((c) => this.files.has(c));
+  }
+}
