@@ -30,8 +30,11 @@ try {
   process.exit(1);
 }
 let candidates = [];
+let warnings = [];
 try {
-  candidates = JSON.parse(fs.readFileSync(scanPath, 'utf8')).candidates;
+  const scan = JSON.parse(fs.readFileSync(scanPath, 'utf8'));
+  candidates = scan.candidates;
+  warnings = scan.warnings ?? [];
 } catch (error) {
   problems.push(`scan output is not JSON: ${error.message}`);
 }
@@ -42,7 +45,7 @@ if (!['correct-code', 'problem'].includes(expected.kind)) problems.push(`kind mu
 const expect = Array.isArray(expected.expect) ? expected.expect : (problems.push('expect must be an array'), []);
 if (expected.kind === 'correct-code' && expect.length > 0) problems.push('a correct-code case must have an empty expect');
 if (expected.kind === 'problem' && expect.length === 0) problems.push('a problem case needs at least one expect entry');
-const evidenceName = (c) => c.evidence?.name ?? c.evidence?.tag;
+const evidenceName = (c) => c.evidence?.name ?? c.evidence?.tag ?? c.evidence?.functionName;
 const matched = new Set();
 for (const [i, e] of expect.entries()) {
   const label = `expect[${i}] ${e.rule} ${e.file} ${e.name}${e.text ? ` "${e.text}"` : ''}`;
@@ -72,6 +75,7 @@ if (verbose === '1') {
     const extra = ev.kind === 'todo-comment' ? JSON.stringify(ev.text) : ev.initializer !== undefined ? `= ${ev.initializer}` : '';
     console.log(`    ${matched.has(c) ? 'FIX' : '  -'} ${c.rule} ${c.file}:${c.line} ${evidenceName(c)} ${extra}`);
   }
+  for (const w of warnings) console.log(`    warning: ${typeof w === 'string' ? w : JSON.stringify(w)}`);
 }
 process.exit(problems.length ? 1 : 0);
 JS

@@ -10,8 +10,8 @@ import type { RunStore } from '@selfreview/shared/runs';
 import type { Decision, FixItem } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
-import { buildContexts, type RepoIndexCache } from './context.ts';
-import { type JudgeContext, judgeCandidate } from './judgements/index.ts';
+import type { RepoIndexCache } from './context.ts';
+import { judgeFile } from './judge-file.ts';
 
 export type ApplyDeps = {
   runs: RunStore;
@@ -34,7 +34,7 @@ export function createApplyProcessor(deps: ApplyDeps) {
       data.repo.path,
       data.candidates.map((c) => c.id),
     );
-    const contexts = await buildContexts({
+    const decisions: Decision[] = await judgeFile({
       repo,
       config,
       file: data.file,
@@ -45,9 +45,6 @@ export function createApplyProcessor(deps: ApplyDeps) {
       indexes: deps.indexes,
       llmAvailable: deps.llmAvailable,
     });
-    const decisions: Decision[] = data.candidates.map((c) =>
-      judgeCandidate(c, contexts.get(c.id) as JudgeContext, { threshold: config.apply.confidenceThreshold }),
-    );
     const byId = new Map(data.candidates.map((c) => [c.id, c]));
     const items: FixItem[] = decisions.flatMap((d) => {
       const candidate = byId.get(d.candidateId);

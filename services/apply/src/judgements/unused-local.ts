@@ -39,8 +39,8 @@ export const unusedLocalJudgement: Judgement = {
     if (ts.isBindingElement(declaration)) {
       const pattern = declaration.parent;
       if (
-        ts.isObjectBindingPattern(pattern) &&
-        pattern.elements.some((el) => el.dotDotDotToken !== undefined)
+        // Object rest: the property would move into the rest. Array rest: positions shift.
+        pattern.elements.some((el) => ts.isBindingElement(el) && el.dotDotDotToken !== undefined)
       ) {
         return drop(
           'rest_sibling',

@@ -92,7 +92,8 @@ export const unusedParameterJudgement: Judgement = {
       }
     }
     const ownerName = (ts.isFunctionDeclaration(owner) && owner.name?.text) || variableNameOf(owner);
-    if (ownerName && isExported(sf, topLevelOf(owner), ownerName)) {
+    const topLevel = topLevelDeclaration(owner);
+    if (ownerName && topLevel && isExported(sf, topLevel, ownerName)) {
       const importers = ctx.importersOf(ownerName);
       return drop(
         'public_api',
@@ -172,8 +173,16 @@ function variableNameOf(fn: ts.Node): string | undefined {
     : undefined;
 }
 
-function topLevelOf(node: ts.Node): ts.Node {
-  let current = node;
-  while (current.parent && !ts.isSourceFile(current.parent)) current = current.parent;
-  return ts.isVariableStatement(current) ? (node.parent ?? node) : current;
+/** The function's own top-level declaration (a function, or a variable holding it); undefined when nested. */
+function topLevelDeclaration(fn: ts.Node): ts.Node | undefined {
+  if (ts.isFunctionDeclaration(fn)) return ts.isSourceFile(fn.parent) ? fn : undefined;
+  const declaration = fn.parent;
+  if (
+    declaration &&
+    ts.isVariableDeclaration(declaration) &&
+    ts.isSourceFile(declaration.parent.parent.parent)
+  ) {
+    return declaration;
+  }
+  return undefined;
 }

@@ -1,0 +1,351 @@
+import type { Candidate, Decision } from '@selfreview/shared/schemas';
+import { ts } from 'ts-morph';
+import { describe, expect, it } from 'vitest';
+import { type JudgeContext, judgeCandidate } from '../src/judgements/index.ts';
+import { memoryVerdict } from '../src/judgements/memory.ts';
+import { RepoIndex } from '../src/repo-index.ts';
+import { hasSideEffects } from '../src/side-effects.ts';
+import { isSuppressed } from '../src/suppression.ts';
+
+const NOW = Date.parse('2026-11-21T12:00:00Z');
+const DAY = 24 * 3600 * 1000;
+
+function ctx(text: string, over: Partial<JudgeContext> = {}): JudgeContext {
+  return {
+    fileText: text,
+    sourceFile: ts.createSourceFile('src/a.ts', text, ts.ScriptTarget.Latest, true),
+    scannedText: text,
+    isGenerated: false,
+    llmAvailable: false,
+    exportersOf: () => [],
+    importersOf: () => [],
+    now: NOW,
+    memoryDays: 14,
+    protectedPath: false,
+    ignoredPath: false,
+    ...over,
+  };
+}
+
+function local(
+  name: string,
+  line: number,
+  extra: Partial<Extract<Candidate['evidence'], { kind: 'unused-local' }>> = {},
+): Candidate {
+  return {
+    id: `unused-local:${name}`,
+    rule: 'unused-local',
+    file: 'src/a.ts',
+    line,
+    endLine: line,
+    message: `variable '${name}' is declared but never used`,
+    evidence: {
+      kind: 'unused-local',
+      name,
+      declarationKind: 'variable',
+      initializer: null,
+      destructured: false,
+      code: 6133,
+      statement: '',
+      ...extra,
+    },
+  };
+}
+
+function param(name: string, line: number, functionName: string, typeParameter = false): Candidate {
+  return {
+    id: `unused-parameter:${name}`,
+    rule: 'unused-parameter',
+    file: 'src/a.ts',
+    line,
+    endLine: line,
+    message: `parameter '${name}' is never used`,
+    evidence: {
+      kind: 'unused-parameter',
+      name,
+      functionName,
+      index: 0,
+      typeParameter,
+      destructured: false,
+      code: 6133,
+      signature: '',
+    },
+  };
+}
+
+function undefinedName(name: string, line: number, code = 2304): Candidate {
+  return {
+    id: `undefined-identifier:${name}`,
+    rule: 'undefined-identifier',
+    file: 'src/a.ts',
+    line,
+    endLine: line,
+    message: `cannot find name '${name}'`,
+    evidence: { kind: 'undefined-identifier', name, code, compilerMessage: '', lineText: '' },
+  };
+}
+
+const judge = (c: Candidate, text: string, over: Partial<JudgeContext> = {}): Decision =>
+  judgeCandidate(c, ctx(text, over), { threshold: 0.7 });
+const verdictOf = (d: Decision) => `${d.verdict} ${d.reason}`;
+
+describe('unused-local', () => {
+  it.each([
+    ['a literal', 'export function f() {\n  const x = 1;\n}\n', 'fix unused_local'],
+    ['an arrow function', 'export function f() {\n  const x = () => 2;\n}\n', 'fix unused_local'],
+    [
+      'an object of literals',
+      "export function f() {\n  const x = { a: 1, b: 'c' };\n}\n",
+      'fix unused_local',
+    ],
+    [
+      'a call',
+      'export function f() {\n  const x = g();\n}\ndeclare function g(): number;\n',
+      'drop side_effect_initializer',
+    ],
+    ['new', 'export function f() {\n  const x = new Map();\n}\n', 'drop side_effect_initializer'],
+    [
+      'await',
+      'export async function f() {\n  const x = await Promise.resolve(1);\n}\n',
+      'drop side_effect_initializer',
+    ],
+    [
+      'a property read (a getter may run)',
+      'export function f(o: { a: number }) {\n  const x = o.a;\n  return o;\n}\n',
+      'drop side_effect_initializer',
+    ],
+    [
+      'an assignment',
+      'export function f(y: number) {\n  const x = (y = 2);\n  return y;\n}\n',
+      'drop side_effect_initializer',
+    ],
+  ])('judges a variable initialized with %s', (_what, text, expected) => {
+    expect(verdictOf(judge(local('x', 2), text))).toBe(expected);
+  });
+
+  it('keeps a variable that is still written elsewhere', () => {
+    expect(verdictOf(judge(local('x', 2), 'export function f() {\n  let x;\n  x = 1;\n}\n'))).toBe(
+      'drop still_referenced',
+    );
+  });
+
+  it('keeps a destructured name beside a rest element (object and array)', () => {
+    const obj =
+      'export function f(o: { a: number; b: number }) {\n  const { a, ...rest } = o;\n  return rest;\n}\n';
+    const arr = 'export function f(o: number[]) {\n  const [a, ...rest] = o;\n  return rest;\n}\n';
+    expect(
+      verdictOf(judge(local('a', 2, { destructured: true, declarationKind: 'destructured' }), obj)),
+    ).toBe('drop rest_sibling');
+    expect(
+      verdictOf(judge(local('a', 2, { destructured: true, declarationKind: 'destructured' }), arr)),
+    ).toBe('drop rest_sibling');
+  });
+
+  it('keeps a declaration that merges with another of the same name', () => {
+    const text = 'interface Box { a: number }\nclass Box {}\nexport const b = 1;\n';
+    expect(verdictOf(judge(local('Box', 1, { declarationKind: 'interface' }), text))).toBe(
+      'drop declaration_merging',
+    );
+  });
+
+  it('keeps a declaration inside declare module', () => {
+    const text = "declare module 'x' {\n  interface Hidden { a: number }\n}\nexport {};\n";
+    expect(verdictOf(judge(local('Hidden', 2, { declarationKind: 'interface' }), text))).toBe(
+      'drop module_augmentation',
+    );
+  });
+
+  it('calls a finding stale when the name is gone at head', () => {
+    expect(verdictOf(judge(local('x', 2), 'export const y = 1;\n'))).toBe('drop stale');
+  });
+});
+
+describe('unused-parameter', () => {
+  it('fixes the unused last parameter of a local function', () => {
+    const text = 'function f(a: number, b: number) {\n  return a;\n}\nexport const r = f(1, 2);\n';
+    expect(judge(param('b', 1, 'f'), text)).toMatchObject({
+      verdict: 'fix',
+      changeType: 'remove_unused_parameter',
+    });
+  });
+
+  it('fixes a nested helper inside an exported function', () => {
+    const text =
+      'export function outer() {\n  function inner(a: number, b: number) {\n    return a;\n  }\n  return inner(1, 2);\n}\n';
+    expect(verdictOf(judge(param('b', 2, 'inner'), text))).toBe('fix unused_parameter');
+  });
+
+  it.each([
+    [
+      'an exported function (public API)',
+      'export function f(a: number, b: number) {\n  return a;\n}\n',
+      'b',
+      'f',
+      'drop public_api',
+    ],
+    [
+      'an overriding method',
+      'class Base { run(_a: number) {} }\nexport class K extends Base {\n  override run(a: number) {}\n}\n',
+      'a',
+      'run',
+      'drop overriding_method',
+    ],
+    [
+      'a callback before a used parameter',
+      'export const r = [1].map((item, i) => i);\n',
+      'item',
+      '<anonymous>',
+      'drop callback_position',
+    ],
+    [
+      'a setter',
+      'class K {\n  set v(value: number) {}\n}\nexport const k = new K();\n',
+      'value',
+      'v',
+      'drop required_by_syntax',
+    ],
+  ])('keeps the parameter of %s', (_what, text, name, fn, expected) => {
+    const line =
+      text.split('\n').findIndex((l) => new RegExp(`\\b${name}\\b`).test(l) && l.includes('(')) + 1;
+    expect(verdictOf(judge(param(name, line, fn), text))).toBe(expected);
+  });
+
+  it('names the importers when an exported function is used elsewhere', () => {
+    const text = 'export function f(a: number, b: number) {\n  return a;\n}\n';
+    const d = judge(param('b', 1, 'f'), text, { importersOf: () => ['src/b.ts'] });
+    expect(d).toMatchObject({ verdict: 'drop', reason: 'public_api' });
+    expect(d.detail).toContain('src/b.ts');
+  });
+});
+
+describe('undefined-identifier', () => {
+  const text = 'export const total = sum(1, 2);\n';
+  it.each([
+    [['src/math.ts'], 'fix missing_import'],
+    [['src/math.ts', 'src/other.ts'], 'defer ambiguous_import'],
+    [[], 'defer unresolved_name'],
+  ])('with exporters %j: %s', (exporters, expected) => {
+    expect(verdictOf(judge(undefinedName('sum', 1), text, { exportersOf: () => exporters }))).toBe(expected);
+  });
+
+  it('defers a global that needs type definitions', () => {
+    expect(verdictOf(judge(undefinedName('process', 1, 2591), 'export const e = process.env;\n'))).toBe(
+      'defer missing_type_definitions',
+    );
+  });
+});
+
+describe('findings for every rule', () => {
+  it('drops a suppressed, an ignored and a protected finding before judging it', () => {
+    const text = '// selfreview-ignore-next-line unused-local\nconst x = 1;\nexport {};\n';
+    expect(verdictOf(judge(local('x', 2), text))).toBe('drop suppressed');
+    const plain = 'export function f() {\n  const x = 1;\n}\n';
+    expect(verdictOf(judge(local('x', 2), plain, { ignoredPath: true }))).toBe('drop ignored_path');
+    expect(verdictOf(judge(local('x', 2), plain, { protectedPath: true }))).toBe('drop protected_path');
+  });
+
+  it('remembers: recently fixed, rejected or failed is dropped; failed twice needs a human', () => {
+    const plain = 'export function f() {\n  const x = 1;\n}\n';
+    expect(
+      verdictOf(
+        judge(local('x', 2), plain, { memory: { outcome: 'fixed', at: NOW - 3 * DAY, failures: 0 } }),
+      ),
+    ).toBe('drop recently_fixed');
+    expect(
+      verdictOf(judge(local('x', 2), plain, { memory: { outcome: 'rejected', at: NOW - DAY, failures: 0 } })),
+    ).toBe('drop recently_rejected');
+    expect(
+      verdictOf(judge(local('x', 2), plain, { memory: { outcome: 'failed', at: NOW, failures: 2 } })),
+    ).toBe('defer needs_human');
+    // Outside the 14-day window the finding is judged afresh.
+    expect(
+      verdictOf(
+        judge(local('x', 2), plain, { memory: { outcome: 'fixed', at: NOW - 15 * DAY, failures: 0 } }),
+      ),
+    ).toBe('fix unused_local');
+    expect(memoryVerdict(undefined, NOW, 14)).toBeUndefined();
+  });
+});
+
+describe('suppression comments', () => {
+  it.each([
+    ['// selfreview-ignore-next-line\nx', 2, 'unused-local', true],
+    ['// selfreview-ignore-next-line todo-comment, unused-local\nx', 2, 'unused-local', true],
+    ['// selfreview-ignore-next-line todo-comment\nx', 2, 'unused-local', false],
+    ['// selfreview-ignore-next-line unused-local\n/** doc */\nx', 3, 'unused-local', true],
+    ['// selfreview-ignore-next-line unused-local\ncode();\nx', 3, 'unused-local', false],
+    ['// selfreview-ignore-file unused-import\n\n\nx', 4, 'unused-import', true],
+    ['// selfreview-ignore-file unused-import\n\n\nx', 4, 'unused-local', false],
+  ] as const)('%j line %i %s -> %s', (text, line, rule, expected) => {
+    expect(isSuppressed(text, line, rule)).toBe(expected);
+  });
+});
+
+describe('hasSideEffects', () => {
+  const expr = (code: string): ts.Expression => {
+    const sf = ts.createSourceFile('e.ts', `(${code});`, ts.ScriptTarget.Latest, true);
+    return (sf.statements[0] as ts.ExpressionStatement).expression;
+  };
+  it.each([
+    '1',
+    "'a'",
+    '`t`',
+    'x',
+    '() => f()',
+    'function () { g(); }',
+    '[1, x]',
+    '{ a: 1, b }',
+    'a ? 1 : 2',
+    '!x',
+    'typeof x',
+    'a + 1',
+    'x as number',
+  ])('%s is inert', (code) => expect(hasSideEffects(expr(code))).toBe(false));
+  it.each([
+    'f()',
+    'new K()',
+    'await p',
+    'x = 1',
+    'x++',
+    '--x',
+    'o.a',
+    'o[k]',
+    '[...xs]',
+    '{ ...o }',
+    'delete o.a',
+    'tag`x`',
+    '`${f()}`',
+    "'a' in o",
+    'class {}',
+  ])('%s may do something', (code) => expect(hasSideEffects(expr(code))).toBe(true));
+});
+
+describe('RepoIndex', () => {
+  const index = RepoIndex.build(
+    new Map([
+      [
+        'src/math.ts',
+        'export function sum() {}\nexport const pi = 3;\nfunction hidden() {}\nexport { hidden as shown };\nexport default 1;\n',
+      ],
+      ['src/util/index.ts', 'export type Id = string;\nexport class Widget {}\n'],
+      [
+        'src/app.ts',
+        "import { sum } from './math';\nimport * as u from './util';\nimport def from './math.js';\n",
+      ],
+      ['src/other.ts', 'export const sum = 2;\n'],
+    ]),
+  );
+  it('knows who exports a name', () => {
+    expect(index.exportersOf('sum')).toEqual(['src/math.ts', 'src/other.ts']);
+    expect(index.exportersOf('sum', 'src/other.ts')).toEqual(['src/math.ts']);
+    expect(index.exportersOf('shown')).toEqual(['src/math.ts']);
+    expect(index.exportersOf('hidden')).toEqual([]);
+    expect(index.exportersOf('Id')).toEqual(['src/util/index.ts']);
+  });
+  it('knows who imports a name from a file, namespace imports included', () => {
+    expect(index.importersOf('src/math.ts', 'sum')).toEqual(['src/app.ts']);
+    expect(index.importersOf('src/math.ts', 'default')).toEqual(['src/app.ts']);
+    expect(index.importersOf('src/math.ts', 'pi')).toEqual([]);
+    expect(index.importersOf('src/util/index.ts', 'Widget')).toEqual(['src/app.ts']);
+  });
+});

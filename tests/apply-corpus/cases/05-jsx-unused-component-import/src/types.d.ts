@@ -1,0 +1,12 @@
+declare module 'react/jsx-runtime' {
+  export const jsx: unknown;
+  export const jsxs: unknown;
+  export const Fragment: unknown;
+}
+
+declare namespace JSX {
+  interface Element {}
+  interface IntrinsicElements {
+    [name: string]: Record<string, unknown>;
+  }
+}

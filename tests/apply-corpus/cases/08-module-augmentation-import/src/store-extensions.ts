@@ -1,0 +1,8 @@
+import { Store } from './store';
+
+declare module './store' {
+  interface Store {
+    clear(): void;
+    size(): number;
+  }
+}

@@ -1,0 +1,3 @@
+export function format(tokens: string[]): string {
+  return tokens.join(' ');
+}

@@ -1,0 +1,5 @@
+import './polyfills';
+
+export function newestEntry(entries: string[]): string | undefined {
+  return entries.last();
+}

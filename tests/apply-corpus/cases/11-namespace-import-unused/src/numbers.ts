@@ -1,0 +1,3 @@
+export function clampPercent(n: number): number {
+  return Math.min(100, Math.max(0, n));
+}

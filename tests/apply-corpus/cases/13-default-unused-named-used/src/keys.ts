@@ -1,0 +1,5 @@
+import Cache, { cacheKey } from './cache';
+
+export function userKey(id: string): string {
+  return cacheKey(['user', id]);
+}

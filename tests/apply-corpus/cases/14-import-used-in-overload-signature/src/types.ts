@@ -1,0 +1,8 @@
+export interface QueryOptions {
+  limit: number;
+  offset: number;
+}
+
+export interface Row {
+  [column: string]: unknown;
+}

@@ -1,0 +1,3 @@
+export function toWindows(path: string): string {
+  return path.replace(/\//g, '\\');
+}

@@ -1,0 +1,8 @@
+export interface Session {
+  userId: string;
+  expiresAt: number;
+}
+
+export interface Token {
+  value: string;
+}

@@ -1,0 +1,3 @@
+export function registerMetrics(prefix: string): void {
+  console.debug(`metrics under ${prefix}`);
+}

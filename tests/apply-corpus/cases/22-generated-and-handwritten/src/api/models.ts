@@ -1,0 +1,8 @@
+export interface Pet {
+  id: number;
+  name: string;
+}
+
+export interface Owner {
+  id: number;
+}

@@ -1,0 +1,3 @@
+export function primaryColor(): string {
+  return window.appTheme.primary;
+}

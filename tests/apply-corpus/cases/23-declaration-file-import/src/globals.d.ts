@@ -1,0 +1,7 @@
+import { Theme, Palette } from './theme';
+
+declare global {
+  interface Window {
+    appTheme: Theme;
+  }
+}

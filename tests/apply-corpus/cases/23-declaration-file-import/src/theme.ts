@@ -1,0 +1,7 @@
+export interface Theme {
+  primary: string;
+}
+
+export interface Palette {
+  colors: string[];
+}

@@ -1,0 +1,3 @@
+export async function fetchWithRetry(url: string): Promise<Response> {
+  return retryWithBackoff(() => fetch(url), { attempts: 3 });
+}

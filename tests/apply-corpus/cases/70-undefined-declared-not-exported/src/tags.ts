@@ -1,0 +1,3 @@
+export function tagPath(tag: string): string {
+  return `/tags/${slugify(tag)}`;
+}

@@ -1,0 +1,2 @@
+export const SECTION = 'section';
+export const LEGACY_SECTION = 'legacy';

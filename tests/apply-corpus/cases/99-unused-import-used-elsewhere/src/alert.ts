@@ -1,0 +1,5 @@
+import { danger } from './colors';
+
+export function alertStyle(): string {
+  return `color: ${danger}`;
+}

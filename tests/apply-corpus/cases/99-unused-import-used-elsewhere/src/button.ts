@@ -1,0 +1,5 @@
+import { brand, danger } from './colors';
+
+export function buttonStyle(): string {
+  return `background: ${brand}`;
+}
