@@ -66,8 +66,9 @@ describe('selfreview run on the example repository', () => {
       'untested-export': 7,
     });
     const untested = new Set(report.candidates.filter((c) => c.rule === 'untested-export').map((c) => c.id));
+    // The example has no test files at all: adding the first test is a person's decision.
     for (const d of report.decisions.filter((d) => untested.has(d.candidateId))) {
-      expect(d).toMatchObject({ verdict: 'defer', reason: 'not_judged_yet' });
+      expect(d).toMatchObject({ verdict: 'defer', reason: 'no_test_setup' });
     }
     expect(report.decisions.map((d) => d.candidateId).sort()).toEqual(
       report.candidates.map((c) => c.id).sort(),
@@ -84,7 +85,7 @@ describe('selfreview run on the example repository', () => {
       expect(f.verification.typecheck).toBe('pass');
       expect(f.verification.tests).toBe('skipped');
     }
-    expect(report.stages.fix).toMatchObject({ batches: 2, committed: 3, failed: 0, carriedOver: 0 });
+    expect(report.stages.fix).toMatchObject({ batches: 2, committed: 3, failed: 0, carriedOver: 1 });
   });
 
   it('gives each branch exactly one new commit touching at most 2 files, which typechecks', async () => {
@@ -121,7 +122,15 @@ describe('selfreview run on the example repository', () => {
     expect(planned).toHaveLength(2);
     for (const d of planned) expect(d).toMatchObject({ verdict: 'drop', reason: 'planned_todo' });
     const actionable = report.decisions.find((d) => d.todoClass === 'actionable');
-    expect(actionable).toMatchObject({ verdict: 'defer', reason: 'needs_llm' });
+    expect(actionable).toMatchObject({
+      verdict: 'fix',
+      reason: 'actionable_todo',
+      changeType: 'resolve_todo',
+    });
+    // Queued, and without a model it waits in the fix stage rather than failing there.
+    const waiting = report.fixes.find((f) => f.candidateIds.includes(actionable?.candidateId ?? ''));
+    expect(waiting).toMatchObject({ status: 'carried_over', change_type: 'resolve_todo', commit: null });
+    expect(waiting?.reason).toMatch(/^needs_llm/);
   });
 
   it('never makes the side-effect import a candidate', () => {

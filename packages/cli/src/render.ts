@@ -70,7 +70,8 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
     for (const w of report.warnings) out.push(`  ${w}`);
   }
   out.push('');
-  if (!opts.llm) out.push('Model: off, deterministic fixers only (TODOs that need a model are deferred).');
+  if (!opts.llm)
+    out.push('Model: off, deterministic fixers only (changes that need the model wait as needs_llm).');
   const committed = report.fixes.filter((f) => f.status === 'committed' && f.branch);
   if (committed.length > 0) {
     const branches = [...new Set(committed.map((f) => f.branch))];

@@ -163,7 +163,7 @@ describe('renderSummary', () => {
   it('ends with the model line, review and undo commands listing every branch, and the report file', () => {
     expect(lines.slice(18)).toEqual([
       '',
-      'Model: off, deterministic fixers only (TODOs that need a model are deferred).',
+      'Model: off, deterministic fixers only (changes that need the model wait as needs_llm).',
       `Review: git -C /tmp/repo log -p 0123456..${BRANCH_1}`,
       `Review: git -C /tmp/repo log -p 0123456..${BRANCH_2}`,
       `Undo (never merged): git -C /tmp/repo branch -D ${BRANCH_1} ${BRANCH_2}`,
@@ -231,7 +231,7 @@ describe('renderSummary', () => {
       'Fixes:',
       '  carried_over  src/a.ts  lines 3  batch time limit of 10 min',
       '',
-      'Model: off, deterministic fixers only (TODOs that need a model are deferred).',
+      'Model: off, deterministic fixers only (changes that need the model wait as needs_llm).',
       'Report: /tmp/r.json',
       '',
     ]);
