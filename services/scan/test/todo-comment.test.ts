@@ -197,3 +197,11 @@ describe('todo-comment: evidence', () => {
     expect(findings.map((f) => f.fingerprint)).toEqual([fingerprint]);
   });
 });
+
+describe('todo-comment: suppression comments', () => {
+  it('does not take a suppression comment naming the rule for a TODO', () => {
+    const source = '// selfreview-ignore-next-line todo-comment\n// TODO: real one\nexport {};\n';
+    const found = analyzeFile('a.ts', source, { rules: ['todo-comment'] }).candidates;
+    expect(found.map((c) => c.line)).toEqual([2]);
+  });
+});

@@ -6,6 +6,9 @@ declare module 'react/jsx-runtime' {
 
 declare namespace JSX {
   interface Element {}
+  interface IntrinsicAttributes {
+    key?: string | number;
+  }
   interface IntrinsicElements {
     [name: string]: Record<string, unknown>;
   }
