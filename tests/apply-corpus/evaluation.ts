@@ -116,7 +116,9 @@ export async function evaluateCase(name: string, tscPath: string | null): Promis
         indexes,
         llmAvailable: false,
       });
-      judged.forEach((decision, i) => decisions.push({ candidate: candidates[i] as Candidate, decision }));
+      judged.forEach((decision, i) => {
+        decisions.push({ candidate: candidates[i] as Candidate, decision });
+      });
     }
     const result: CaseResult = {
       name,

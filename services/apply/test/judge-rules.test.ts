@@ -314,6 +314,7 @@ describe('hasSideEffects', () => {
     '{ ...o }',
     'delete o.a',
     'tag`x`',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source under test is a template literal
     '`${f()}`',
     "'a' in o",
     'class {}',
