@@ -145,4 +145,48 @@ describe('fix batch verification', () => {
     });
     expect(await git(repo, 'rev-list', '--count', `${sha}..${first[0]?.branch}`)).toBe('1');
   });
+
+  it('fails an item whose change breaks a hard gate, naming the gate, and commits nothing', async () => {
+    const guarded = await makeRepo({
+      ...FILES,
+      'selfreview.config.json': JSON.stringify({ protectedPaths: ['src/b.ts'] }),
+    });
+    try {
+      const guardedSha = await git(guarded, 'rev-parse', 'HEAD');
+      const processor = createFixProcessor({ runs, dataDir });
+      const run = processor(
+        {
+          ...job('guarded', [{ file: 'src/b.ts', items: itemsFor('src/b.ts', FILES['src/b.ts']) }]),
+          repo: { path: guarded },
+          baseSha: guardedSha,
+        },
+        ctx,
+      );
+      await expect(run).rejects.toThrow(/gate protected_path: protected paths changed: src\/b\.ts/);
+      const recorded = (await runs.fixResults('run-fixv')).find((r) => r.batchId === 'guarded');
+      expect(recorded).toMatchObject({ status: 'failed', commit: null });
+      expect(await git(guarded, 'branch', '--list', 'selfreview/*')).toBe('');
+    } finally {
+      await removeDir(guarded);
+    }
+  });
+
+  it('carries over items that have no codemod instead of failing them', async () => {
+    const [candidate] = analyzeFile('src/b.ts', FILES['src/b.ts'], { rules: ['unused-import'] }).candidates;
+    const processor = createFixProcessor({ runs, dataDir });
+    const results = await processor(
+      job('waiting', [
+        {
+          file: 'src/b.ts',
+          items: [
+            { candidate: candidate as FixItem['candidate'], changeType: 'resolve_todo', confidence: 0.8 },
+          ],
+        },
+      ]),
+      ctx,
+    );
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'carried_over', change_type: 'resolve_todo', commit: null });
+    expect(results[0]?.reason).toBe('needs_llm: resolve_todo waits for the model fixer');
+  });
 });

@@ -1,22 +1,64 @@
 /**
  * Hard gates, checked in code after the fix and before the commit. A prompt can
- * be talked out of a rule; these can't. Pure: the adapter supplies the facts.
+ * be talked out of a rule; these can't. Pure: the adapter supplies the facts
+ * (which files changed, their text before and after, secrets found in them).
  */
+import picomatch from 'picomatch';
+
+export type GateName =
+  | 'only_batch_files'
+  | 'diff_size'
+  | 'protected_path'
+  | 'manifest_or_lockfile'
+  | 'ci_config'
+  | 'test_deleted'
+  | 'test_weakened'
+  | 'secret_added';
+
+export type GateViolation = { gate: GateName; detail: string };
+
+export type TouchedTestFile = { file: string; before: string | null; after: string | null };
+
 export type GateInput = {
-  /** Files the worktree differs in from the base commit. */
+  /** Files the worktree differs in from the base commit (added, changed or deleted). */
   changedFiles: readonly string[];
   /** Files this batch was allowed to change. */
   allowedFiles: readonly string[];
+  /** One new file the batch may add (the test of `add_missing_test`), if any. */
+  allowedNewFile?: string;
   /** Lines added plus lines removed. */
   diffLines: number;
   maxDiffLines: number;
+  /** The repository's `protectedPaths` globs. */
+  protectedGlobs?: readonly string[];
+  /** Changed files that are test files, with their text at the base commit and now (null: absent). */
+  testFiles?: readonly TouchedTestFile[];
+  /** Secrets present after the change that were not there before. */
+  addedSecrets?: readonly { file: string; line: number; kind: string }[];
 };
 
-export type GateViolation = { gate: 'only_batch_files' | 'diff_size'; detail: string };
+/** Dependency manifests and lockfiles: a fix never changes what the project depends on. */
+const MANIFESTS =
+  /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|yarn\.lock|bun\.lockb?|deno\.lock)$/;
+/** CI configuration of the common hosts. */
+const CI_CONFIG =
+  /(^|\/)(\.github\/workflows\/|\.gitlab-ci\.yml$|\.circleci\/|azure-pipelines\.ya?ml$|Jenkinsfile$|\.buildkite\/|\.ci\/|bitbucket-pipelines\.yml$|\.travis\.yml$)/;
+
+/** Test files by the common conventions (the same ones scan uses by default). */
+export function isTestPath(file: string): boolean {
+  return (
+    /\.(test|spec|e2e|e2e-spec)\.[cm]?[jt]sx?$/.test(file) ||
+    file
+      .split('/')
+      .slice(0, -1)
+      .some((d) => d === '__tests__' || d === 'test' || d === 'tests')
+  );
+}
 
 export function checkGates(input: GateInput): GateViolation[] {
   const violations: GateViolation[] = [];
   const allowed = new Set(input.allowedFiles);
+  if (input.allowedNewFile) allowed.add(input.allowedNewFile);
   const outside = input.changedFiles.filter((f) => !allowed.has(f));
   if (outside.length > 0) {
     violations.push({ gate: 'only_batch_files', detail: `changes outside the batch: ${outside.join(', ')}` });
@@ -27,5 +69,82 @@ export function checkGates(input: GateInput): GateViolation[] {
       detail: `${input.diffLines} changed lines, limit ${input.maxDiffLines}`,
     });
   }
+  const globs = input.protectedGlobs ?? [];
+  if (globs.length > 0) {
+    const isProtected = picomatch([...globs], { dot: true });
+    const hit = input.changedFiles.filter((f) => isProtected(f));
+    if (hit.length > 0)
+      violations.push({ gate: 'protected_path', detail: `protected paths changed: ${hit.join(', ')}` });
+  }
+  const manifests = input.changedFiles.filter((f) => MANIFESTS.test(f));
+  if (manifests.length > 0) {
+    violations.push({
+      gate: 'manifest_or_lockfile',
+      detail: `dependency manifests or lockfiles changed: ${manifests.join(', ')}`,
+    });
+  }
+  const ci = input.changedFiles.filter((f) => CI_CONFIG.test(f));
+  if (ci.length > 0)
+    violations.push({ gate: 'ci_config', detail: `CI configuration changed: ${ci.join(', ')}` });
+  for (const t of input.testFiles ?? []) {
+    if (t.before !== null && t.after === null) {
+      violations.push({ gate: 'test_deleted', detail: `test file deleted: ${t.file}` });
+      continue;
+    }
+    const weakened = testWeakening(t.before ?? '', t.after ?? '');
+    if (weakened.length > 0)
+      violations.push({ gate: 'test_weakened', detail: `${t.file}: ${weakened.join('; ')}` });
+  }
+  for (const s of input.addedSecrets ?? []) {
+    violations.push({ gate: 'secret_added', detail: `${s.file}:${s.line}: ${s.kind}` });
+  }
   return violations;
+}
+
+export interface TestShape {
+  tests: number;
+  skipped: number;
+  focused: number;
+  assertions: number;
+}
+
+/**
+ * Counts a test file's tests, skipped and focused tests and assertions, by their call
+ * names (vitest, jest, mocha, node:test, jasmine). Comments and strings are blanked
+ * first, so a commented-out test neither counts nor hides.
+ */
+export function testShape(text: string): TestShape {
+  const code = blankCommentsAndStrings(text);
+  const count = (re: RegExp) => (code.match(re) ?? []).length;
+  return {
+    tests: count(
+      /(?<![\w$.])(?:it|test)(?:\.(?:each|concurrent|sequential|only|skip|todo|fails)\b[^(]*)?\s*\(/g,
+    ),
+    skipped: count(/(?<![\w$])(?:(?:it|test|describe|suite)\.(?:skip|todo)\b|xit|xtest|xdescribe)\s*[.(]/g),
+    focused: count(/(?<![\w$])(?:(?:it|test|describe|suite)\.only\b|fit|fdescribe)\s*[.(]/g),
+    assertions: count(/(?<![\w$])(?:expect|assert)(?:\.[\w$]+)?\s*\(/g),
+  };
+}
+
+/** What got weaker between two versions of a test file, in words; empty when nothing did. */
+export function testWeakening(before: string, after: string): string[] {
+  const a = testShape(before);
+  const b = testShape(after);
+  const out: string[] = [];
+  if (b.tests < a.tests) out.push(`tests removed (${a.tests} -> ${b.tests})`);
+  if (b.skipped > a.skipped) out.push(`tests skipped (${a.skipped} -> ${b.skipped})`);
+  if (b.focused > a.focused) out.push(`tests focused with .only (${a.focused} -> ${b.focused})`);
+  if (b.assertions < a.assertions) out.push(`assertions dropped (${a.assertions} -> ${b.assertions})`);
+  return out;
+}
+
+/** The text with comments and string contents replaced by spaces, keeping positions. */
+function blankCommentsAndStrings(text: string): string {
+  return text.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g,
+    (m) =>
+      m.startsWith('/')
+        ? ' '.repeat(m.length)
+        : `${m[0]}${' '.repeat(Math.max(0, m.length - 2))}${m[m.length - 1]}`,
+  );
 }

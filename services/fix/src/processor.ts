@@ -24,7 +24,8 @@ import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
-import { checkGates } from './gates.ts';
+import { checkGates, isTestPath } from './gates.ts';
+import { findAddedSecrets } from './secrets.ts';
 import { newDiagnostics } from './typecheck-output.ts';
 import { detectTestCommand, runTests, runTypecheck, typecheckCommand } from './verify.ts';
 
@@ -192,11 +193,26 @@ export function createFixProcessor(deps: FixDeps) {
         verification = { typecheck: 'pass', tests: 'pass' };
       }
 
+      const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
+      // The facts the gates judge: each changed file before (base commit) and now.
+      const texts = await Promise.all(
+        changedFiles.map(async (file) => ({
+          file,
+          before: await repo.readFile(data.baseSha, file),
+          after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
+        })),
+      );
+      const addedSecrets = (
+        await Promise.all(texts.map((t) => findAddedSecrets(t.file, t.before, t.after)))
+      ).flat();
       const violations = checkGates({
-        changedFiles: (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES),
+        changedFiles,
         allowedFiles: kept.map((w) => w.file),
         diffLines: await wt.diffLines(),
         maxDiffLines: MAX_DIFF_LINES,
+        protectedGlobs: config.protectedPaths,
+        testFiles: texts.filter((t) => isTestPath(t.file)),
+        addedSecrets,
       });
       if (violations.length > 0) {
         throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
