@@ -2,6 +2,7 @@
 /** The `selfreview` command line. Errors a person can fix are one line, never a stack trace. */
 import { parseArgs } from 'node:util';
 import { UserInputError } from '@selfreview/shared/errors';
+import { rollbackCommand } from './commands/rollback.ts';
 import { runCommand } from './commands/run.ts';
 import { scanCommand } from './commands/scan.ts';
 
@@ -13,6 +14,10 @@ Commands:
       --timeout MINUTES        give up when the pipeline has not drained by then (default 60)
   scan PATH [--json]           list the candidates of the repository at PATH (its checked-out
                                commit) without judging or fixing anything; no Redis needed
+  rollback REF [--repo PATH] [--into BRANCH]
+                               undo a fix (REF: its selfreview/* branch or commit): deletes the
+                               branch if never merged into BRANCH (default: the checked-out one),
+                               else makes a selfreview/revert-* branch with a revert commit
   help                         this text
 
 Environment: REDIS_URL (else localhost:6379, else a private redis-server), SELFREVIEW_PREFIX,
@@ -55,6 +60,22 @@ async function main(argv: string[]): Promise<number> {
         json: values.json,
         out: process.stdout,
         err: process.stderr,
+      });
+      return 0;
+    }
+    case 'rollback': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { repo: { type: 'string', default: '.' }, into: { type: 'string' } },
+      });
+      if (positionals.length !== 1)
+        throw new UserInputError('rollback takes one REF: a selfreview/* branch or a fix commit');
+      await rollbackCommand({
+        ref: positionals[0] as string,
+        repo: values.repo,
+        ...(values.into ? { into: values.into } : {}),
+        out: process.stdout,
       });
       return 0;
     }

@@ -78,7 +78,8 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
     for (const branch of branches) {
       out.push(`Review: git -C ${report.repo.path} log -p ${report.repo.baseSha.slice(0, 7)}..${branch}`);
     }
-    out.push(`Undo (never merged): git -C ${report.repo.path} branch -D ${branches.join(' ')}`);
+    // rollback deletes an unmerged branch and reverts a merged one on a branch of its own.
+    for (const branch of branches) out.push(`Undo: selfreview rollback ${branch} --repo ${report.repo.path}`);
   }
   if (opts.reportFile) out.push(`Report: ${opts.reportFile}`);
   return `${out.join('\n')}\n`;

@@ -166,7 +166,8 @@ describe('renderSummary', () => {
       'Model: off, deterministic fixers only (changes that need the model wait as needs_llm).',
       `Review: git -C /tmp/repo log -p 0123456..${BRANCH_1}`,
       `Review: git -C /tmp/repo log -p 0123456..${BRANCH_2}`,
-      `Undo (never merged): git -C /tmp/repo branch -D ${BRANCH_1} ${BRANCH_2}`,
+      `Undo: selfreview rollback ${BRANCH_1} --repo /tmp/repo`,
+      `Undo: selfreview rollback ${BRANCH_2} --repo /tmp/repo`,
       'Report: /tmp/report.json',
       '',
     ]);
@@ -202,7 +203,7 @@ describe('renderSummary', () => {
     const undo = renderSummary(report, { reportFile: null, llm: true })
       .split('\n')
       .filter((l) => l.startsWith('Undo'));
-    expect(undo).toEqual([`Undo (never merged): git -C /tmp/repo branch -D ${BRANCH_1}`]);
+    expect(undo).toEqual([`Undo: selfreview rollback ${BRANCH_1} --repo /tmp/repo`]);
   });
 
   it('shows only the stage table for a run with nothing to fix, a model on and no report file', () => {

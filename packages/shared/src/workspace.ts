@@ -209,13 +209,9 @@ export class Repository {
   }
 
   async branchExists(name: string): Promise<boolean> {
-    assertSelfreviewBranch(name);
-    try {
-      await git(this.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]);
-      return true;
-    } catch {
-      return false;
-    }
+    // simple-git resolves a failing command that prints nothing (`--quiet`), so the
+    // answer is read from the output, not from whether the call threw.
+    return (await this.resolveBranch(name)) !== null;
   }
 
   /**
@@ -338,6 +334,48 @@ export class Repository {
     assertSha(sha);
     return wrap('log', () => git(this.root).raw(['log', '-1', '--format=%B', sha]));
   }
+
+  /** The full id of a commit named by a (possibly abbreviated) hex id, or null. */
+  async resolveCommit(hex: string): Promise<string | null> {
+    if (!/^[0-9a-f]{7,40}$/.test(hex)) return null;
+    try {
+      const out = await git(this.root).raw(['rev-parse', '--verify', '--quiet', `${hex}^{commit}`]);
+      return out.trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether commit `ancestor` is reachable from commit `tip` (e.g. a fix merged into a branch). */
+  async isAncestor(ancestor: string, tip: string): Promise<boolean> {
+    assertSha(ancestor);
+    assertSha(tip);
+    // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not
+    // report when nothing is printed: compare the merge base with the ancestor instead.
+    const base = await git(this.root)
+      .raw(['merge-base', ancestor, tip])
+      .catch(() => '');
+    return base.trim() === ancestor;
+  }
+
+  /** `selfreview/*` branches whose history contains `sha`. */
+  async selfreviewBranchesContaining(sha: string): Promise<string[]> {
+    assertSha(sha);
+    const out = await wrap('branch', () =>
+      git(this.root).raw([
+        'branch',
+        '--format=%(refname:short)',
+        '--contains',
+        sha,
+        '--list',
+        `${BRANCH_PREFIX}*`,
+      ]),
+    );
+    return out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  }
 }
 
 /** A worktree selfreview made: the only place it writes files. */
@@ -391,6 +429,27 @@ export class Worktree {
         const [added = '0', removed = '0'] = line.split('\t');
         return sum + (Number(added) || 0) + (Number(removed) || 0);
       }, 0);
+  }
+
+  /**
+   * Reverts `commits` (newest first) with new commits on this worktree's branch: history
+   * is added to, never rewritten. Returns the new tip.
+   */
+  async revert(commits: readonly string[]): Promise<string> {
+    for (const c of commits) assertSha(c);
+    const g = git(this.dir);
+    await wrap('revert', () =>
+      g.raw([
+        '-c',
+        `user.name=${COMMITTER.name}`,
+        '-c',
+        `user.email=${COMMITTER.email}`,
+        'revert',
+        '--no-edit',
+        ...commits,
+      ]),
+    );
+    return (await wrap('rev-parse', () => g.raw(['rev-parse', 'HEAD']))).trim();
   }
 
   async restoreFile(file: string): Promise<void> {
