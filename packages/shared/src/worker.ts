@@ -3,7 +3,7 @@
  * catalog, a worker whose processor receives a validated payload, and a
  * graceful shutdown on SIGINT/SIGTERM that lets the current job finish.
  */
-import { type Job, Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RepoConfig, ServiceConfig } from './config.ts';
 import { UserInputError } from './errors.ts';
@@ -25,7 +25,8 @@ export function createQueue<Q extends QueueName>(
   });
 }
 
-export type ProcessContext = { job: Job; log: Logger };
+/** `token` is the worker's lock token for the job (needed to move it back to delayed). */
+export type ProcessContext = { job: Job; log: Logger; token?: string | undefined };
 
 export type StageProcessor<Q extends QueueName> = (
   data: JobPayload<Q>,
@@ -58,16 +59,21 @@ export function startWorker<Q extends QueueName>(opts: {
   connection.on('error', (err) => opts.log.warn({ err: err.message }, 'redis connection error'));
   const worker = new Worker(
     opts.queue,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const data = parsePayload(opts.queue, job.data);
       const log = jobLogger(opts.log, { runId: data.runId, jobId: job.id, repo: data.repo.path });
       log.info({ attempt: job.attemptsMade + 1 }, 'job started');
       const started = Date.now();
       try {
-        const result = await opts.processor(data, { job, log });
+        const result = await opts.processor(data, { job, log, token });
         log.info({ durationMs: Date.now() - started }, 'job finished');
         return result;
       } catch (err) {
+        // Moved back to delayed on purpose (e.g. its repository is busy): not a failure.
+        if (err instanceof DelayedError) {
+          log.info({ durationMs: Date.now() - started }, 'job delayed');
+          throw err;
+        }
         const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         log.warn({ err: (err as Error).message, final, durationMs: Date.now() - started }, 'job failed');
         if (final && opts.onFinalFailure) {

@@ -1,5 +1,6 @@
 /** The fix worker process: `node --import tsx services/fix/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
+import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';

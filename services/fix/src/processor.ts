@@ -10,6 +10,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RepoConfig } from '@selfreview/shared/config';
+import type { RepoLock } from '@selfreview/shared/locks';
+import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
@@ -21,7 +24,7 @@ import {
 } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
 import { checkGates, isTestPath } from './gates.ts';
@@ -34,7 +37,12 @@ export type FixDeps = {
   dataDir: string;
   /** Where outcomes are remembered across runs (apply reads it); absent in some tests. */
   memory?: FindingMemory;
+  /** One batch per repository at a time; absent in tests that drive the processor by hand. */
+  locks?: RepoLock;
 };
+
+/** How long a batch waits before trying a busy repository again. */
+const BUSY_RETRY_MS = 5_000;
 
 const MAX_DIFF_LINES = 400;
 const LINKED_DEPENDENCIES = 'node_modules';
@@ -49,227 +57,247 @@ type FileWork = {
 };
 
 export function createFixProcessor(deps: FixDeps) {
-  return async (data: FixJob, { log }: ProcessContext): Promise<FixResult[]> => {
+  return async (data: FixJob, { job, log, token }: ProcessContext): Promise<FixResult[]> => {
     const started = Date.now();
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
-
-    // A re-run after the results were recorded (a crash before the job completed) changes nothing.
-    const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);
-    if (earlier.length > 0 && earlier.length >= data.files.length) {
-      await finish(deps, data, started);
-      return earlier;
+    // One batch per repository: the lock outlives the batch's own time limit by a margin,
+    // and expires by itself if this worker dies holding it.
+    const owner = `${data.batchId}:${token ?? 'manual'}`;
+    if (deps.locks && !(await deps.locks.acquire(repo.root, owner, (config.fix.maxMinutes + 2) * 60_000))) {
+      if (!token) throw new Error(`repository ${repo.root} is busy with another batch`);
+      log.info({ holder: await deps.locks.holder(repo.root) }, 'repository busy; batch delayed');
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
     }
-
-    // Named after what it will commit: items without a codemod only wait.
-    const changeTypes = data.files
-      .flatMap((f) => f.items.map((i) => i.changeType))
-      .filter((t) => getCodemod(t) !== undefined);
-    const branch = branchName(data.batchId, changeTypes);
-    const work: FileWork[] = data.files.flatMap((f, i) => {
-      // The producer already caps batches; a hand-made job with more files carries the rest over.
-      const within = i < config.fix.maxFiles;
-      const runnable = f.items.filter((item) => getCodemod(item.changeType) !== undefined);
-      const waiting = f.items.filter((item) => getCodemod(item.changeType) === undefined);
-      const out: FileWork[] = [];
-      if (runnable.length > 0) {
-        out.push({
-          file: f.file,
-          items: runnable,
-          status: within ? 'pending' : 'carried_over',
-          reason: within ? '' : `batch limit of ${config.fix.maxFiles} files`,
-          lines: [],
-          summary: [],
-        });
-      }
-      // No deterministic fixer for these: they stay queued (carried over), not failed.
-      if (waiting.length > 0) {
-        out.push({
-          file: f.file,
-          items: waiting,
-          status: 'carried_over',
-          reason: waitingReason(waiting),
-          lines: [],
-          summary: [],
-        });
-      }
-      return out;
-    });
-    if (!work.some((w) => w.status === 'pending')) {
-      const results = work.map((w) =>
-        toResult(data, w, {
-          lines_affected: [],
-          branch: null,
-          commit: null,
-          status: 'carried_over',
-          verification: { typecheck: 'skipped', tests: 'skipped' },
-          reason: w.reason,
-        }),
-      );
-      await deps.runs.putFixResults(data.runId, results);
-      await finish(deps, data, started);
-      return results;
-    }
-
-    const existing = await repo.resolveBranch(branch);
-    if (existing) {
-      const results = await reuseBranch(repo, data, branch, existing, work);
-      await deps.runs.putFixResults(data.runId, results);
-      await remember(deps, data, results);
-      await finish(deps, data, started);
-      return results;
-    }
-
-    const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
-    const worktreeRoot = path.join(
-      deps.dataDir,
-      'worktrees',
-      createHash('sha256').update(repo.root).digest('hex').slice(0, 12),
-    );
-    const dir = path.join(worktreeRoot, data.batchId);
-    await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
-    let worktree: Worktree | null = null;
-    let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
-    let commit: string | null = null;
     try {
-      worktree = await repo.addWorktree(dir, data.baseSha, branch);
-      const wt = worktree;
-      // The worktree has no installed dependencies of its own; the repository's serve the typecheck.
-      const installed = path.join(repo.root, LINKED_DEPENDENCIES);
-      if (existsSync(installed)) await symlink(installed, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
-
-      const tcCommand = typecheckCommand(repo.root, config.fix.typecheck);
-      const tcTimeout = config.fix.typecheck.timeoutSeconds * 1000;
-      const before = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-      if (before.error)
-        throw new VerificationError('typecheck', `typecheck at the base commit: ${before.error}`);
-
-      for (const w of work) {
-        if (w.status !== 'pending') continue;
-        if (deadline.aborted) break;
-        await applyCodemods(wt, w);
-      }
-      const changed = work.filter((w) => w.status === 'pending');
-      if (changed.length === 0) throw new NothingToCommit();
-
-      let after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-      if (after.error) throw new VerificationError('typecheck', after.error);
-      let worse = newDiagnostics(before.diagnostics, after.diagnostics);
-      if (worse.some((d) => d.file === '')) {
-        throw new VerificationError(
-          'typecheck',
-          `new global diagnostics: ${worse.flatMap((d) => d.sample).join('; ')}`,
-        );
-      }
-      for (const d of worse) {
-        const w = changed.find((c) => c.file === d.file);
-        if (!w) continue;
-        await wt.restoreFile(w.file);
-        fail(w, `typecheck: ${d.after - d.before} new diagnostic(s): ${d.sample.join('; ')}`);
-      }
-      // A fix can break another file (an import it relied on): then nothing in the batch can be trusted.
-      const kept = changed.filter((w) => w.status === 'pending');
-      if (worse.length > 0 && kept.length > 0) {
-        after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-        worse = after.error
-          ? [{ file: '', before: 0, after: 1, sample: [after.error] }]
-          : newDiagnostics(before.diagnostics, after.diagnostics);
-        if (worse.length > 0) {
-          throw new VerificationError(
-            'typecheck',
-            `new diagnostics in ${worse.map((d) => d.file || '(global)').join(', ')}`,
-          );
-        }
-      }
-      if (kept.length === 0) throw new NothingToCommit();
-      verification = { typecheck: 'pass', tests: 'skipped' };
-
-      const testCommand = detectTestCommand(wt.dir, config.fix.test);
-      if (testCommand) {
-        const tests = await runTests(wt.dir, testCommand, config.fix.test.timeoutSeconds * 1000, deadline);
-        if (!tests.ok) {
-          verification = { typecheck: 'pass', tests: 'fail' };
-          throw new VerificationError('tests', tests.detail);
-        }
-        verification = { typecheck: 'pass', tests: 'pass' };
-      }
-
-      const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
-      // The facts the gates judge: each changed file before (base commit) and now.
-      const texts = await Promise.all(
-        changedFiles.map(async (file) => ({
-          file,
-          before: await repo.readFile(data.baseSha, file),
-          after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
-        })),
-      );
-      const addedSecrets = (
-        await Promise.all(texts.map((t) => findAddedSecrets(t.file, t.before, t.after)))
-      ).flat();
-      const violations = checkGates({
-        changedFiles,
-        allowedFiles: kept.map((w) => w.file),
-        diffLines: await wt.diffLines(),
-        maxDiffLines: MAX_DIFF_LINES,
-        protectedGlobs: config.protectedPaths,
-        testFiles: texts.filter((t) => isTestPath(t.file)),
-        addedSecrets,
-      });
-      if (violations.length > 0) {
-        throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
-      }
-
-      commit = await wt.commit(
-        kept.map((w) => w.file),
-        commitMessage({
-          batchId: data.batchId,
-          runId: data.runId,
-          baseSha: data.baseSha,
-          files: kept.map((w) => ({ file: w.file, summary: w.summary, lines: w.lines })),
-          typecheck: 'pass (no new diagnostics)',
-          tests: verification.tests === 'pass' ? 'pass' : 'skipped (no test command)',
-        }),
-      );
-      for (const w of kept) {
-        w.status = 'committed';
-        w.reason = w.summary.join('; ');
-      }
-      log.info({ branch, commit, files: kept.length }, 'batch committed');
-    } catch (err) {
-      if (deadline.aborted) {
-        for (const w of work)
-          if (w.status === 'pending') carryOver(w, `batch time limit of ${config.fix.maxMinutes} min`);
-      } else if (err instanceof VerificationError) {
-        if (err.stage === 'typecheck') verification = { typecheck: 'fail', tests: 'skipped' };
-        for (const w of work) if (w.status === 'pending') fail(w, err.message);
-      } else if (!(err instanceof NothingToCommit)) {
-        throw err;
-      }
+      return await runBatch(deps, data, { repo, config, log, started });
     } finally {
-      if (worktree) await repo.removeWorktree(worktree.dir);
-      // A branch that got no commit is only noise for the reviewer.
-      if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
+      await deps.locks?.release(repo.root, owner);
     }
+  };
+}
 
+async function runBatch(
+  deps: FixDeps,
+  data: FixJob,
+  { repo, config, log, started }: { repo: Repository; config: RepoConfig; log: Logger; started: number },
+): Promise<FixResult[]> {
+  // A re-run after the results were recorded (a crash before the job completed) changes nothing.
+  const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);
+  if (earlier.length > 0 && earlier.length >= data.files.length) {
+    await finish(deps, data, started);
+    return earlier;
+  }
+
+  // Named after what it will commit: items without a codemod only wait.
+  const changeTypes = data.files
+    .flatMap((f) => f.items.map((i) => i.changeType))
+    .filter((t) => getCodemod(t) !== undefined);
+  const branch = branchName(data.batchId, changeTypes);
+  const work: FileWork[] = data.files.flatMap((f, i) => {
+    // The producer already caps batches; a hand-made job with more files carries the rest over.
+    const within = i < config.fix.maxFiles;
+    const runnable = f.items.filter((item) => getCodemod(item.changeType) !== undefined);
+    const waiting = f.items.filter((item) => getCodemod(item.changeType) === undefined);
+    const out: FileWork[] = [];
+    if (runnable.length > 0) {
+      out.push({
+        file: f.file,
+        items: runnable,
+        status: within ? 'pending' : 'carried_over',
+        reason: within ? '' : `batch limit of ${config.fix.maxFiles} files`,
+        lines: [],
+        summary: [],
+      });
+    }
+    // No deterministic fixer for these: they stay queued (carried over), not failed.
+    if (waiting.length > 0) {
+      out.push({
+        file: f.file,
+        items: waiting,
+        status: 'carried_over',
+        reason: waitingReason(waiting),
+        lines: [],
+        summary: [],
+      });
+    }
+    return out;
+  });
+  if (!work.some((w) => w.status === 'pending')) {
     const results = work.map((w) =>
       toResult(data, w, {
-        lines_affected: w.lines,
-        branch: w.status === 'committed' ? branch : null,
-        commit: w.status === 'committed' ? commit : null,
-        status: w.status === 'pending' ? 'failed' : w.status,
-        verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
+        lines_affected: [],
+        branch: null,
+        commit: null,
+        status: 'carried_over',
+        verification: { typecheck: 'skipped', tests: 'skipped' },
         reason: w.reason,
       }),
     );
     await deps.runs.putFixResults(data.runId, results);
+    await finish(deps, data, started);
+    return results;
+  }
+
+  const existing = await repo.resolveBranch(branch);
+  if (existing) {
+    const results = await reuseBranch(repo, data, branch, existing, work);
+    await deps.runs.putFixResults(data.runId, results);
     await remember(deps, data, results);
     await finish(deps, data, started);
-    const failed = results.filter((r) => r.status === 'failed');
-    if (failed.length === results.length) {
-      // Visible as a failed job, for an operator to read and re-queue; retrying as is would fail the same way.
-      throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
-    }
     return results;
-  };
+  }
+
+  const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
+  const worktreeRoot = path.join(
+    deps.dataDir,
+    'worktrees',
+    createHash('sha256').update(repo.root).digest('hex').slice(0, 12),
+  );
+  const dir = path.join(worktreeRoot, data.batchId);
+  await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
+  let worktree: Worktree | null = null;
+  let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
+  let commit: string | null = null;
+  try {
+    worktree = await repo.addWorktree(dir, data.baseSha, branch);
+    const wt = worktree;
+    // The worktree has no installed dependencies of its own; the repository's serve the typecheck.
+    const installed = path.join(repo.root, LINKED_DEPENDENCIES);
+    if (existsSync(installed)) await symlink(installed, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
+
+    const tcCommand = typecheckCommand(repo.root, config.fix.typecheck);
+    const tcTimeout = config.fix.typecheck.timeoutSeconds * 1000;
+    const before = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+    if (before.error)
+      throw new VerificationError('typecheck', `typecheck at the base commit: ${before.error}`);
+
+    for (const w of work) {
+      if (w.status !== 'pending') continue;
+      if (deadline.aborted) break;
+      await applyCodemods(wt, w);
+    }
+    const changed = work.filter((w) => w.status === 'pending');
+    if (changed.length === 0) throw new NothingToCommit();
+
+    let after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+    if (after.error) throw new VerificationError('typecheck', after.error);
+    let worse = newDiagnostics(before.diagnostics, after.diagnostics);
+    if (worse.some((d) => d.file === '')) {
+      throw new VerificationError(
+        'typecheck',
+        `new global diagnostics: ${worse.flatMap((d) => d.sample).join('; ')}`,
+      );
+    }
+    for (const d of worse) {
+      const w = changed.find((c) => c.file === d.file);
+      if (!w) continue;
+      await wt.restoreFile(w.file);
+      fail(w, `typecheck: ${d.after - d.before} new diagnostic(s): ${d.sample.join('; ')}`);
+    }
+    // A fix can break another file (an import it relied on): then nothing in the batch can be trusted.
+    const kept = changed.filter((w) => w.status === 'pending');
+    if (worse.length > 0 && kept.length > 0) {
+      after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+      worse = after.error
+        ? [{ file: '', before: 0, after: 1, sample: [after.error] }]
+        : newDiagnostics(before.diagnostics, after.diagnostics);
+      if (worse.length > 0) {
+        throw new VerificationError(
+          'typecheck',
+          `new diagnostics in ${worse.map((d) => d.file || '(global)').join(', ')}`,
+        );
+      }
+    }
+    if (kept.length === 0) throw new NothingToCommit();
+    verification = { typecheck: 'pass', tests: 'skipped' };
+
+    const testCommand = detectTestCommand(wt.dir, config.fix.test);
+    if (testCommand) {
+      const tests = await runTests(wt.dir, testCommand, config.fix.test.timeoutSeconds * 1000, deadline);
+      if (!tests.ok) {
+        verification = { typecheck: 'pass', tests: 'fail' };
+        throw new VerificationError('tests', tests.detail);
+      }
+      verification = { typecheck: 'pass', tests: 'pass' };
+    }
+
+    const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
+    // The facts the gates judge: each changed file before (base commit) and now.
+    const texts = await Promise.all(
+      changedFiles.map(async (file) => ({
+        file,
+        before: await repo.readFile(data.baseSha, file),
+        after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
+      })),
+    );
+    const addedSecrets = (
+      await Promise.all(texts.map((t) => findAddedSecrets(t.file, t.before, t.after)))
+    ).flat();
+    const violations = checkGates({
+      changedFiles,
+      allowedFiles: kept.map((w) => w.file),
+      diffLines: await wt.diffLines(),
+      maxDiffLines: MAX_DIFF_LINES,
+      protectedGlobs: config.protectedPaths,
+      testFiles: texts.filter((t) => isTestPath(t.file)),
+      addedSecrets,
+    });
+    if (violations.length > 0) {
+      throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
+    }
+
+    commit = await wt.commit(
+      kept.map((w) => w.file),
+      commitMessage({
+        batchId: data.batchId,
+        runId: data.runId,
+        baseSha: data.baseSha,
+        files: kept.map((w) => ({ file: w.file, summary: w.summary, lines: w.lines })),
+        typecheck: 'pass (no new diagnostics)',
+        tests: verification.tests === 'pass' ? 'pass' : 'skipped (no test command)',
+      }),
+    );
+    for (const w of kept) {
+      w.status = 'committed';
+      w.reason = w.summary.join('; ');
+    }
+    log.info({ branch, commit, files: kept.length }, 'batch committed');
+  } catch (err) {
+    if (deadline.aborted) {
+      for (const w of work)
+        if (w.status === 'pending') carryOver(w, `batch time limit of ${config.fix.maxMinutes} min`);
+    } else if (err instanceof VerificationError) {
+      if (err.stage === 'typecheck') verification = { typecheck: 'fail', tests: 'skipped' };
+      for (const w of work) if (w.status === 'pending') fail(w, err.message);
+    } else if (!(err instanceof NothingToCommit)) {
+      throw err;
+    }
+  } finally {
+    if (worktree) await repo.removeWorktree(worktree.dir);
+    // A branch that got no commit is only noise for the reviewer.
+    if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
+  }
+
+  const results = work.map((w) =>
+    toResult(data, w, {
+      lines_affected: w.lines,
+      branch: w.status === 'committed' ? branch : null,
+      commit: w.status === 'committed' ? commit : null,
+      status: w.status === 'pending' ? 'failed' : w.status,
+      verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
+      reason: w.reason,
+    }),
+  );
+  await deps.runs.putFixResults(data.runId, results);
+  await remember(deps, data, results);
+  await finish(deps, data, started);
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length === results.length) {
+    // Visible as a failed job, for an operator to read and re-queue; retrying as is would fail the same way.
+    throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
+  }
+  return results;
 }
 
 /** Why items wait: the model's change types say so; the others have no codemod yet. */
