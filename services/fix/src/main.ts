@@ -23,6 +23,7 @@ const worker = startWorker({
     runs,
     dataDir: config.dataDir,
     memory: new FindingMemory(redis, config.prefix),
+    locks: new RepoLock(redis, config.prefix),
   }),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
