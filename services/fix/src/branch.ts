@@ -13,6 +13,17 @@ const DESCRIPTIONS: Record<ChangeType, string> = {
   add_missing_test: 'add-missing-tests',
 };
 
+const SUBJECTS: Record<ChangeType, string> = {
+  remove_unused_import: 'remove unused imports',
+  remove_unused_local: 'remove unused locals',
+  remove_unused_parameter: 'remove unused parameters',
+  add_missing_import: 'add missing imports',
+  resolve_todo: 'resolve TODOs',
+  split_long_function: 'split long functions',
+  reduce_nesting: 'reduce nesting',
+  add_missing_test: 'add missing tests',
+};
+
 export function branchName(batchId: string, changeTypes: readonly ChangeType[]): string {
   const kinds = [...new Set(changeTypes)];
   const desc = kinds.length === 1 && kinds[0] ? DESCRIPTIONS[kinds[0]] : 'code-health';
@@ -32,10 +43,14 @@ export function commitMessage(opts: {
   files: readonly CommittedFile[];
   typecheck: string;
   tests: string;
+  /** What the commit changes; the subject names it when there is one kind. */
+  changeTypes?: readonly ChangeType[];
 }): string {
   const n = opts.files.length;
+  const kinds: ChangeType[] = [...new Set(opts.changeTypes ?? (['remove_unused_import'] as const))];
+  const what = kinds.length === 1 && kinds[0] ? SUBJECTS[kinds[0]] : 'code health fixes';
   const lines = [
-    `selfreview: remove unused imports in ${n} file${n === 1 ? '' : 's'}`,
+    `selfreview: ${what} in ${n} file${n === 1 ? '' : 's'}`,
     '',
     ...opts.files.flatMap((f) => [
       `${f.file} (lines ${f.lines.join(', ')}):`,
@@ -43,7 +58,7 @@ export function commitMessage(opts: {
     ]),
     '',
     `Verified: typecheck ${opts.typecheck}; tests ${opts.tests}.`,
-    `To undo: git branch -D <this branch> before merging, or git revert <this commit> after.`,
+    `To undo: selfreview rollback <this branch or commit> (deletes the branch before merging, reverts after).`,
     '',
     `${TRAILER_BATCH}: ${opts.batchId}`,
     `Selfreview-Run: ${opts.runId}`,

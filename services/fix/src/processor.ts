@@ -254,6 +254,7 @@ async function runBatch(
         runId: data.runId,
         baseSha: data.baseSha,
         files: kept.map((w) => ({ file: w.file, summary: w.summary, lines: w.lines })),
+        changeTypes: kept.flatMap((w) => w.items.map((i) => i.changeType)),
         typecheck: 'pass (no new diagnostics)',
         tests: verification.tests === 'pass' ? 'pass' : 'skipped (no test command)',
       }),

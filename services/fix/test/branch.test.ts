@@ -1,3 +1,4 @@
+import type { ChangeType } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
 import { branchName, commitMessage, hasBatchTrailer } from '../src/branch.ts';
 
@@ -66,7 +67,7 @@ describe('commitMessage', () => {
         "  - remove unused import 'Z' from './z'",
         '',
         'Verified: typecheck pass; tests skipped.',
-        'To undo: git branch -D <this branch> before merging, or git revert <this commit> after.',
+        'To undo: selfreview rollback <this branch or commit> (deletes the branch before merging, reverts after).',
         '',
         'Selfreview-Batch: run-1-b-1',
         'Selfreview-Run: run-1',
@@ -86,6 +87,26 @@ describe('commitMessage', () => {
       tests: 'pass',
     });
     expect(message.split('\n')[0]).toBe('selfreview: remove unused imports in 1 file');
+  });
+
+  it('names the change in the subject: one kind by its name, several as code health fixes', () => {
+    const subject = (changeTypes: ChangeType[]) =>
+      commitMessage({
+        batchId: 'b',
+        runId: 'r',
+        baseSha: SHA,
+        files: [{ file: 'a.ts', summary: [], lines: [1] }],
+        typecheck: 'pass',
+        tests: 'pass',
+        changeTypes,
+      }).split('\n')[0];
+    expect(subject(['remove_unused_local', 'remove_unused_local'])).toBe(
+      'selfreview: remove unused locals in 1 file',
+    );
+    expect(subject(['remove_unused_parameter'])).toBe('selfreview: remove unused parameters in 1 file');
+    expect(subject(['remove_unused_import', 'remove_unused_local'])).toBe(
+      'selfreview: code health fixes in 1 file',
+    );
   });
 
   it('carries a trailer that hasBatchTrailer finds', () => {
