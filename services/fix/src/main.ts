@@ -7,6 +7,7 @@ import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
+import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'fix', level: config.logLevel });
@@ -15,6 +16,9 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+// Worktrees a crashed worker left behind are removed before any batch starts.
+const pruned = await pruneStaleWorktrees(config.dataDir);
+if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');
 const worker = startWorker({
   queue: 'fix',
   config,

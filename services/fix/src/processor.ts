@@ -29,6 +29,7 @@ import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
 import { checkGates, isTestPath } from './gates.ts';
 import { findAddedSecrets } from './secrets.ts';
+import { markWorktreeRoot } from './stale-worktrees.ts';
 import { newDiagnostics } from './typecheck-output.ts';
 import { detectTestCommand, runTests, runTypecheck, typecheckCommand } from './verify.ts';
 
@@ -155,7 +156,9 @@ async function runBatch(
     createHash('sha256').update(repo.root).digest('hex').slice(0, 12),
   );
   const dir = path.join(worktreeRoot, data.batchId);
+  // Safe: the repository lock means no other batch of this repository is running.
   await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
+  await markWorktreeRoot(worktreeRoot, repo.root);
   let worktree: Worktree | null = null;
   let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
   let commit: string | null = null;
