@@ -103,3 +103,29 @@ export function contentSkipReason(file: string, text: string): string | undefine
   if (isGeneratedFile(file, text)) return 'generated';
   return undefined;
 }
+
+/** `x.test.ts`, `x.spec.tsx`, `x.e2e.ts`, `x.e2e-spec.ts`, in every TS and JS flavour. */
+const TEST_FILE_NAME = /\.(?:test|spec|e2e|e2e-spec)\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Folders whose files are all tests or test support, at any depth. */
+const TEST_DIRS = new Set(['__tests__', 'test', 'tests']);
+// A repository's patterns are one array for the whole scan: compile them once.
+const matchers = new WeakMap<readonly string[], (file: string) => boolean>();
+
+/**
+ * Whether `file` (repository-relative, `/` separators) is a test file: by `patterns`
+ * (picomatch globs matched against the whole path) when any are given, otherwise by
+ * the common conventions.
+ */
+export function isTestFile(file: string, patterns: readonly string[]): boolean {
+  if (patterns.length === 0) {
+    const segments = file.split('/');
+    const name = segments.pop() ?? '';
+    return TEST_FILE_NAME.test(name) || segments.some((segment) => TEST_DIRS.has(segment));
+  }
+  let matcher = matchers.get(patterns);
+  if (matcher === undefined) {
+    matcher = picomatch([...patterns], { dot: true });
+    matchers.set(patterns, matcher);
+  }
+  return matcher(file);
+}

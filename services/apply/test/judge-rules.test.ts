@@ -1,10 +1,10 @@
 import type { Candidate, Decision } from '@selfreview/shared/schemas';
+import { hasSideEffects } from '@selfreview/shared/syntax';
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { type JudgeContext, judgeCandidate } from '../src/judgements/index.ts';
 import { memoryVerdict } from '../src/judgements/memory.ts';
 import { RepoIndex } from '../src/repo-index.ts';
-import { hasSideEffects } from '../src/side-effects.ts';
 import { isSuppressed } from '../src/suppression.ts';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');

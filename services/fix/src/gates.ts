@@ -5,6 +5,9 @@
  */
 import picomatch from 'picomatch';
 
+/** Test files: the repository's globs or the common conventions, as scan decides them. */
+export { isTestFile } from '@selfreview/shared/repo-files';
+
 export type GateName =
   | 'only_batch_files'
   | 'diff_size'
@@ -43,17 +46,6 @@ const MANIFESTS =
 /** CI configuration of the common hosts. */
 const CI_CONFIG =
   /(^|\/)(\.github\/workflows\/|\.gitlab-ci\.yml$|\.circleci\/|azure-pipelines\.ya?ml$|Jenkinsfile$|\.buildkite\/|\.ci\/|bitbucket-pipelines\.yml$|\.travis\.yml$)/;
-
-/** Test files by the common conventions (the same ones scan uses by default). */
-export function isTestPath(file: string): boolean {
-  return (
-    /\.(test|spec|e2e|e2e-spec)\.[cm]?[jt]sx?$/.test(file) ||
-    file
-      .split('/')
-      .slice(0, -1)
-      .some((d) => d === '__tests__' || d === 'test' || d === 'tests')
-  );
-}
 
 export function checkGates(input: GateInput): GateViolation[] {
   const violations: GateViolation[] = [];

@@ -27,7 +27,7 @@ import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
-import { checkGates, isTestPath } from './gates.ts';
+import { checkGates, isTestFile } from './gates.ts';
 import { findAddedSecrets } from './secrets.ts';
 import { markWorktreeRoot } from './stale-worktrees.ts';
 import { newDiagnostics } from './typecheck-output.ts';
@@ -227,10 +227,12 @@ async function runBatch(
 
     const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
     // The facts the gates judge: each changed file before (base commit) and now.
+    // One `git cat-file` for all of them, not one per file.
+    const beforeTexts = await repo.readFiles(data.baseSha, changedFiles);
     const texts = await Promise.all(
       changedFiles.map(async (file) => ({
         file,
-        before: await repo.readFile(data.baseSha, file),
+        before: beforeTexts.get(file) ?? null,
         after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
       })),
     );
@@ -243,7 +245,7 @@ async function runBatch(
       diffLines: await wt.diffLines(),
       maxDiffLines: MAX_DIFF_LINES,
       protectedGlobs: config.protectedPaths,
-      testFiles: texts.filter((t) => isTestPath(t.file)),
+      testFiles: texts.filter((t) => isTestFile(t.file, config.rules['untested-export'].testFiles)),
       addedSecrets,
     });
     if (violations.length > 0) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Candidate, RuleId } from '@selfreview/shared/schemas';
+import { scriptKindFor } from '@selfreview/shared/syntax';
 import { ts } from 'ts-morph';
 import { getRule, RULES } from './rules/index.ts';
 import {
@@ -36,15 +37,8 @@ export interface AnalyzeFilesResult {
   warnings: string[];
 }
 
-export function scriptKindFor(file: string): ts.ScriptKind {
-  const lower = file.toLowerCase();
-  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/.test(lower)) return ts.ScriptKind.JS;
-  // .ts, .mts, .cts and .d.ts; an unknown extension is read as TypeScript, the
-  // strictest grammar, rather than guessed at.
-  return ts.ScriptKind.TS;
-}
+/** Re-exported for scan's callers; the definition is shared with fix. */
+export { scriptKindFor };
 
 export function parseSourceFile(file: string, text: string): ts.SourceFile {
   // Parent pointers are needed: rules classify identifiers by their parent. JSDoc is not

@@ -1,6 +1,6 @@
 import type { Candidate } from '@selfreview/shared/schemas';
+import { hasSideEffects } from '@selfreview/shared/syntax';
 import { ts } from 'ts-morph';
-import { hasSideEffects } from '../side-effects.ts';
 import { declarationsOf, defer, drop, hasModifier, mismatch, nearest, occurrences } from './common.ts';
 import type { JudgeContext, Judgement, Verdict } from './types.ts';
 
@@ -17,7 +17,8 @@ export const unusedLocalJudgement: Judgement = {
     if (ctx.isGenerated) return drop('generated_file', `${candidate.file} is generated.`, 0.95);
     const sf = ctx.sourceFile;
     if (!sf) return drop('stale', `${candidate.file} no longer exists at the current head.`, 0.95);
-    const name = nearest(sf, declarationsOf(sf, e.name), candidate.line);
+    const declarations = declarationsOf(sf, e.name);
+    const name = nearest(sf, declarations, candidate.line);
     if (!name) return drop('stale', `'${e.name}' is no longer declared in ${candidate.file}.`, 0.9);
     const declaration = name.parent;
     const subject = `'${e.name}'`;
@@ -29,7 +30,7 @@ export const unusedLocalJudgement: Judgement = {
         0.9,
       );
     }
-    if (declarationsOf(sf, e.name).length > 1 && mergesDeclarations(declaration)) {
+    if (declarations.length > 1 && mergesDeclarations(declaration)) {
       return drop(
         'declaration_merging',
         `${subject} merges with another declaration of the same name; removing one half changes the other.`,
@@ -79,7 +80,7 @@ export const unusedLocalJudgement: Judgement = {
     }
     // Written elsewhere (`let x; x = 1;`): the compiler says "never read", but removing the
     // declaration alone would leave the writes dangling.
-    const others = occurrences(sf, e.name) - declarationsOf(sf, e.name).length;
+    const others = occurrences(sf, e.name) - declarations.length;
     if (others > 0 && (ts.isVariableDeclaration(declaration) || ts.isBindingElement(declaration))) {
       return drop(
         'still_referenced',

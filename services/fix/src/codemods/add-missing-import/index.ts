@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { FixItem, UndefinedIdentifierEvidence } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
+import { afterSameLineComments, nextLineStart } from '../edits.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type AddMissingImportSkipReason =
@@ -543,15 +544,6 @@ function commaAfter(text: string, pos: number): number {
   let p = ts.getLeadingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
   while (/\s/.test(text[p] ?? '')) p++;
   return text[p] === ',' ? p + 1 : pos;
-}
-
-function afterSameLineComments(text: string, pos: number): number {
-  return ts.getTrailingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
-}
-
-function nextLineStart(text: string, pos: number): number {
-  const i = text.indexOf('\n', pos);
-  return i === -1 ? text.length : i + 1;
 }
 
 function applyEdits(text: string, edits: Edit[]): string {

@@ -8,6 +8,16 @@ import {
   SyntaxKind,
   ts,
 } from 'ts-morph';
+import {
+  afterSameLineComments,
+  applyRanges,
+  collapseBlankLines,
+  lineStartOf,
+  mergeRanges,
+  nextLineStart,
+  type Range,
+  runs,
+} from '../edits.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type RemoveUnusedImportSkipReason =
@@ -34,11 +44,6 @@ interface DeclPlan {
   removeDefault: boolean;
   removeNamespace: boolean;
   removeNamed: Set<number>;
-}
-
-interface Range {
-  start: number;
-  end: number;
 }
 
 const BOM = '\uFEFF';
@@ -290,18 +295,6 @@ function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: 
   return { ranges, wholeLines: false };
 }
 
-/** Maximal runs of consecutive indexes, as [first, last] pairs. */
-function runs(indexes: Set<number>): [number, number][] {
-  const sorted = [...indexes].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  for (const i of sorted) {
-    const last = out.at(-1);
-    if (last && last[1] === i - 1) last[1] = i;
-    else out.push([i, i]);
-  }
-  return out;
-}
-
 /**
  * The range that removes a whole statement. A statement alone on its lines takes those
  * lines with it, including a trailing comment on its last line (typically an
@@ -336,54 +329,4 @@ function removeStatement(text: string, node: Node): { ranges: Range[]; wholeLine
   let from = start;
   while (from > lineStart && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
   return { ranges: [{ start: from, end }], wholeLines: false };
-}
-
-function afterSameLineComments(text: string, pos: number): number {
-  return ts.getTrailingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
-}
-
-function lineStartOf(text: string, pos: number): number {
-  return pos <= 0 ? 0 : text.lastIndexOf('\n', pos - 1) + 1;
-}
-
-function nextLineStart(text: string, pos: number): number {
-  const i = text.indexOf('\n', pos);
-  return i === -1 ? text.length : i + 1;
-}
-
-function mergeRanges(ranges: Range[]): Range[] {
-  const out: Range[] = [];
-  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
-    const last = out.at(-1);
-    if (last && last.end >= r.start) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
-}
-
-/**
- * Removing lines between two blank lines (or at the top of the file, before a blank line)
- * would leave a double blank line (or a file that starts with one), which formatters then
- * report; the following blank line goes too.
- */
-function collapseBlankLines(text: string, ranges: Range[]): Range[] {
-  const isLineBoundary = (pos: number) => pos === 0 || pos === text.length || text[pos - 1] === '\n';
-  const extended = ranges.map((r) => {
-    if (!isLineBoundary(r.start) || !isLineBoundary(r.end) || r.end === text.length) return r;
-    const prevBlank = r.start === 0 || text.slice(lineStartOf(text, r.start - 1), r.start).trim() === '';
-    const nextEnd = nextLineStart(text, r.end);
-    const nextBlank = text.slice(r.end, nextEnd).trim() === '';
-    return prevBlank && nextBlank ? { start: r.start, end: nextEnd } : r;
-  });
-  return mergeRanges(extended);
-}
-
-function applyRanges(text: string, ranges: Range[]): string {
-  let out = '';
-  let pos = 0;
-  for (const r of ranges) {
-    out += text.slice(pos, r.start);
-    pos = r.end;
-  }
-  return out + text.slice(pos);
 }

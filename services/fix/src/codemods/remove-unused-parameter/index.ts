@@ -1,5 +1,15 @@
 import type { FixItem, UnusedParameterEvidence } from '@selfreview/shared/schemas';
+import { hasSideEffects } from '@selfreview/shared/syntax';
 import { ts } from 'ts-morph';
+import {
+  hasParseErrors,
+  linesOf,
+  type Range,
+  removeListElements,
+  removePatternElements,
+  scriptKindFor,
+  tokenEnd,
+} from '../edits.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type RemoveUnusedParameterSkipReason =
@@ -77,7 +87,7 @@ export function applyRemoveUnusedParameter(input: CodemodInput): CodemodResult {
     text,
     ts.ScriptTarget.Latest,
     true,
-    scriptKindOf(input.file),
+    scriptKindFor(input.file),
   );
   const identifiers = collectIdentifiers(sf);
 
@@ -419,37 +429,8 @@ function collectIdentifiers(sf: ts.SourceFile): Identifiers {
   return result;
 }
 
-interface Range {
-  start: number;
-  end: number;
-}
-
 function toEdits(ranges: Range[]): Edit[] {
   return ranges.map((r) => ({ ...r, insert: '' }));
-}
-
-/** The end of the `token` character after `pos`, skipping whitespace and comments. */
-function tokenEnd(text: string, pos: number, token: string): number | undefined {
-  let i = pos;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (/\s/.test(ch)) i++;
-    else if (text.startsWith('//', i)) i = nextLineStart(text, i);
-    else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      i = close === -1 ? text.length : close + 2;
-    } else return ch === token ? i + 1 : undefined;
-  }
-  return undefined;
-}
-
-function commaEnd(text: string, pos: number): number | undefined {
-  return tokenEnd(text, pos, ',');
-}
-
-function nextLineStart(text: string, pos: number): number {
-  const i = text.indexOf('\n', pos);
-  return i === -1 ? text.length : i + 1;
 }
 
 /** Applies the edits from the end; overlapping removals are merged into one. */
@@ -466,166 +447,4 @@ function applyEdits(text: string, edits: Edit[]): string {
   let out = text;
   for (const e of merged.reverse()) out = out.slice(0, e.start) + e.insert + out.slice(e.end);
   return out;
-}
-
-/** 1-based lines touched; a removal ending at a line start does not touch that line. */
-function linesOf(sf: ts.SourceFile, edits: Edit[]): number[] {
-  const lines = new Set<number>();
-  const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
-  for (const e of edits) {
-    for (let l = lineOf(e.start); l <= lineOf(Math.max(e.start, e.end - 1)); l++) lines.add(l);
-  }
-  return [...lines].sort((a, b) => a - b);
-}
-
-/**
- * Removes the elements at `indexes` of a comma-separated list, with their commas; a comment
- * on the same line after an element's comma goes with it.
- */
-function removeListElements(text: string, list: ts.NodeArray<ts.Node>, indexes: Set<number>): Range[] {
-  const ranges: Range[] = [];
-  const commaAfter = (i: number): number | undefined => commaEnd(text, list[i]!.end);
-  for (const [first, last] of runs(indexes)) {
-    const start = first > 0 ? afterSameLineComments(text, commaAfter(first - 1)!) : list.pos;
-    const own = commaAfter(last);
-    if (own !== undefined && (last < list.length - 1 || list.hasTrailingComma)) {
-      ranges.push({ start, end: afterSameLineComments(text, own) });
-    } else if (first > 0) {
-      ranges.push({ start: list[first - 1]!.end, end: commaAfter(first - 1)! });
-      ranges.push({ start, end: afterSameLineComments(text, list[last]!.end) });
-    } else {
-      ranges.push({ start, end: list[last]!.end });
-    }
-  }
-  return ranges;
-}
-
-/** Object patterns drop elements; array patterns leave holes, except at the end. */
-function removePatternElements(
-  text: string,
-  sf: ts.SourceFile,
-  pattern: ts.BindingPattern,
-  indexes: Set<number>,
-): Range[] {
-  const elements = pattern.elements as ts.NodeArray<ts.ArrayBindingElement>;
-  if (ts.isObjectBindingPattern(pattern)) return removeListElements(text, elements, indexes);
-  let tail = elements.length;
-  while (tail > 0 && (indexes.has(tail - 1) || ts.isOmittedExpression(elements[tail - 1]!))) tail--;
-  const ranges: Range[] = [];
-  const trailing = new Set<number>();
-  for (let i = tail; i < elements.length; i++) trailing.add(i);
-  if (trailing.size > 0 && tail > 0) {
-    // `[a, b, c]` -> `[a]`: from the end of the last kept element to the end of the list.
-    const end = elements.hasTrailingComma ? commaEnd(text, elements.at(-1)!.end)! : elements.at(-1)!.end;
-    ranges.push({ start: elements[tail - 1]!.end, end });
-  }
-  for (const i of indexes) {
-    if (i < tail) ranges.push({ start: elements[i]!.getStart(sf), end: elements[i]!.end });
-  }
-  return ranges;
-}
-
-function runs(indexes: Set<number>): [number, number][] {
-  const sorted = [...indexes].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  for (const i of sorted) {
-    const last = out.at(-1);
-    if (last && last[1] === i - 1) last[1] = i;
-    else out.push([i, i]);
-  }
-  return out;
-}
-
-function afterSameLineComments(text: string, pos: number): number {
-  return ts.getTrailingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
-}
-
-function scriptKindOf(file: string): ts.ScriptKind {
-  if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/.test(file)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
-}
-
-function hasParseErrors(file: string, text: string): boolean {
-  const name = /\.[cm]?[jt]sx?$/.test(file) ? file : `${file}.ts`;
-  const { diagnostics } = ts.transpileModule(text, {
-    fileName: name,
-    reportDiagnostics: true,
-    compilerOptions: { jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.ESNext },
-  });
-  return (diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
-}
-
-/**
- * Whether evaluating an expression can do anything besides producing its value (a minimal
- * copy of apply's check): a call, `new`, `await`, an assignment, `++`, `delete`, a property
- * read (a getter), a spread (an iterator) and a tagged template all count.
- */
-function hasSideEffects(expression: ts.Expression): boolean {
-  let e = expression;
-  while (
-    ts.isParenthesizedExpression(e) ||
-    ts.isAsExpression(e) ||
-    ts.isSatisfiesExpression(e) ||
-    ts.isNonNullExpression(e) ||
-    ts.isTypeAssertionExpression(e)
-  ) {
-    e = e.expression;
-  }
-  switch (e.kind) {
-    case ts.SyntaxKind.StringLiteral:
-    case ts.SyntaxKind.NumericLiteral:
-    case ts.SyntaxKind.BigIntLiteral:
-    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-    case ts.SyntaxKind.RegularExpressionLiteral:
-    case ts.SyntaxKind.TrueKeyword:
-    case ts.SyntaxKind.FalseKeyword:
-    case ts.SyntaxKind.NullKeyword:
-    case ts.SyntaxKind.ThisKeyword:
-    case ts.SyntaxKind.Identifier:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.FunctionExpression:
-      return false;
-    case ts.SyntaxKind.TemplateExpression:
-      return (e as ts.TemplateExpression).templateSpans.some((s) => hasSideEffects(s.expression));
-    case ts.SyntaxKind.ArrayLiteralExpression:
-      return (e as ts.ArrayLiteralExpression).elements.some(
-        (el) => ts.isSpreadElement(el) || (!ts.isOmittedExpression(el) && hasSideEffects(el)),
-      );
-    case ts.SyntaxKind.ObjectLiteralExpression:
-      return (e as ts.ObjectLiteralExpression).properties.some((p) => {
-        if (p.name && ts.isComputedPropertyName(p.name) && hasSideEffects(p.name.expression)) return true;
-        if (ts.isPropertyAssignment(p)) return hasSideEffects(p.initializer);
-        return !(
-          ts.isShorthandPropertyAssignment(p) ||
-          ts.isMethodDeclaration(p) ||
-          ts.isGetAccessorDeclaration(p) ||
-          ts.isSetAccessorDeclaration(p)
-        );
-      });
-    case ts.SyntaxKind.ConditionalExpression: {
-      const c = e as ts.ConditionalExpression;
-      return hasSideEffects(c.condition) || hasSideEffects(c.whenTrue) || hasSideEffects(c.whenFalse);
-    }
-    case ts.SyntaxKind.PrefixUnaryExpression: {
-      const u = e as ts.PrefixUnaryExpression;
-      if (u.operator === ts.SyntaxKind.PlusPlusToken || u.operator === ts.SyntaxKind.MinusMinusToken)
-        return true;
-      return hasSideEffects(u.operand);
-    }
-    case ts.SyntaxKind.TypeOfExpression:
-      return hasSideEffects((e as ts.TypeOfExpression).expression);
-    case ts.SyntaxKind.VoidExpression:
-      return hasSideEffects((e as ts.VoidExpression).expression);
-    case ts.SyntaxKind.BinaryExpression: {
-      const b = e as ts.BinaryExpression;
-      const op = b.operatorToken.kind;
-      if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return true;
-      if (op === ts.SyntaxKind.InKeyword || op === ts.SyntaxKind.InstanceOfKeyword) return true;
-      return hasSideEffects(b.left) || hasSideEffects(b.right);
-    }
-    default:
-      return true;
-  }
 }

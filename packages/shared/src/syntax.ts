@@ -1,12 +1,26 @@
 /**
+ * Syntax facts more than one stage needs (scan parses, apply judges, fix edits); pure.
+ */
+import { ts } from 'ts-morph';
+
+/** How a file's extension says it is parsed: `.tsx` enables JSX; unknown extensions read as TypeScript. */
+export function scriptKindFor(file: string): ts.ScriptKind {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/.test(lower)) return ts.ScriptKind.JS;
+  // .ts, .mts, .cts and .d.ts; an unknown extension is read as TypeScript, the
+  // strictest grammar, rather than guessed at.
+  return ts.ScriptKind.TS;
+}
+
+/**
  * Whether evaluating an expression can do anything besides producing its value. Removing
  * an unused variable also removes its initializer, so only initializers that certainly do
  * nothing may go (typescript-eslint removed its autofix for exactly this reason). Anything
  * not known to be inert counts as a side effect: a call, `new`, `await`, an assignment,
  * `++`, `delete`, a property read (a getter), a spread (an iterator), a tagged template.
  */
-import { ts } from 'ts-morph';
-
 export function hasSideEffects(expression: ts.Expression): boolean {
   const e = skipOuter(expression);
   switch (e.kind) {
