@@ -56,6 +56,7 @@ describe('apply context on a real repository', () => {
         verdict: 'fix',
         reason: 'missing_import',
         changeType: 'add_missing_import',
+        importFrom: { module: 'src/math.ts', typeOnly: false, isDefault: false },
       });
       expect(byRule['undefined-identifier']?.detail).toContain('src/math.ts');
     } finally {

@@ -188,6 +188,17 @@ export const Candidate = z.object({
 });
 export type Candidate = z.infer<typeof Candidate>;
 
+/** For add_missing_import: the one module of the repository that exports the missing name. */
+export const ImportSource = z.object({
+  /** Repository-relative path of the exporting module. */
+  module: RepoPath,
+  /** Declared only as a type (interface, type alias): imported with `import type`. */
+  typeOnly: z.boolean(),
+  /** The name is that module's default export. */
+  isDefault: z.boolean(),
+});
+export type ImportSource = z.infer<typeof ImportSource>;
+
 export const Decision = z.object({
   candidateId: z.string(),
   verdict: Verdict,
@@ -198,6 +209,7 @@ export const Decision = z.object({
   confidence: z.number().min(0).max(1),
   todoClass: TodoClass.optional(),
   changeType: ChangeType.optional(),
+  importFrom: ImportSource.optional(),
 });
 export type Decision = z.infer<typeof Decision>;
 
@@ -206,6 +218,8 @@ export const FixItem = z.object({
   candidate: Candidate,
   changeType: ChangeType,
   confidence: z.number().min(0).max(1),
+  /** Set by apply for add_missing_import, so fix needs no repository index of its own. */
+  importFrom: ImportSource.optional(),
 });
 export type FixItem = z.infer<typeof FixItem>;
 

@@ -78,6 +78,7 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
     isGenerated: fileText !== null && isGeneratedFile(file, fileText),
     llmAvailable: input.llmAvailable,
     exportersOf: (name: string) => index?.exportersOf(name, file) ?? [],
+    importSourceOf: (name: string, module: string) => index?.importSource(name, module),
     importersOf: (name: string) => index?.importersOf(file, name) ?? [],
     now: input.now ?? Date.now(),
     memoryDays: config.apply.memoryDays,

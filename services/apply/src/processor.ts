@@ -49,7 +49,14 @@ export function createApplyProcessor(deps: ApplyDeps) {
     const items: FixItem[] = decisions.flatMap((d) => {
       const candidate = byId.get(d.candidateId);
       return d.verdict === 'fix' && d.changeType && candidate
-        ? [{ candidate, changeType: d.changeType, confidence: d.confidence }]
+        ? [
+            {
+              candidate,
+              changeType: d.changeType,
+              confidence: d.confidence,
+              ...(d.importFrom ? { importFrom: d.importFrom } : {}),
+            },
+          ]
         : [];
     });
     await deps.runs.putDecisions(data.runId, decisions);

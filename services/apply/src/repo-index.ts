@@ -4,11 +4,12 @@
  * exported function?" without a language service. Pure: built from file texts.
  */
 import { posix } from 'node:path';
+import type { ImportSource } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
 
 export class RepoIndex {
-  /** name -> files exporting it */
-  private readonly exporters = new Map<string, Set<string>>();
+  /** name -> file exporting it -> whether only as a type (interface, type alias) */
+  private readonly exporters = new Map<string, Map<string, boolean>>();
   /** `${file}\0${name}` -> files importing it from `file` ('*' imports count for every name) */
   private readonly importers = new Map<string, Set<string>>();
   private readonly files: ReadonlySet<string>;
@@ -23,7 +24,13 @@ export class RepoIndex {
   }
 
   exportersOf(name: string, except?: string): string[] {
-    return [...(this.exporters.get(name) ?? [])].filter((f) => f !== except).sort();
+    return [...(this.exporters.get(name)?.keys() ?? [])].filter((f) => f !== except).sort();
+  }
+
+  /** How `name` is exported by `file`, as an import of it must be written. */
+  importSource(name: string, file: string): ImportSource | undefined {
+    const typeOnly = this.exporters.get(name)?.get(file);
+    return typeOnly === undefined ? undefined : { module: file, typeOnly, isDefault: false };
   }
 
   importersOf(file: string, name: string): string[] {
@@ -37,6 +44,7 @@ export class RepoIndex {
       languageVersion: ts.ScriptTarget.Latest,
       jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
     });
+    const typeNames = typeOnlyDeclarations(sf);
     for (const statement of sf.statements) {
       if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
         const target = this.resolve(file, statement.moduleSpecifier.text);
@@ -53,7 +61,12 @@ export class RepoIndex {
       }
       if (ts.isExportDeclaration(statement)) {
         if (statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-          for (const el of statement.exportClause.elements) this.addExporter(el.name.text, file);
+          for (const el of statement.exportClause.elements) {
+            const local = (el.propertyName ?? el.name).text;
+            const typeOnly =
+              statement.isTypeOnly || el.isTypeOnly || (!statement.moduleSpecifier && typeNames.has(local));
+            this.addExporter(el.name.text, file, typeOnly);
+          }
         }
         continue;
       }
@@ -69,15 +82,17 @@ export class RepoIndex {
           if (ts.isIdentifier(d.name)) this.addExporter(d.name.text, file);
       } else {
         const name = (statement as { name?: ts.Node }).name;
-        if (name && ts.isIdentifier(name)) this.addExporter(name.text, file);
+        const typeOnly = ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement);
+        if (name && ts.isIdentifier(name)) this.addExporter(name.text, file, typeOnly);
       }
     }
   }
 
-  private addExporter(name: string, file: string): void {
-    const set = this.exporters.get(name) ?? new Set<string>();
-    set.add(file);
-    this.exporters.set(name, set);
+  private addExporter(name: string, file: string, typeOnly = false): void {
+    const byFile = this.exporters.get(name) ?? new Map<string, boolean>();
+    // A name declared both as a type and a value (interface merging with a const) imports as a value.
+    byFile.set(file, (byFile.get(file) ?? true) && typeOnly);
+    this.exporters.set(name, byFile);
   }
 
   private addImporter(target: string, name: string, file: string): void {
@@ -100,4 +115,23 @@ export class RepoIndex {
     ];
     return candidates.find((c) => this.files.has(c));
   }
+}
+
+/** Names the file declares only as types: an `export { Name }` of one of them exports a type. */
+function typeOnlyDeclarations(sf: ts.SourceFile): Set<string> {
+  const types = new Set<string>();
+  const values = new Set<string>();
+  for (const statement of sf.statements) {
+    if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+      types.add(statement.name.text);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const d of statement.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) values.add(d.name.text);
+    } else {
+      const name = (statement as { name?: ts.Node }).name;
+      if (name && ts.isIdentifier(name)) values.add(name.text);
+    }
+  }
+  for (const v of values) types.delete(v);
+  return types;
 }

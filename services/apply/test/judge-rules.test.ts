@@ -343,6 +343,24 @@ describe('RepoIndex', () => {
     expect(index.exportersOf('hidden')).toEqual([]);
     expect(index.exportersOf('Id')).toEqual(['src/util/index.ts']);
   });
+  it('knows whether a name is exported as a type or as a value, for writing its import', () => {
+    const types = RepoIndex.build(
+      new Map([
+        [
+          'src/t.ts',
+          'interface Shape {}\ntype Alias = 1;\ninterface Both {}\nconst Both = 1;\nexport { Shape, Alias as Renamed, Both };\nexport type { Widget } from "./w";\n',
+        ],
+      ]),
+    );
+    const source = (name: string) => types.importSource(name, 'src/t.ts');
+    expect(source('Shape')).toEqual({ module: 'src/t.ts', typeOnly: true, isDefault: false });
+    expect(source('Renamed')?.typeOnly).toBe(true);
+    expect(source('Both')?.typeOnly).toBe(false);
+    expect(source('Widget')?.typeOnly).toBe(true);
+    expect(source('Missing')).toBeUndefined();
+    expect(index.importSource('Id', 'src/util/index.ts')?.typeOnly).toBe(true);
+    expect(index.importSource('Widget', 'src/util/index.ts')?.typeOnly).toBe(false);
+  });
   it('knows who imports a name from a file, namespace imports included', () => {
     expect(index.importersOf('src/math.ts', 'sum')).toEqual(['src/app.ts']);
     expect(index.importersOf('src/math.ts', 'default')).toEqual(['src/app.ts']);

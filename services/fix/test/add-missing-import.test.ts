@@ -433,15 +433,21 @@ describe('add_missing_import', () => {
     ]);
   });
 
-  it('the registry entry, without exporters, applies nothing', () => {
-    const input = 'add(1);\n';
-    const result = addMissingImportCodemod.apply({ file: FILE, text: input, items: [item('add')] });
+  it('the registry entry imports from the module apply recorded on the item, and skips items without one', () => {
+    const input = 'add(Vec, mystery);\n';
+    const withSource = (name: string, from: Exporter): FixItem => ({ ...item(name), importFrom: from });
+    const items = [
+      withSource('add', value('src/math.ts')),
+      withSource('Vec', type('src/vec.ts')),
+      item('mystery'),
+    ];
+    const result = addMissingImportCodemod.apply({ file: FILE, text: input, items });
     expect(addMissingImportCodemod.changeType).toBe('add_missing_import');
     expect(result).toEqual({
-      text: input,
-      linesAffected: [],
-      applied: [],
-      skipped: [{ candidateId: item('add').candidate.id, reason: 'exporter_unknown' }],
+      text: "import { add } from './math';\nimport type { Vec } from './vec';\n\nadd(Vec, mystery);\n",
+      linesAffected: [1],
+      applied: [items[0]!.candidate.id, items[1]!.candidate.id],
+      skipped: [{ candidateId: items[2]!.candidate.id, reason: 'exporter_unknown' }],
     });
   });
 });

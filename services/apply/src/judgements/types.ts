@@ -1,5 +1,5 @@
 import type { MemoryRecord } from '@selfreview/shared/memory';
-import type { Candidate, Decision, RuleId } from '@selfreview/shared/schemas';
+import type { Candidate, Decision, ImportSource, RuleId } from '@selfreview/shared/schemas';
 import type { ts } from 'ts-morph';
 
 /**
@@ -17,6 +17,8 @@ export interface JudgeContext {
   llmAvailable: boolean;
   /** Repository modules (other than this file) that export a binding of this name at head. */
   exportersOf(name: string): readonly string[];
+  /** How `module` exports `name` (type or value), for writing the import; absent in hand-made contexts. */
+  importSourceOf?(name: string, module: string): ImportSource | undefined;
   /** Repository files other than this one that import `name` from this file at head. */
   importersOf(name: string): readonly string[];
   /** What happened to this finding on earlier runs, if anything. */

@@ -29,13 +29,15 @@ export const undefinedIdentifierJudgement: Judgement = {
       );
     }
     const exporters = ctx.exportersOf(e.name);
-    if (exporters.length === 1) {
+    const [module] = exporters;
+    if (exporters.length === 1 && module) {
       return {
         verdict: 'fix',
         reason: 'missing_import',
         detail: `'${e.name}' is not in scope, and exactly one module of the repository exports it (${exporters[0]}); import it from there.`,
         confidence: 0.8,
         changeType: 'add_missing_import',
+        importFrom: ctx.importSourceOf?.(e.name, module) ?? { module, typeOnly: false, isDefault: false },
       };
     }
     if (exporters.length > 1) {

@@ -36,16 +36,25 @@ export type AddMissingImportInput = CodemodInput & { exporters: ReadonlyMap<stri
 export type SpecifierStyle = 'extensionless' | 'js' | 'ts';
 
 /**
- * The registry entry. The codemod needs to know which module exports each name, which the
- * FixItem does not carry; the fix worker calls {@link addMissingImport} with the exporters it
- * looked up, and this entry, given nothing, applies nothing.
+ * The registry entry. Which module exports each name comes with the item: apply found the one
+ * exporter (`importFrom`) when it judged the candidate. An item without it is skipped.
  */
 export const addMissingImportCodemod: Codemod = {
   changeType: 'add_missing_import',
   description:
     'Import a name the compiler cannot resolve from the one module of the repository that exports it.',
-  apply: (input) => addMissingImport({ ...input, exporters: new Map() }),
+  apply: (input) => addMissingImport({ ...input, exporters: exportersFromItems(input.items) }),
 };
+
+/** The exporters apply recorded on the items, by missing name. */
+export function exportersFromItems(items: readonly FixItem[]): Map<string, Exporter> {
+  const exporters = new Map<string, Exporter>();
+  for (const item of items) {
+    const e = item.candidate.evidence;
+    if (e.kind === 'undefined-identifier' && item.importFrom) exporters.set(e.name, item.importFrom);
+  }
+  return exporters;
+}
 
 interface Entry {
   name: string;
