@@ -1,6 +1,6 @@
 /** Real git repositories in temporary folders, made from fixture folders or inline files. */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +65,34 @@ export async function userState(
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * A bare repository as `origin` of `repo`, holding its `main`, guarded the way a hosted
+ * repository with branch protection is: its pre-receive hook refuses any push to the default
+ * branch, any non-fast-forward push and any branch deletion.
+ */
+export async function makeGuardedRemote(repo: string): Promise<string> {
+  const remote = await tempDir('selfreview-remote-');
+  await git(remote, 'init', '--quiet', '--bare', '--initial-branch=main');
+  await git(repo, 'remote', 'add', 'origin', remote);
+  await git(repo, 'push', '--quiet', 'origin', 'main');
+  const hook = path.join(remote, 'hooks', 'pre-receive');
+  await writeFile(
+    hook,
+    [
+      '#!/bin/sh',
+      'zero=0000000000000000000000000000000000000000',
+      'while read old new ref; do',
+      '  if [ "$ref" = "refs/heads/main" ]; then echo "refusing a push to the default branch" >&2; exit 1; fi',
+      '  if [ "$new" = "$zero" ]; then echo "refusing to delete $ref" >&2; exit 1; fi',
+      '  if [ "$old" != "$zero" ] && ! git merge-base --is-ancestor "$old" "$new"; then',
+      '    echo "refusing a non-fast-forward push to $ref" >&2; exit 1',
+      '  fi',
+      'done',
+      '',
+    ].join('\n'),
+  );
+  await chmod(hook, 0o755);
+  return remote;
 }

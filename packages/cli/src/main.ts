@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UserInputError } from '@selfreview/shared/errors';
 import { rollbackCommand } from './commands/rollback.ts';
-import { runCommand } from './commands/run.ts';
+import { parsePublishOptions, runCommand } from './commands/run.ts';
 import { scanCommand } from './commands/scan.ts';
 
 const USAGE = `Usage: selfreview <command> [options]
@@ -12,6 +12,13 @@ Commands:
   run [PATH] [--report FILE]   scan, judge and fix the repository at PATH (default: the bundled
                                example, copied to a temporary folder); writes the run report as JSON
       --timeout MINUTES        give up when the pipeline has not drained by then (default 60)
+      --publish                push fix branches to the remote and open pull/merge requests
+                               (never merged; needs GITHUB_TOKEN or GITLAB_TOKEN)
+      --remote NAME            the remote to push to (default origin)
+      --forge KIND:PROJECT     github:owner/name or gitlab:group/project, when the remote's URL
+                               does not say (implies --publish)
+      --forge-url URL          the GitHub API or GitLab instance URL (default: the public service)
+      --token-env NAME         the environment variable holding the token
   scan PATH [--json]           list the candidates of the repository at PATH (its checked-out
                                commit) without judging or fixing anything; no Redis needed
   rollback REF [--repo PATH] [--into BRANCH]
@@ -30,7 +37,15 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { report: { type: 'string' }, timeout: { type: 'string', default: '60' } },
+        options: {
+          report: { type: 'string' },
+          timeout: { type: 'string', default: '60' },
+          publish: { type: 'boolean', default: false },
+          remote: { type: 'string' },
+          forge: { type: 'string' },
+          'forge-url': { type: 'string' },
+          'token-env': { type: 'string' },
+        },
       });
       if (positionals.length > 1) throw new UserInputError(`run takes one PATH, got ${positionals.length}`);
       const timeoutMinutes = Number(values.timeout);
@@ -43,6 +58,13 @@ async function main(argv: string[]): Promise<number> {
         path: positionals[0],
         reportFile: values.report,
         timeoutMinutes,
+        publish: parsePublishOptions({
+          publish: values.publish,
+          remote: values.remote,
+          forge: values.forge,
+          forgeUrl: values['forge-url'],
+          tokenEnv: values['token-env'],
+        }),
         env: process.env,
         out: process.stdout,
       });

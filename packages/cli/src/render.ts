@@ -57,6 +57,12 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
       ),
     );
   }
+  if (report.pullRequests.length > 0) {
+    out.push('', 'Pull requests:');
+    out.push(
+      ...table(report.pullRequests.map((p) => [p.status, p.branch, p.url ?? p.reason, p.labels.join(', ')])),
+    );
+  }
   const reasons = new Map<string, number>();
   for (const d of report.decisions)
     if (d.verdict !== 'fix')

@@ -65,6 +65,7 @@ const REPORT: RunReport = {
     fix('run-1-b-1', 'src/long-name.ts', 'failed', [], null, 'typecheck: 1 new diagnostic(s)'),
     fix('run-1-b-2', 'src/c.ts', 'committed', [7], { branch: BRANCH_2, commit: 'd'.repeat(40) }, 'committed'),
   ],
+  pullRequests: [],
   warnings: ['big.ts: skipped (larger than 1048576 bytes)'],
 };
 
@@ -219,6 +220,41 @@ describe('renderSummary', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it("lists each batch's pull request with its labels, or why its branch stayed local", () => {
+    const report: RunReport = {
+      ...EMPTY_RUN,
+      pullRequests: [
+        {
+          batchId: 'run-1-b-1',
+          branch: BRANCH_1,
+          status: 'local_only',
+          forge: null,
+          url: null,
+          number: null,
+          labels: [],
+          reason: 'publishing not requested',
+        },
+        {
+          batchId: 'run-1-b-2',
+          branch: BRANCH_2,
+          status: 'opened',
+          forge: 'github',
+          url: 'https://github.example/o/r/pull/7',
+          number: 7,
+          labels: ['selfreview:auto-mergeable'],
+          reason: 'opened',
+        },
+      ],
+    };
+    const text = renderSummary(report, { reportFile: null, llm: true });
+    expect(text.split('\n').slice(6, 10)).toEqual([
+      '',
+      'Pull requests:',
+      `  local_only  ${BRANCH_1}  publishing not requested`,
+      `  opened      ${BRANCH_2}  https://github.example/o/r/pull/7  selfreview:auto-mergeable`,
+    ]);
   });
 
   it('shows no review or undo line when nothing was committed', () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { Candidate, FixItem, GitSha, RepoPath } from './schemas.ts';
+import { Candidate, FixItem, ForgeKind, GitSha, RepoPath } from './schemas.ts';
 
 export const QUEUE_NAMES = ['scan', 'apply', 'fix'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -14,6 +14,32 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const RepoRef = z.object({
   /** Absolute path of the local repository (or of selfreview's cached clone). */
   path: z.string().startsWith('/'),
+  /** Asked for by the operator: push fix branches and propose them. Absent: branches stay local. */
+  publish: z
+    .object({
+      /** The git remote fix branches are pushed to. */
+      remote: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a remote name')
+        .default('origin'),
+      /** Which forge project; detected from the remote's URL (github.com, gitlab.com) when absent. */
+      forge: z
+        .object({
+          kind: ForgeKind,
+          project: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/, 'expected owner/name or group/…/project'),
+          /** The REST API (GitHub) or instance (GitLab) URL; the public service's by default. */
+          apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+        })
+        .optional(),
+      /** The NAME of the environment variable holding the token (the token itself never enters job data). */
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'expected an environment variable name')
+        .optional(),
+    })
+    .optional(),
 });
 export type RepoRef = z.infer<typeof RepoRef>;
 
@@ -44,6 +70,8 @@ export type ApplyJob = z.infer<typeof ApplyJob>;
 export const FixJob = z.object({
   ...RunRef,
   batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/),
+  /** How many batches before this one carried these items over (time limit, batch limit). */
+  carry: z.number().int().min(0).max(10).optional(),
   files: z.array(z.object({ file: RepoPath, items: z.array(FixItem).min(1) })).min(1),
 });
 export type FixJob = z.infer<typeof FixJob>;

@@ -1,6 +1,12 @@
 /** The run report (design.md): a pure function of what the stages recorded. */
 import type { StageTimes } from './runs.ts';
-import { type Candidate, type Decision, type FixResult, RunReport } from './schemas.ts';
+import {
+  type Candidate,
+  type Decision,
+  type FixResult,
+  type PullRequestRecord,
+  RunReport,
+} from './schemas.ts';
 
 export type ReportInput = {
   runId: string;
@@ -11,6 +17,8 @@ export type ReportInput = {
   candidates: readonly Candidate[];
   decisions: readonly Decision[];
   fixes: readonly FixResult[];
+  /** Absent in callers that predate publishing: no records. */
+  pullRequests?: readonly PullRequestRecord[];
   stageTimes: StageTimes;
   warnings: readonly string[];
 };
@@ -61,6 +69,7 @@ export function buildReport(input: ReportInput): RunReport {
           ? -1
           : 1,
     ),
+    pullRequests: [...(input.pullRequests ?? [])].sort((a, b) => (a.batchId < b.batchId ? -1 : 1)),
     warnings: [...input.warnings],
   };
   // The report is a contract: refuse to write one that breaks it.

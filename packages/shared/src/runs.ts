@@ -6,12 +6,13 @@
  */
 import type { Redis } from 'ioredis';
 import type { QueueName } from './queues.ts';
-import type { Candidate, Decision, FixResult } from './schemas.ts';
+import type { Candidate, Decision, FixResult, PullRequestRecord } from './schemas.ts';
 import {
   Candidate as CandidateSchema,
   Decision as DecisionSchema,
   FixItem,
   FixResult as FixResultSchema,
+  PullRequestRecord as PullRequestRecordSchema,
 } from './schemas.ts';
 
 const RUN_TTL_S = 14 * 24 * 60 * 60;
@@ -97,6 +98,11 @@ export class RunStore {
     if (jobIds.length === 0) return;
     await this.redis.sadd(this.key(runId, `open:${stage}`), ...jobIds);
     await this.touch(runId, [`open:${stage}`]);
+  }
+
+  /** Follow-up batches join the run's batch count, so progress shows them. */
+  async addFixBatches(runId: string, n: number): Promise<void> {
+    await this.redis.hincrby(this.key(runId, 'meta'), 'fixBatches', n);
   }
 
   async closeFixJob(runId: string, jobId: string): Promise<void> {
@@ -202,6 +208,17 @@ export class RunStore {
   async fixResults(runId: string): Promise<FixResult[]> {
     const h = await this.redis.hgetall(this.key(runId, 'fixes'));
     return Object.values(h).map((v) => FixResultSchema.parse(JSON.parse(v)));
+  }
+
+  /** One record per batch: a re-run of the batch overwrites its own. */
+  async putPullRequest(runId: string, record: PullRequestRecord): Promise<void> {
+    await this.redis.hset(this.key(runId, 'pulls'), record.batchId, JSON.stringify(record));
+    await this.touch(runId, ['pulls']);
+  }
+
+  async pullRequests(runId: string): Promise<PullRequestRecord[]> {
+    const h = await this.redis.hgetall(this.key(runId, 'pulls'));
+    return Object.values(h).map((v) => PullRequestRecordSchema.parse(JSON.parse(v)));
   }
 
   async addWarnings(runId: string, warnings: readonly string[]): Promise<void> {

@@ -266,6 +266,26 @@ export const StageFix = z.object({
   durationMs: z.number().nonnegative(),
 });
 
+export const FORGE_KINDS = ['github', 'gitlab'] as const;
+export const ForgeKind = z.enum(FORGE_KINDS);
+export type ForgeKind = z.infer<typeof ForgeKind>;
+
+/**
+ * What became of one batch's branch: proposed as a pull/merge request (`opened`, or
+ * `updated` when a re-run found its own), kept `local_only` (with the reason), or `failed`.
+ */
+export const PullRequestRecord = z.object({
+  batchId: z.string(),
+  branch: z.string(),
+  status: z.enum(['opened', 'updated', 'local_only', 'failed']),
+  forge: ForgeKind.nullable(),
+  url: z.string().nullable(),
+  number: z.number().int().nullable(),
+  labels: z.array(z.string()),
+  reason: z.string(),
+});
+export type PullRequestRecord = z.infer<typeof PullRequestRecord>;
+
 export const RunReport = z.object({
   runId: z.string(),
   repo: z.object({ path: z.string(), baseBranch: z.string(), baseSha: GitSha }),
@@ -277,6 +297,8 @@ export const RunReport = z.object({
   ),
   decisions: z.array(Decision),
   fixes: z.array(FixResult),
+  /** One per batch that committed: its pull/merge request, or why its branch stayed local. */
+  pullRequests: z.array(PullRequestRecord),
   /** Files skipped and other things a person should know about the run. */
   warnings: z.array(z.string()),
 });

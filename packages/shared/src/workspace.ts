@@ -11,12 +11,22 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import { GitError, UserInputError } from './errors.ts';
+import { runCommand } from './subprocess.ts';
 
 const SHA = /^[0-9a-f]{40}$/;
 /** Branches selfreview creates; it refuses to create, move or delete any other. */
 export const BRANCH_PREFIX = 'selfreview/';
 const SAFE_BRANCH = /^selfreview\/[A-Za-z0-9._/-]{1,200}$/;
 const GIT_TIMEOUT_MS = 120_000;
+/** A remote's name as `git remote add` accepts it, and never an option. */
+const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** How a push or ls-remote authenticates: an HTTP header, handed to git through its environment. */
+export type RemoteAuth = { header: string; secret: string };
+
+export type PushOutcome =
+  | { ok: true; detail: string }
+  | { ok: false; detail: string; reason: 'rejected' | 'refused' | 'unreachable' };
 
 export const COMMITTER = { name: 'selfreview', email: 'selfreview@localhost' };
 
@@ -292,6 +302,82 @@ export class Repository {
     await wrap('branch -D', () => git(this.root).raw(['branch', '-D', '--', name]));
   }
 
+  /** The URL of a configured remote, or null when there is no remote of that name. */
+  async remoteUrl(remote: string): Promise<string | null> {
+    if (!REMOTE_NAME.test(remote)) throw new GitError(`not a remote name: ${JSON.stringify(remote)}`);
+    const names = (await wrap('remote', () => git(this.root).raw(['remote'])))
+      .split('\n')
+      .map((l) => l.trim());
+    if (!names.includes(remote)) return null;
+    return (
+      await wrap('remote get-url', () => git(this.root).raw(['remote', 'get-url', '--', remote]))
+    ).trim();
+  }
+
+  /**
+   * Pushes one `selfreview/*` branch to `remote`, as a fast-forward only (no `--force`, no `+`
+   * refspec), and never to the remote's default branch or to `protectedBranch` (the base).
+   * Credentials travel in git's environment (`http.extraHeader`), never in argv or the URL.
+   */
+  async pushBranch(
+    remote: string,
+    branch: string,
+    opts: { protectedBranch: string; auth?: RemoteAuth; timeoutMs?: number },
+  ): Promise<PushOutcome> {
+    assertSelfreviewBranch(branch);
+    const url = await this.remoteUrl(remote);
+    if (url === null) return { ok: false, reason: 'refused', detail: `no remote named ${remote}` };
+    const env: Record<string, string> = {
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_ASKPASS: 'true',
+      SSH_ASKPASS: 'true',
+    };
+    if (opts.auth) {
+      env.GIT_CONFIG_COUNT = '1';
+      env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
+      env.GIT_CONFIG_VALUE_0 = opts.auth.header;
+    }
+    const scrub = (text: string) => (opts.auth ? text.split(opts.auth.secret).join('***') : text);
+    const timeoutMs = opts.timeoutMs ?? GIT_TIMEOUT_MS;
+    const run = (args: string[]) =>
+      runCommand('git', ['-c', 'core.hooksPath=/dev/null', ...args], { cwd: this.root, timeoutMs, env });
+
+    const head = await run(['ls-remote', '--symref', '--', remote, 'HEAD']);
+    if (head.code !== 0) {
+      return {
+        ok: false,
+        reason: 'unreachable',
+        detail: scrub(
+          `git ls-remote ${remote}: ${lastLine(head.stderr) || `exit ${head.code ?? head.signal}`}`,
+        ),
+      };
+    }
+    const defaultBranch = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(head.stdout)?.[1];
+    if (branch === defaultBranch || branch === opts.protectedBranch) {
+      return {
+        ok: false,
+        reason: 'refused',
+        detail: `refusing to push to ${branch}: it is the default branch`,
+      };
+    }
+    const ref = `refs/heads/${branch}`;
+    const push = await run(['push', '--porcelain', '--no-verify', '--', remote, `${ref}:${ref}`]);
+    const status = push.stdout
+      .split('\n')
+      .find((l) => l.includes(`\t${ref}:${ref}\t`) || l.includes(`\t${ref}:${ref}`));
+    if (push.code === 0) {
+      return { ok: true, detail: status?.startsWith('=') ? 'already up to date' : 'pushed' };
+    }
+    if (push.timedOut)
+      return { ok: false, reason: 'unreachable', detail: `git push timed out after ${timeoutMs / 1000} s` };
+    const why = status?.split('\t')[2] ?? (lastLine(push.stderr) || `exit ${push.code ?? push.signal}`);
+    return {
+      ok: false,
+      reason: status?.startsWith('!') ? 'rejected' : 'unreachable',
+      detail: scrub(`git push ${remote} ${branch}: ${why}`),
+    };
+  }
+
   async listSelfreviewBranches(): Promise<string[]> {
     const out = await wrap('for-each-ref', () =>
       git(this.root).raw(['for-each-ref', '--format=%(refname:short)', `refs/heads/${BRANCH_PREFIX}`]),
@@ -456,4 +542,14 @@ export class Worktree {
     assertRepoPath(file);
     await wrap('checkout', () => git(this.dir).raw(['checkout', this.baseSha, '--', file]));
   }
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? ''
+  ).slice(0, 300);
 }

@@ -90,6 +90,7 @@ describe('buildReport', () => {
       candidates: [],
       decisions: [],
       fixes: [],
+      pullRequests: [],
       warnings: [],
     });
   });

@@ -24,6 +24,12 @@ const SUBJECTS: Record<ChangeType, string> = {
   add_missing_test: 'add missing tests',
 };
 
+/** What a commit or pull request changes, in a few words: the kind when there is one, else "code health fixes". */
+export function describeChanges(changeTypes: readonly ChangeType[]): string {
+  const kinds = [...new Set(changeTypes)];
+  return kinds.length === 1 && kinds[0] ? SUBJECTS[kinds[0]] : 'code health fixes';
+}
+
 export function branchName(batchId: string, changeTypes: readonly ChangeType[]): string {
   const kinds = [...new Set(changeTypes)];
   const desc = kinds.length === 1 && kinds[0] ? DESCRIPTIONS[kinds[0]] : 'code-health';
@@ -47,8 +53,7 @@ export function commitMessage(opts: {
   changeTypes?: readonly ChangeType[];
 }): string {
   const n = opts.files.length;
-  const kinds: ChangeType[] = [...new Set(opts.changeTypes ?? (['remove_unused_import'] as const))];
-  const what = kinds.length === 1 && kinds[0] ? SUBJECTS[kinds[0]] : 'code health fixes';
+  const what = describeChanges(opts.changeTypes ?? ['remove_unused_import']);
   const lines = [
     `selfreview: ${what} in ${n} file${n === 1 ? '' : 's'}`,
     '',

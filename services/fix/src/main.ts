@@ -5,7 +5,7 @@ import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
-import { handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
@@ -16,6 +16,11 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+// Follow-up batches (items a batch carried over) go back on the fix queue through a producer
+// connection, which fails fast instead of queueing commands while Redis is away.
+const producer = createRedis(config.redisUrl, 'producer');
+producer.on('error', (err) => log.warn({ err: err.message }, 'redis producer connection error'));
+const fixQueue = createQueue('fix', producer, config.prefix);
 // Worktrees a crashed worker left behind are removed before any batch starts.
 const pruned = await pruneStaleWorktrees(config.dataDir);
 if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');
@@ -28,6 +33,11 @@ const worker = startWorker({
     dataDir: config.dataDir,
     memory: new FindingMemory(redis, config.prefix),
     locks: new RepoLock(redis, config.prefix),
+    // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
+    credentials: (name) => process.env[name] || undefined,
+    requeue: async (job) => {
+      await fixQueue.add('fix-batch', job, { jobId: job.batchId });
+    },
   }),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
@@ -37,4 +47,9 @@ const worker = startWorker({
   workerOptions: { lockDuration: 60_000, concurrency: 1 },
 });
 log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
-handleShutdown(log, [() => worker.close(), () => redis.quit()]);
+handleShutdown(log, [
+  () => worker.close(),
+  () => fixQueue.close(),
+  () => producer.quit(),
+  () => redis.quit(),
+]);

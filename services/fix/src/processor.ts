@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { planBatches } from '@selfreview/shared/batches';
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { RepoLock } from '@selfreview/shared/locks';
 import type { Logger } from '@selfreview/shared/logger';
@@ -28,6 +29,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
 import { checkGates, isTestFile } from './gates.ts';
+import { type Credentials, type PublishInput, publishBatch } from './publish.ts';
 import { findAddedSecrets } from './secrets.ts';
 import { markWorktreeRoot } from './stale-worktrees.ts';
 import { newDiagnostics } from './typecheck-output.ts';
@@ -40,7 +42,16 @@ export type FixDeps = {
   memory?: FindingMemory;
   /** One batch per repository at a time; absent in tests that drive the processor by hand. */
   locks?: RepoLock;
+  /** Tokens by environment variable name (the worker's environment); absent: no credentials. */
+  credentials?: Credentials;
+  /** Enqueues a follow-up batch with the items this one carried over; absent: they are only reported. */
+  requeue?: (job: FixJob) => Promise<void>;
+  /** A forge client other than the registry's (tests). */
+  forgeFor?: PublishInput['forgeFor'];
 };
+
+/** After this many follow-up batches, carried-over items wait for the next scan instead. */
+export const MAX_CARRIES = 3;
 
 /** How long a batch waits before trying a busy repository again. */
 const BUSY_RETRY_MS = 5_000;
@@ -55,7 +66,12 @@ type FileWork = {
   reason: string;
   lines: number[];
   summary: string[];
+  /** Carried over for want of time or room: a follow-up batch takes it (items with no fixer only wait). */
+  continues?: boolean;
 };
+
+/** What a batch ends with, before it is recorded, published and handed on. */
+type BatchOutcome = { results: FixResult[]; branch: string | null; carried: FileWork[] };
 
 export function createFixProcessor(deps: FixDeps) {
   return async (data: FixJob, { job, log, token }: ProcessContext): Promise<FixResult[]> => {
@@ -71,23 +87,26 @@ export function createFixProcessor(deps: FixDeps) {
       throw new DelayedError();
     }
     try {
-      return await runBatch(deps, data, { repo, config, log, started });
+      const outcome = await runBatch(deps, data, { repo, config, log });
+      return await conclude(deps, data, outcome, { repo, config, log, started });
     } finally {
       await deps.locks?.release(repo.root, owner);
     }
   };
 }
 
+type BatchScope = { repo: Repository; config: RepoConfig; log: Logger };
+
 async function runBatch(
   deps: FixDeps,
   data: FixJob,
-  { repo, config, log, started }: { repo: Repository; config: RepoConfig; log: Logger; started: number },
-): Promise<FixResult[]> {
-  // A re-run after the results were recorded (a crash before the job completed) changes nothing.
+  { repo, config, log }: BatchScope,
+): Promise<BatchOutcome> {
+  // A re-run after the results were recorded (a crash before the job completed) changes nothing;
+  // what is left (publishing, the follow-up batch) is done again by `conclude`, idempotently.
   const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);
   if (earlier.length > 0 && earlier.length >= data.files.length) {
-    await finish(deps, data, started);
-    return earlier;
+    return { results: earlier, branch: earlier.find((r) => r.branch)?.branch ?? null, carried: [] };
   }
 
   // Named after what it will commit: items without a codemod only wait.
@@ -109,6 +128,7 @@ async function runBatch(
         reason: within ? '' : `batch limit of ${config.fix.maxFiles} files`,
         lines: [],
         summary: [],
+        continues: !within,
       });
     }
     // No deterministic fixer for these: they stay queued (carried over), not failed.
@@ -125,28 +145,22 @@ async function runBatch(
     return out;
   });
   if (!work.some((w) => w.status === 'pending')) {
-    const results = work.map((w) =>
-      toResult(data, w, {
-        lines_affected: [],
-        branch: null,
-        commit: null,
-        status: 'carried_over',
-        verification: { typecheck: 'skipped', tests: 'skipped' },
-        reason: w.reason,
-      }),
-    );
-    await deps.runs.putFixResults(data.runId, results);
-    await finish(deps, data, started);
-    return results;
+    return { results: [], branch: null, carried: work };
   }
 
   const existing = await repo.resolveBranch(branch);
   if (existing) {
-    const results = await reuseBranch(repo, data, branch, existing, work);
-    await deps.runs.putFixResults(data.runId, results);
-    await remember(deps, data, results);
-    await finish(deps, data, started);
-    return results;
+    return {
+      results: await reuseBranch(
+        repo,
+        data,
+        branch,
+        existing,
+        work.filter((w) => w.status === 'pending'),
+      ),
+      branch,
+      carried: work.filter((w) => w.status === 'carried_over'),
+    };
   }
 
   const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
@@ -285,25 +299,133 @@ async function runBatch(
     if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
   }
 
-  const results = work.map((w) =>
-    toResult(data, w, {
-      lines_affected: w.lines,
-      branch: w.status === 'committed' ? branch : null,
-      commit: w.status === 'committed' ? commit : null,
-      status: w.status === 'pending' ? 'failed' : w.status,
-      verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
-      reason: w.reason,
-    }),
-  );
+  const carried = work.filter((w) => w.status === 'carried_over');
+  const results = work
+    .filter((w) => w.status !== 'carried_over')
+    .map((w) =>
+      toResult(data, w, {
+        lines_affected: w.lines,
+        branch: w.status === 'committed' ? branch : null,
+        commit: w.status === 'committed' ? commit : null,
+        status: w.status === 'pending' ? 'failed' : w.status,
+        verification: w.status === 'committed' ? verification : outcomeFor(w, verification),
+        reason: w.reason,
+      }),
+    );
+  return { results, branch: commit ? branch : null, carried };
+}
+
+/**
+ * Records the batch's results, hands carried-over items to a follow-up batch, proposes the
+ * branch, and closes the job. Every step is idempotent, so a re-run after a crash finishes
+ * what the crashed attempt did not, without a second branch, request or follow-up batch.
+ */
+async function conclude(
+  deps: FixDeps,
+  data: FixJob,
+  outcome: BatchOutcome,
+  { repo, config, log, started }: BatchScope & { started: number },
+): Promise<FixResult[]> {
+  const followUps = await handOn(deps, data, outcome.carried, config.fix.maxFiles);
+  const results = [
+    ...outcome.results,
+    ...outcome.carried.map((w) =>
+      toResult(data, w, {
+        lines_affected: [],
+        branch: null,
+        commit: null,
+        status: 'carried_over',
+        verification: { typecheck: 'skipped', tests: 'skipped' },
+        reason: followUps.get(w) ?? w.reason,
+      }),
+    ),
+  ];
   await deps.runs.putFixResults(data.runId, results);
   await remember(deps, data, results);
+
+  const committed = results.filter((r) => r.status === 'committed');
+  if (outcome.branch && committed.length > 0) {
+    const prior = (await deps.runs.pullRequests(data.runId)).find((p) => p.batchId === data.batchId);
+    if (!prior || prior.status === 'failed') {
+      const { record, permanent } = await publishBatch({
+        repo,
+        data,
+        branch: outcome.branch,
+        committed,
+        items: data.files.flatMap((f) => f.items),
+        credentials: deps.credentials ?? (() => undefined),
+        log,
+        ...(deps.forgeFor ? { forgeFor: deps.forgeFor } : {}),
+      });
+      await deps.runs.putPullRequest(data.runId, record);
+      if (record.status === 'failed') {
+        // The commit stands; only the proposal failed. A retry (or an operator's re-queue) re-runs
+        // this batch, which finds its branch and its request again instead of making new ones.
+        const message = `branch ${outcome.branch} committed but not proposed: ${record.reason}`;
+        throw permanent ? new UnrecoverableError(message) : new Error(message);
+      }
+      log.info({ status: record.status, url: record.url, labels: record.labels }, 'batch proposed');
+    }
+  }
+
   await finish(deps, data, started);
   const failed = results.filter((r) => r.status === 'failed');
-  if (failed.length === results.length) {
+  if (results.length > 0 && failed.length === results.length) {
     // Visible as a failed job, for an operator to read and re-queue; retrying as is would fail the same way.
     throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
   }
   return results;
+}
+
+/**
+ * Items carried over for want of time or room go to follow-up batches (opened in the run before
+ * they are queued, so the run does not drain early). Returns each such item's reason, naming
+ * where it went; after MAX_CARRIES follow-ups the items wait for the next scan instead.
+ */
+async function handOn(
+  deps: FixDeps,
+  data: FixJob,
+  carried: readonly FileWork[],
+  maxFiles: number,
+): Promise<Map<FileWork, string>> {
+  const reasons = new Map<FileWork, string>();
+  const continuing = carried.filter((w) => w.continues);
+  if (continuing.length === 0 || !deps.requeue) return reasons;
+  const carry = (data.carry ?? 0) + 1;
+  if (carry > MAX_CARRIES) {
+    for (const w of continuing)
+      reasons.set(w, `${w.reason}; carried over ${MAX_CARRIES} times, left for the next scan`);
+    return reasons;
+  }
+  const byFile = new Map<string, FixItem[]>();
+  for (const w of continuing) byFile.set(w.file, [...(byFile.get(w.file) ?? []), ...w.items]);
+  const jobs = planBatches(byFile, maxFiles).map(
+    (b): FixJob => ({
+      ...data,
+      batchId: followUpBatchId(data.batchId, carry, b.index + 1),
+      carry,
+      files: b.files,
+    }),
+  );
+  await deps.runs.openJobs(
+    data.runId,
+    'fix',
+    jobs.map((j) => j.batchId),
+  );
+  await deps.runs.addFixBatches(data.runId, jobs.length);
+  for (const job of jobs) await deps.requeue(job);
+  for (const w of continuing) {
+    const job = jobs.find((j) => j.files.some((f) => f.file === w.file));
+    reasons.set(w, `${w.reason}; continues in batch ${job?.batchId}`);
+  }
+  return reasons;
+}
+
+/** `<run>-b-3` carried once is `<run>-b-3-c1-1`; carried again `<run>-b-3-c2-1`, within the 80-character id limit. */
+export function followUpBatchId(batchId: string, carry: number, index: number): string {
+  const root = batchId.replace(/-c\d+-\d+$/, '');
+  const suffix = `-c${carry}-${index}`;
+  return `${root.slice(0, 80 - suffix.length)}${suffix}`;
 }
 
 /** Why items wait: the model's change types say so; the others have no codemod yet. */
@@ -418,6 +540,7 @@ function fail(w: FileWork, reason: string): void {
 function carryOver(w: FileWork, reason: string): void {
   w.status = 'carried_over';
   w.reason = reason;
+  w.continues = true;
 }
 
 function outcomeFor(w: FileWork, v: FixResult['verification']): FixResult['verification'] {

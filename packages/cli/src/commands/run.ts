@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
-import { jobId, QUEUE_NAMES, type ScanJob } from '@selfreview/shared/queues';
+import { jobId, QUEUE_NAMES, RepoRef, type ScanJob } from '@selfreview/shared/queues';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { provideRedis } from '@selfreview/shared/redis-server';
 import { hasRootTsconfig } from '@selfreview/shared/repo-files';
@@ -22,6 +22,8 @@ import { spawnWorker, stopWorkers, type WorkerProcess } from '../workers.ts';
 
 export type RunOptions = {
   path: string | undefined;
+  /** Push and propose fix branches; absent: they stay in the local repository. */
+  publish?: RepoRef['publish'];
   reportFile: string | undefined;
   timeoutMinutes: number;
   env: NodeJS.ProcessEnv;
@@ -32,6 +34,52 @@ export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * `--publish`, `--remote`, `--forge kind:project`, `--forge-url`, `--token-env` as the job's
+ * publish settings; undefined when none is given. Errors name the option.
+ */
+export function parsePublishOptions(opts: {
+  publish: boolean | undefined;
+  remote: string | undefined;
+  forge: string | undefined;
+  forgeUrl: string | undefined;
+  tokenEnv: string | undefined;
+}): RepoRef['publish'] {
+  const wanted = opts.publish || opts.forge !== undefined;
+  if (!wanted) {
+    const stray = (['remote', 'forgeUrl', 'tokenEnv'] as const).find((k) => opts[k] !== undefined);
+    if (stray) throw new UserInputError(`--${OPTION_NAMES[stray]} only applies with --publish or --forge`);
+    return undefined;
+  }
+  let forge: { kind: string; project: string; apiUrl?: string } | undefined;
+  if (opts.forge !== undefined) {
+    const m = /^(github|gitlab):(.+)$/.exec(opts.forge);
+    if (!m?.[1] || !m[2]) {
+      throw new UserInputError(
+        `--forge must be github:OWNER/NAME or gitlab:GROUP/PROJECT, got ${JSON.stringify(opts.forge)}`,
+      );
+    }
+    forge = { kind: m[1], project: m[2], ...(opts.forgeUrl !== undefined ? { apiUrl: opts.forgeUrl } : {}) };
+  } else if (opts.forgeUrl !== undefined) {
+    throw new UserInputError('--forge-url needs --forge KIND:PROJECT');
+  }
+  const parsed = RepoRef.shape.publish.safeParse({
+    ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+    ...(forge ? { forge } : {}),
+    ...(opts.tokenEnv !== undefined ? { tokenEnv: opts.tokenEnv } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path.at(-1) ?? 'publish');
+    const option =
+      { remote: 'remote', project: 'forge', apiUrl: 'forge-url', tokenEnv: 'token-env' }[key] ?? key;
+    throw new UserInputError(`--${option}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+const OPTION_NAMES = { remote: 'remote', forgeUrl: 'forge-url', tokenEnv: 'token-env' } as const;
 
 /** Checks the repository before anything starts, so a wrong PATH is one clear line. */
 export async function preflight(
@@ -88,7 +136,8 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     await runs.create({ runId, repoPath: repo.root, baseBranch: branch, baseSha: sha, startedAt });
     const scanJobId = jobId(runId, 'scan');
     await runs.openJobs(runId, 'scan', [scanJobId]);
-    const job: ScanJob = { runId, repo: { path: repo.root }, baseBranch: branch, baseSha: sha, mode: 'full' };
+    const repoRef: RepoRef = { path: repo.root, ...(opts.publish ? { publish: opts.publish } : {}) };
+    const job: ScanJob = { runId, repo: repoRef, baseBranch: branch, baseSha: sha, mode: 'full' };
     await scanQueue.add('full-scan', job, { jobId: scanJobId });
     log(
       `Run ${runId}: scan → apply → fix on ${repo.root} (${branch} @ ${sha.slice(0, 7)}); worker logs in ${runDir}`,
@@ -103,10 +152,11 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       interrupted: () => interrupted,
     });
 
-    const [candidates, decisions, fixes, stageTimes, warnings, meta] = await Promise.all([
+    const [candidates, decisions, fixes, pullRequests, stageTimes, warnings, meta] = await Promise.all([
       runs.candidates(runId),
       runs.decisions(runId),
       runs.fixResults(runId),
+      runs.pullRequests(runId),
       runs.stageTimes(runId),
       runs.warnings(runId),
       runs.meta(runId),
@@ -120,6 +170,7 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       candidates,
       decisions,
       fixes,
+      pullRequests,
       stageTimes,
       warnings,
     });
