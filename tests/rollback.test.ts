@@ -76,6 +76,28 @@ describe('selfreview rollback', () => {
     expect(again.stderr).toMatch(/already exists/);
   });
 
+  it('takes the fix id (batch id) from the report: deletes the unmerged branch, reverts once merged', async () => {
+    const first = await repoWithFix();
+    dirs.push(first.dir);
+    const unknown = await runCli(['rollback', 'run-1-b-10', '--repo', first.dir], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe(`selfreview: no selfreview fix with id "run-1-b-10" in ${first.dir}`);
+    const deleted = await runCli(['rollback', 'run-1-b-1', '--repo', first.dir], {});
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`Deleted branch ${first.branch}`);
+    expect(await git(first.dir, 'branch', '--list', 'selfreview/*')).toBe('');
+
+    const second = await repoWithFix();
+    dirs.push(second.dir);
+    await git(second.dir, 'merge', '--quiet', '--ff-only', second.branch);
+    await git(second.dir, 'branch', '-D', second.branch);
+    const reverted = await runCli(['rollback', 'run-1-b-1', '--repo', second.dir], {});
+    expect(reverted.code).toBe(0);
+    const revertBranch = `selfreview/revert-${second.fix.slice(0, 10)}`;
+    expect(reverted.stdout).toContain(`made branch ${revertBranch}`);
+    expect(`${await git(second.dir, 'show', `${revertBranch}:src/a.ts`)}\n`).toBe(ORIGINAL);
+  });
+
   it('refuses what is not a fix, in one line', async () => {
     const { dir, base } = await repoWithFix();
     dirs.push(dir);

@@ -22,7 +22,7 @@ Commands:
   scan PATH [--json]           list the candidates of the repository at PATH (its checked-out
                                commit) without judging or fixing anything; no Redis needed
   rollback REF [--repo PATH] [--into BRANCH]
-                               undo a fix (REF: its selfreview/* branch or commit): deletes the
+                               undo a fix (REF: its fix id, selfreview/* branch or commit): deletes the
                                branch if never merged into BRANCH (default: the checked-out one),
                                else makes a selfreview/revert-* branch with a revert commit
   help                         this text

@@ -385,6 +385,27 @@ export class Repository {
     return out.split('\n').filter(Boolean);
   }
 
+  /**
+   * Commits reachable from `tip` whose message has the trailer line `key: value` exactly,
+   * newest first. Key and value are checked to be plain tokens, so neither reaches git as an option.
+   */
+  async commitsWithTrailer(key: string, value: string, tip: string): Promise<string[]> {
+    assertSha(tip);
+    if (!/^[A-Za-z][A-Za-z-]{0,40}$/.test(key) || !/^[A-Za-z0-9_.-]{1,80}$/.test(value)) {
+      throw new GitError(`not a trailer to search for: ${JSON.stringify(`${key}: ${value}`)}`);
+    }
+    const line = `${key}: ${value}`;
+    const out = await wrap('log --grep', () =>
+      git(this.root).raw(['log', '--format=%H', '--fixed-strings', `--grep=${line}`, tip, '--']),
+    );
+    const found: string[] = [];
+    // --grep matches substrings (`b-1` in `b-10`): keep only exact trailer lines.
+    for (const sha of out.split('\n').filter(Boolean)) {
+      if ((await this.commitMessage(sha)).split('\n').some((l) => l.trim() === line)) found.push(sha);
+    }
+    return found;
+  }
+
   async commitsBetween(base: string, tip: string): Promise<string[]> {
     assertSha(base);
     assertSha(tip);

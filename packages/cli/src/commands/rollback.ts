@@ -23,10 +23,10 @@ export type RollbackOutcome =
 export async function rollbackCommand(opts: RollbackOptions): Promise<RollbackOutcome> {
   const say = (line: string) => opts.out.write(`${line}\n`);
   const repo = await Repository.open(opts.repo);
-  const { commits, branches } = await fixCommits(repo, opts.ref);
   const into = opts.into ?? (await repo.head()).branch;
   const intoTip = await repo.branchTip(into);
   if (!intoTip) throw new UserInputError(`no branch ${JSON.stringify(into)} to check the fix against`);
+  const { commits, branches } = await fixCommits(repo, opts.ref, intoTip);
 
   const merged: string[] = [];
   for (const c of commits) if (await repo.isAncestor(c, intoTip)) merged.push(c);
@@ -59,8 +59,16 @@ export async function rollbackCommand(opts: RollbackOptions): Promise<RollbackOu
   }
 }
 
-/** The fix commits a reference names, newest first, and the fix branches that hold them. */
-async function fixCommits(repo: Repository, ref: string): Promise<{ commits: string[]; branches: string[] }> {
+/**
+ * The fix commits a reference names, newest first, and the fix branches that hold them. The
+ * reference is a fix branch, a fix commit, or a fix id (the batch id in the report's `fixes[]`
+ * and in the commit's Selfreview-Batch trailer).
+ */
+async function fixCommits(
+  repo: Repository,
+  ref: string,
+  intoTip: string,
+): Promise<{ commits: string[]; branches: string[] }> {
   if (ref.startsWith(BRANCH_PREFIX)) {
     const tip = await repo.resolveBranch(ref).catch(() => null);
     if (!tip) throw new UserInputError(`no branch ${JSON.stringify(ref)} in ${repo.root}`);
@@ -70,9 +78,10 @@ async function fixCommits(repo: Repository, ref: string): Promise<{ commits: str
     return { commits: await repo.commitsBetween(base, tip), branches: [ref] };
   }
   const sha = await repo.resolveCommit(ref);
+  if (!sha && FIX_ID.test(ref)) return byFixId(repo, ref, intoTip);
   if (!sha)
     throw new UserInputError(
-      `${JSON.stringify(ref)} is neither a selfreview/* branch nor a commit of ${repo.root}`,
+      `${JSON.stringify(ref)} is neither a selfreview/* branch, a commit nor a fix id of ${repo.root}`,
     );
   if (!TRAILER_BATCH.test(await repo.commitMessage(sha))) {
     throw new UserInputError(
@@ -80,6 +89,29 @@ async function fixCommits(repo: Repository, ref: string): Promise<{ commits: str
     );
   }
   return { commits: [sha], branches: await repo.selfreviewBranchesContaining(sha) };
+}
+
+const FIX_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** A fix id: the commits on fix branches and on the target branch that carry its batch trailer. */
+async function byFixId(
+  repo: Repository,
+  id: string,
+  intoTip: string,
+): Promise<{ commits: string[]; branches: string[] }> {
+  const branches: string[] = [];
+  const commits = new Set(await repo.commitsWithTrailer('Selfreview-Batch', id, intoTip));
+  for (const branch of await repo.listSelfreviewBranches()) {
+    const tip = await repo.resolveBranch(branch);
+    if (!tip) continue;
+    const own = await repo.commitsWithTrailer('Selfreview-Batch', id, tip);
+    if (own.length === 0) continue;
+    branches.push(branch);
+    for (const c of own) commits.add(c);
+  }
+  if (commits.size === 0)
+    throw new UserInputError(`no selfreview fix with id ${JSON.stringify(id)} in ${repo.root}`);
+  return { commits: [...commits], branches };
 }
 
 function short(commits: readonly string[]): string {
