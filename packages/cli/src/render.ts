@@ -78,6 +78,10 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
   out.push('');
   if (!opts.llm)
     out.push('Model: off, deterministic fixers only (changes that need the model wait as needs_llm).');
+  else if (report.model.calls > 0)
+    out.push(
+      `Model: ${report.model.calls} call${report.model.calls === 1 ? '' : 's'}, ${report.model.inputTokens} input + ${report.model.outputTokens} output tokens, about $${report.model.estimatedCostUsd.toFixed(4)}.`,
+    );
   const committed = report.fixes.filter((f) => f.status === 'committed' && f.branch);
   if (committed.length > 0) {
     const branches = [...new Set(committed.map((f) => f.branch))];

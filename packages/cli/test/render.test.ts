@@ -65,6 +65,7 @@ const REPORT: RunReport = {
     fix('run-1-b-1', 'src/long-name.ts', 'failed', [], null, 'typecheck: 1 new diagnostic(s)'),
     fix('run-1-b-2', 'src/c.ts', 'committed', [7], { branch: BRANCH_2, commit: 'd'.repeat(40) }, 'committed'),
   ],
+  model: { enabled: false, calls: 0, inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 },
   pullRequests: [],
   warnings: ['big.ts: skipped (larger than 1048576 bytes)'],
 };

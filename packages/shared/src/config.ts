@@ -20,6 +20,14 @@ export const ServiceConfig = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(LOG_LEVELS),
   concurrency: z.coerce.number().int().min(1).max(64),
+  /** The model: which one, where (a gateway or a local endpoint speaking the Messages API), and how patiently. */
+  modelName: z.string().min(1),
+  modelBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** The NAME of the variable holding the API key; without a key the model path is off. */
+  modelApiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'expected an environment variable name'),
+  modelTimeoutSeconds: z.coerce.number().positive().max(600),
+  /** SDK retries of 429/529/5xx per call; with the timeout this bounds a call's time. */
+  modelMaxRetries: z.coerce.number().int().min(0).max(5),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
@@ -29,6 +37,11 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   dataDir: 'SELFREVIEW_DATA_DIR',
   logLevel: 'LOG_LEVEL',
   concurrency: 'SELFREVIEW_CONCURRENCY',
+  modelName: 'SELFREVIEW_MODEL',
+  modelBaseUrl: 'ANTHROPIC_BASE_URL',
+  modelApiKeyEnv: 'SELFREVIEW_MODEL_API_KEY_ENV',
+  modelTimeoutSeconds: 'SELFREVIEW_MODEL_TIMEOUT_SECONDS',
+  modelMaxRetries: 'SELFREVIEW_MODEL_MAX_RETRIES',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -38,6 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataDir: env.SELFREVIEW_DATA_DIR ?? path.join(os.homedir(), '.cache', 'selfreview'),
     logLevel: env.LOG_LEVEL ?? 'info',
     concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
+    modelName: env.SELFREVIEW_MODEL ?? 'claude-sonnet-4-5',
+    modelBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
+    modelApiKeyEnv: env.SELFREVIEW_MODEL_API_KEY_ENV ?? 'ANTHROPIC_API_KEY',
+    modelTimeoutSeconds: env.SELFREVIEW_MODEL_TIMEOUT_SECONDS ?? '120',
+    modelMaxRetries: env.SELFREVIEW_MODEL_MAX_RETRIES ?? '2',
   };
   const parsed = ServiceConfig.safeParse(raw);
   if (!parsed.success) {
@@ -103,6 +121,25 @@ export const RepoConfig = z
         test: CommandConfig.extend({
           timeoutSeconds: z.number().int().positive().max(3600).default(600),
         }).prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** The model's token budgets (input + output, from the responses' usage) and its answers' size. */
+    llm: z
+      .object({
+        budgets: z
+          .object({
+            item: z.number().int().positive().default(20_000),
+            batch: z.number().int().positive().default(60_000),
+            run: z.number().int().positive().default(400_000),
+            repoDay: z.number().int().positive().default(2_000_000),
+          })
+          .strict()
+          .prefault({}),
+        /** max_tokens of one answer. */
+        maxOutputTokens: z.number().int().min(256).max(32_000).default(4096),
+        /** apply asks the model about ambiguous candidates (never about hard rules). */
+        secondOpinion: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,14 @@ export type ReportInput = {
   candidates: readonly Candidate[];
   decisions: readonly Decision[];
   fixes: readonly FixResult[];
+  /** Whether a model was configured, and what it used. */
+  model?: {
+    enabled: boolean;
+    calls: number;
+    inputTokens: number;
+    outputTokens: number;
+    estimatedCostUsd: number;
+  };
   /** Absent in callers that predate publishing: no records. */
   pullRequests?: readonly PullRequestRecord[];
   stageTimes: StageTimes;
@@ -69,6 +77,7 @@ export function buildReport(input: ReportInput): RunReport {
           ? -1
           : 1,
     ),
+    model: input.model ?? { enabled: false, calls: 0, inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 },
     pullRequests: [...(input.pullRequests ?? [])].sort((a, b) => (a.batchId < b.batchId ? -1 : 1)),
     warnings: [...input.warnings],
   };

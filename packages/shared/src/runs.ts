@@ -62,6 +62,13 @@ if not e or tonumber(ARGV[4]) > tonumber(e) then redis.call('HSET', KEYS[1], ARG
 return 1
 `;
 
+export type ModelUsageTotals = {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  estimatedCostUsd: number;
+};
+
 export class RunStore {
   constructor(
     private readonly redis: Redis,
@@ -208,6 +215,32 @@ export class RunStore {
   async fixResults(runId: string): Promise<FixResult[]> {
     const h = await this.redis.hgetall(this.key(runId, 'fixes'));
     return Object.values(h).map((v) => FixResultSchema.parse(JSON.parse(v)));
+  }
+
+  /** Adds one answered model call's usage to the run's totals (cost in micro-dollars, to stay integral). */
+  async addModelUsage(
+    runId: string,
+    usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number },
+  ): Promise<void> {
+    const k = this.key(runId, 'model');
+    await this.redis
+      .multi()
+      .hincrby(k, 'calls', usage.calls)
+      .hincrby(k, 'inputTokens', usage.inputTokens)
+      .hincrby(k, 'outputTokens', usage.outputTokens)
+      .hincrby(k, 'costMicroUsd', Math.round(usage.costUsd * 1_000_000))
+      .expire(k, RUN_TTL_S)
+      .exec();
+  }
+
+  async modelUsage(runId: string): Promise<ModelUsageTotals> {
+    const h = await this.redis.hgetall(this.key(runId, 'model'));
+    return {
+      calls: Number(h.calls ?? 0),
+      inputTokens: Number(h.inputTokens ?? 0),
+      outputTokens: Number(h.outputTokens ?? 0),
+      estimatedCostUsd: Number(h.costMicroUsd ?? 0) / 1_000_000,
+    };
   }
 
   /** One record per batch: a re-run of the batch overwrites its own. */

@@ -297,6 +297,14 @@ export const RunReport = z.object({
   ),
   decisions: z.array(Decision),
   fixes: z.array(FixResult),
+  /** The model's use in this run: answered calls and their tokens (from the responses' usage), and a cost estimate. */
+  model: z.object({
+    enabled: z.boolean(),
+    calls: z.number().int().min(0),
+    inputTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    estimatedCostUsd: z.number().min(0),
+  }),
   /** One per batch that committed: its pull/merge request, or why its branch stayed local. */
   pullRequests: z.array(PullRequestRecord),
   /** Files skipped and other things a person should know about the run. */

@@ -33,6 +33,11 @@ const DEFAULT_REPO_CONFIG = {
     typecheck: { timeoutSeconds: 300 },
     test: { timeoutSeconds: 600 },
   },
+  llm: {
+    budgets: { item: 20_000, batch: 60_000, run: 400_000, repoDay: 2_000_000 },
+    maxOutputTokens: 4096,
+    secondOpinion: true,
+  },
   protectedPaths: [],
   ignore: [],
 };
@@ -45,6 +50,10 @@ describe('loadConfig', () => {
       dataDir: path.join(os.homedir(), '.cache', 'selfreview'),
       logLevel: 'info',
       concurrency: 1,
+      modelName: 'claude-sonnet-4-5',
+      modelApiKeyEnv: 'ANTHROPIC_API_KEY',
+      modelTimeoutSeconds: 120,
+      modelMaxRetries: 2,
     });
   });
 
@@ -56,6 +65,11 @@ describe('loadConfig', () => {
         SELFREVIEW_DATA_DIR: '/var/lib/selfreview',
         LOG_LEVEL: 'debug',
         SELFREVIEW_CONCURRENCY: '4',
+        SELFREVIEW_MODEL: 'claude-haiku-4-5',
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000',
+        SELFREVIEW_MODEL_API_KEY_ENV: 'LITELLM_KEY',
+        SELFREVIEW_MODEL_TIMEOUT_SECONDS: '30',
+        SELFREVIEW_MODEL_MAX_RETRIES: '0',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -63,6 +77,11 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/selfreview',
       logLevel: 'debug',
       concurrency: 4,
+      modelName: 'claude-haiku-4-5',
+      modelBaseUrl: 'http://127.0.0.1:4000',
+      modelApiKeyEnv: 'LITELLM_KEY',
+      modelTimeoutSeconds: 30,
+      modelMaxRetries: 0,
     });
   });
 

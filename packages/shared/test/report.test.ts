@@ -90,6 +90,7 @@ describe('buildReport', () => {
       candidates: [],
       decisions: [],
       fixes: [],
+      model: { enabled: false, calls: 0, inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 },
       pullRequests: [],
       warnings: [],
     });

@@ -2,6 +2,7 @@
 import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
+import { createModel } from '@selfreview/shared/model/setup';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
@@ -19,15 +20,20 @@ await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
 const fixQueue = createQueue('fix', redis, config.prefix);
+const model = createModel({ config, env: process.env, redis, runs, log });
+log.info(
+  { model: model ? config.modelName : null },
+  model ? 'second opinions on' : 'second opinions off: no API key',
+);
 const worker = startWorker({
   queue: 'apply',
   config,
   log,
-  // The model path lands with the LLM issue; until then TODOs that need it are deferred.
   processor: createApplyProcessor({
     runs,
     fixQueue,
-    llmAvailable: false,
+    llmAvailable: model !== null,
+    ...(model ? { model } : {}),
     memory: new FindingMemory(redis, config.prefix),
     indexes: new RepoIndexCache(),
   }),

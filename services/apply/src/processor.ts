@@ -3,20 +3,33 @@
  * record every decision, and keep the `fix` ones for the hand-over to fix.
  */
 
+import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
+import type { BudgetScope } from '@selfreview/shared/model/budget';
+import type { ModelSetup } from '@selfreview/shared/model/setup';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
-import type { Decision, FixItem } from '@selfreview/shared/schemas';
+import type { Candidate, Decision, FixItem } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
 import type { RepoIndexCache } from './context.ts';
 import { judgeFile } from './judge-file.ts';
+import {
+  applyOpinion,
+  buildOpinionPrompt,
+  OPINION_TOOL,
+  OPINION_TOOL_NAME,
+  OpinionInput,
+  wantsSecondOpinion,
+} from './second-opinion.ts';
 
 export type ApplyDeps = {
   runs: RunStore;
   fixQueue: Queue<FixJob>;
   llmAvailable: boolean;
+  /** Second opinions on ambiguous candidates; absent without a model. */
+  model?: ModelSetup;
   memory: FindingMemory;
   indexes: RepoIndexCache;
 };
@@ -34,7 +47,7 @@ export function createApplyProcessor(deps: ApplyDeps) {
       data.repo.path,
       data.candidates.map((c) => c.id),
     );
-    const decisions: Decision[] = await judgeFile({
+    const judged: Decision[] = await judgeFile({
       repo,
       config,
       file: data.file,
@@ -46,6 +59,17 @@ export function createApplyProcessor(deps: ApplyDeps) {
       llmAvailable: deps.llmAvailable,
     });
     const byId = new Map(data.candidates.map((c) => [c.id, c]));
+    const decisions =
+      deps.model && config.llm.secondOpinion
+        ? await withSecondOpinions(deps.model, judged, {
+            byId,
+            fileText: await repo.readFile(headSha, data.file),
+            threshold: config.apply.confidenceThreshold,
+            scope: { repo: repo.root, runId: data.runId, batchId: 'apply', limits: config.llm.budgets },
+            maxTokens: Math.min(1024, config.llm.maxOutputTokens),
+            log,
+          })
+        : judged;
     const items: FixItem[] = decisions.flatMap((d) => {
       const candidate = byId.get(d.candidateId);
       return d.verdict === 'fix' && d.changeType && candidate
@@ -76,4 +100,53 @@ export function createApplyProcessor(deps: ApplyDeps) {
     const count = (v: Decision['verdict']) => decisions.filter((d) => d.verdict === v).length;
     return { fix: count('fix'), drop: count('drop'), defer: count('defer') };
   };
+}
+
+/**
+ * Asks the model about each ambiguous decision, one call each, inside the run's budgets. A
+ * call that cannot be made or answered leaves the decision as the rules made it.
+ */
+async function withSecondOpinions(
+  model: ModelSetup,
+  decisions: readonly Decision[],
+  ctx: {
+    byId: ReadonlyMap<string, Candidate>;
+    fileText: string | null;
+    threshold: number;
+    scope: Omit<BudgetScope, 'itemId'>;
+    maxTokens: number;
+    log: Logger;
+  },
+): Promise<Decision[]> {
+  const out: Decision[] = [];
+  for (const decision of decisions) {
+    const candidate = ctx.byId.get(decision.candidateId);
+    if (!candidate || ctx.fileText === null || !wantsSecondOpinion(decision, ctx.threshold)) {
+      out.push(decision);
+      continue;
+    }
+    const prompt = buildOpinionPrompt(candidate, ctx.fileText, model.secrets);
+    const result = await model.client.call(
+      { ...ctx.scope, itemId: candidate.id },
+      { ...prompt, tools: [OPINION_TOOL], toolName: OPINION_TOOL_NAME, maxTokens: ctx.maxTokens },
+      { deadline: Date.now() + 120_000 },
+    );
+    if (!result.ok) {
+      ctx.log.info({ candidate: candidate.id, reason: result.reason }, `no second opinion: ${result.detail}`);
+      out.push(decision);
+      continue;
+    }
+    const call = result.answer.content.find(
+      (b): b is { type: 'tool_use'; id: string; name: string; input: unknown } =>
+        b.type === 'tool_use' && (b as { name?: string }).name === OPINION_TOOL_NAME,
+    );
+    const opinion = result.answer.stop_reason === 'max_tokens' ? null : OpinionInput.safeParse(call?.input);
+    if (!opinion?.success) {
+      ctx.log.info({ candidate: candidate.id }, 'second opinion ignored: cut off or malformed');
+      out.push(decision);
+      continue;
+    }
+    out.push(applyOpinion(decision, opinion.data, ctx.threshold));
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '@selfreview/shared/config';
 import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
+import { createModel } from '@selfreview/shared/model/setup';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
@@ -24,6 +25,13 @@ const fixQueue = createQueue('fix', producer, config.prefix);
 // Worktrees a crashed worker left behind are removed before any batch starts.
 const pruned = await pruneStaleWorktrees(config.dataDir);
 if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');
+const model = createModel({ config, env: process.env, redis, runs, log });
+log.info(
+  model
+    ? { model: config.modelName, baseUrl: config.modelBaseUrl ?? 'default' }
+    : { keyVariable: config.modelApiKeyEnv },
+  model ? 'model fixer on' : 'model fixer off: no API key; items that need it wait as needs_llm',
+);
 const worker = startWorker({
   queue: 'fix',
   config,
@@ -35,6 +43,7 @@ const worker = startWorker({
     locks: new RepoLock(redis, config.prefix),
     // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
     credentials: (name) => process.env[name] || undefined,
+    ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
     },

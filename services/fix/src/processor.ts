@@ -8,16 +8,18 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatches } from '@selfreview/shared/batches';
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { RepoLock } from '@selfreview/shared/locks';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
+import type { ModelClient } from '@selfreview/shared/model/client';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import {
+  type ChangeType,
   type CheckOutcome,
   type FixItem,
   type FixResult,
@@ -26,9 +28,10 @@ import {
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { branchName, commitMessage, hasBatchTrailer } from './branch.ts';
+import { branchName, commitMessage, describeChanges, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
-import { checkGates, isTestFile } from './gates.ts';
+import { checkGates, type GateViolation, isTestFile } from './gates.ts';
+import { fixWithModel } from './model-fixer/run.ts';
 import { type Credentials, type PublishInput, publishBatch } from './publish.ts';
 import { findAddedSecrets } from './secrets.ts';
 import { markWorktreeRoot } from './stale-worktrees.ts';
@@ -48,6 +51,14 @@ export type FixDeps = {
   requeue?: (job: FixJob) => Promise<void>;
   /** A forge client other than the registry's (tests). */
   forgeFor?: PublishInput['forgeFor'];
+  /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
+  model?: ModelDeps;
+};
+
+export type ModelDeps = {
+  client: ModelClient;
+  /** Values from the environment that must never reach a prompt. */
+  secrets: readonly string[];
 };
 
 /** After this many follow-up batches, carried-over items wait for the next scan instead. */
@@ -68,6 +79,10 @@ type FileWork = {
   summary: string[];
   /** Carried over for want of time or room: a follow-up batch takes it (items with no fixer only wait). */
   continues?: boolean;
+  /** Who changes the file: a codemod, or the model (one change type per model work). */
+  via: 'codemod' | 'model';
+  /** For add_missing_test: the new test file the model wrote. */
+  createdFile?: string;
 };
 
 /** What a batch ends with, before it is recorded, published and handed on. */
@@ -109,21 +124,33 @@ async function runBatch(
     return { results: earlier, branch: earlier.find((r) => r.branch)?.branch ?? null, carried: [] };
   }
 
-  // Named after what it will commit: items without a codemod only wait.
-  const changeTypes = data.files
-    .flatMap((f) => f.items.map((i) => i.changeType))
-    .filter((t) => getCodemod(t) !== undefined);
+  // Who can fix what: a codemod, else the model when one is configured; the rest only wait.
+  const fixer = (t: ChangeType): FileWork['via'] | null =>
+    getCodemod(t) ? 'codemod' : deps.model && MODEL_CHANGE_TYPES.has(t) ? 'model' : null;
+  // Named after what it will commit.
+  const changeTypes = data.files.flatMap((f) => f.items.map((i) => i.changeType)).filter((t) => fixer(t));
   const branch = branchName(data.batchId, changeTypes);
   const work: FileWork[] = data.files.flatMap((f, i) => {
     // The producer already caps batches; a hand-made job with more files carries the rest over.
     const within = i < config.fix.maxFiles;
-    const runnable = f.items.filter((item) => getCodemod(item.changeType) !== undefined);
-    const waiting = f.items.filter((item) => getCodemod(item.changeType) === undefined);
+    const byCodemod = f.items.filter((item) => fixer(item.changeType) === 'codemod');
+    const byModel = f.items.filter((item) => fixer(item.changeType) === 'model');
+    const waiting = f.items.filter((item) => fixer(item.changeType) === null);
     const out: FileWork[] = [];
-    if (runnable.length > 0) {
+    const groups: [FileWork['via'], FixItem[]][] = [
+      ['codemod', byCodemod],
+      // One model call per change type and file: each has its own instructions.
+      ...[...new Set(byModel.map((m) => m.changeType))].map((t): [FileWork['via'], FixItem[]] => [
+        'model',
+        byModel.filter((m) => m.changeType === t),
+      ]),
+    ];
+    for (const [via, items] of groups) {
+      if (items.length === 0) continue;
       out.push({
         file: f.file,
-        items: runnable,
+        items,
+        via,
         status: within ? 'pending' : 'carried_over',
         reason: within ? '' : `batch limit of ${config.fix.maxFiles} files`,
         lines: [],
@@ -136,6 +163,7 @@ async function runBatch(
       out.push({
         file: f.file,
         items: waiting,
+        via: 'codemod',
         status: 'carried_over',
         reason: waitingReason(waiting),
         lines: [],
@@ -163,6 +191,7 @@ async function runBatch(
     };
   }
 
+  const deadlineAt = Date.now() + config.fix.maxMinutes * 60_000;
   const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
   const worktreeRoot = path.join(
     deps.dataDir,
@@ -189,8 +218,42 @@ async function runBatch(
     if (before.error)
       throw new VerificationError('typecheck', `typecheck at the base commit: ${before.error}`);
 
+    const testCommand = detectTestCommand(wt.dir, config.fix.test);
+    // The model's changes first, each verified on its own (with one repair round), so a failed
+    // one fails only its item; then the codemods; then the whole batch is verified together.
+    const modelWork = work.filter((w) => w.status === 'pending' && w.via === 'model');
+    if (modelWork.length > 0 && deps.model) {
+      const existingFiles = new Set(await repo.listFiles(data.baseSha));
+      for (const w of modelWork) {
+        if (deadline.aborted) break;
+        await applyModelFix(deps.model, w, {
+          repo,
+          wt,
+          data,
+          config,
+          existingFiles,
+          deadlineAt,
+          verify: async () => {
+            const tc = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+            if (tc.error) return `typecheck: ${tc.error}`;
+            const worse = newDiagnostics(before.diagnostics, tc.diagnostics);
+            if (worse.length > 0) {
+              return `typecheck: new diagnostics: ${worse.flatMap((d) => d.sample.map((x) => `${d.file || '(global)'}: ${x}`)).join('; ')}`;
+            }
+            if (!testCommand) return null;
+            const tests = await runTests(
+              wt.dir,
+              testCommand,
+              config.fix.test.timeoutSeconds * 1000,
+              deadline,
+            );
+            return tests.ok ? null : tests.detail;
+          },
+        });
+      }
+    }
     for (const w of work) {
-      if (w.status !== 'pending') continue;
+      if (w.status !== 'pending' || w.via !== 'codemod') continue;
       if (deadline.aborted) break;
       await applyCodemods(wt, w);
     }
@@ -229,7 +292,6 @@ async function runBatch(
     if (kept.length === 0) throw new NothingToCommit();
     verification = { typecheck: 'pass', tests: 'skipped' };
 
-    const testCommand = detectTestCommand(wt.dir, config.fix.test);
     if (testCommand) {
       const tests = await runTests(wt.dir, testCommand, config.fix.test.timeoutSeconds * 1000, deadline);
       if (!tests.ok) {
@@ -239,35 +301,14 @@ async function runBatch(
       verification = { typecheck: 'pass', tests: 'pass' };
     }
 
-    const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
-    // The facts the gates judge: each changed file before (base commit) and now.
-    // One `git cat-file` for all of them, not one per file.
-    const beforeTexts = await repo.readFiles(data.baseSha, changedFiles);
-    const texts = await Promise.all(
-      changedFiles.map(async (file) => ({
-        file,
-        before: beforeTexts.get(file) ?? null,
-        after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
-      })),
-    );
-    const addedSecrets = (
-      await Promise.all(texts.map((t) => findAddedSecrets(t.file, t.before, t.after)))
-    ).flat();
-    const violations = checkGates({
-      changedFiles,
-      allowedFiles: kept.map((w) => w.file),
-      diffLines: await wt.diffLines(),
-      maxDiffLines: MAX_DIFF_LINES,
-      protectedGlobs: config.protectedPaths,
-      testFiles: texts.filter((t) => isTestFile(t.file, config.rules['untested-export'].testFiles)),
-      addedSecrets,
-    });
+    const created = kept.flatMap((w) => (w.createdFile ? [w.createdFile] : []));
+    const violations = await worktreeGates(repo, wt, data, config, [...kept.map((w) => w.file), ...created]);
     if (violations.length > 0) {
       throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
     }
 
     commit = await wt.commit(
-      kept.map((w) => w.file),
+      [...new Set([...kept.map((w) => w.file), ...created])],
       commitMessage({
         batchId: data.batchId,
         runId: data.runId,
@@ -426,6 +467,152 @@ export function followUpBatchId(batchId: string, carry: number, index: number): 
   const root = batchId.replace(/-c\d+-\d+$/, '');
   const suffix = `-c${carry}-${index}`;
   return `${root.slice(0, 80 - suffix.length)}${suffix}`;
+}
+
+/** The facts the gates judge (each changed file at the base commit and now), and their verdict. */
+async function worktreeGates(
+  repo: Repository,
+  wt: Worktree,
+  data: FixJob,
+  config: RepoConfig,
+  allowedFiles: readonly string[],
+): Promise<GateViolation[]> {
+  const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
+  // One `git cat-file` for all of them, not one per file.
+  const beforeTexts = await repo.readFiles(data.baseSha, changedFiles);
+  const texts = await Promise.all(
+    changedFiles.map(async (file) => ({
+      file,
+      before: beforeTexts.get(file) ?? null,
+      after: await readFile(path.join(wt.dir, file), 'utf8').catch(() => null),
+    })),
+  );
+  const addedSecrets = (
+    await Promise.all(texts.map((t) => findAddedSecrets(t.file, t.before, t.after)))
+  ).flat();
+  return checkGates({
+    changedFiles,
+    allowedFiles,
+    diffLines: await wt.diffLines(),
+    maxDiffLines: MAX_DIFF_LINES,
+    protectedGlobs: config.protectedPaths,
+    testFiles: texts.filter((t) => isTestFile(t.file, config.rules['untested-export'].testFiles)),
+    addedSecrets,
+  });
+}
+
+/**
+ * One model work item: the model proposes, the change is written and verified in the
+ * worktree (typecheck against the base, tests, and the hard gates), with one repair round.
+ * A gate violation is final: it is never sent back to be argued with.
+ */
+async function applyModelFix(
+  model: ModelDeps,
+  w: FileWork,
+  ctx: {
+    repo: Repository;
+    wt: Worktree;
+    data: FixJob;
+    config: RepoConfig;
+    existingFiles: ReadonlySet<string>;
+    deadlineAt: number;
+    verify: () => Promise<string | null>;
+  },
+): Promise<void> {
+  const abs = path.join(ctx.wt.dir, w.file);
+  const text = await readFile(abs, 'utf8').catch(() => null);
+  if (text === null) {
+    fail(w, 'file no longer exists at the base commit');
+    return;
+  }
+  const changeType = w.items[0]?.changeType ?? 'resolve_todo';
+  const testFilePath =
+    changeType === 'add_missing_test' ? newTestFilePath(w.file, ctx.existingFiles) : undefined;
+  const testGlobs = ctx.config.rules['untested-export'].testFiles;
+  const example = testFilePath
+    ? [...ctx.existingFiles].sort().find((f) => isTestFile(f, testGlobs))
+    : undefined;
+  const exampleTest = example ? await ctx.repo.readFile(ctx.data.baseSha, example) : null;
+  const outcome = await fixWithModel({
+    client: model.client,
+    scope: {
+      repo: ctx.repo.root,
+      runId: ctx.data.runId,
+      batchId: ctx.data.batchId,
+      limits: ctx.config.llm.budgets,
+    },
+    file: w.file,
+    text,
+    items: w.items,
+    changeType,
+    ...(testFilePath ? { testFilePath, exampleTest } : {}),
+    existingFiles: ctx.existingFiles,
+    secrets: model.secrets,
+    maxTokens: ctx.config.llm.maxOutputTokens,
+    deadline: ctx.deadlineAt,
+    tryChange: async (changes) => {
+      for (const c of changes) {
+        const target = path.join(ctx.wt.dir, c.file);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, c.text);
+      }
+      const undo = async () => {
+        for (const c of changes) {
+          if (c.created) await rm(path.join(ctx.wt.dir, c.file), { force: true });
+          else await ctx.wt.restoreFile(c.file);
+        }
+      };
+      // Earlier model work of the batch may have changed the batch's other files: they are allowed here.
+      const allowed = [...ctx.data.files.map((f) => f.file), ...(testFilePath ? [testFilePath] : [])];
+      const violations = await worktreeGates(ctx.repo, ctx.wt, ctx.data, ctx.config, allowed);
+      if (violations.length > 0) {
+        await undo();
+        return { failure: violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '), final: true };
+      }
+      const failure = await ctx.verify();
+      if (failure === null) return null;
+      await undo();
+      return { failure, final: false };
+    },
+  });
+  if (outcome.status === 'applied') {
+    const after = outcome.changes.find((c) => c.file === w.file);
+    w.lines = after ? changedLines(text, after.text) : [1];
+    w.summary = [`${describeChanges([changeType])}: ${outcome.summary}`];
+    w.createdFile = outcome.changes.find((c) => c.created)?.file;
+    return;
+  }
+  if (outcome.status === 'failed') {
+    fail(w, outcome.reason);
+    return;
+  }
+  w.status = 'carried_over';
+  w.reason = outcome.reason;
+  w.continues = outcome.retryLater;
+}
+
+/** Where a new test for `file` goes: beside it, `name.test.ts`, unless that exists. */
+function newTestFilePath(file: string, existing: ReadonlySet<string>): string {
+  const ext = path.posix.extname(file);
+  const stem = file.slice(0, file.length - ext.length);
+  const candidates = [`${stem}.test${ext}`, `${stem}.selfreview.test${ext}`];
+  return candidates.find((c) => !existing.has(c)) ?? `${stem}.selfreview-${Date.now()}.test${ext}`;
+}
+
+/** The original file's lines a change touches (the span between the common prefix and suffix). */
+export function changedLines(before: string, after: string): number[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length - 1;
+  let endB = b.length - 1;
+  while (endA >= start && endB >= start && a[endA] === b[endB]) {
+    endA--;
+    endB--;
+  }
+  if (endA < start) return [Math.min(start + 1, a.length)];
+  return Array.from({ length: endA - start + 1 }, (_, i) => start + i + 1);
 }
 
 /** Why items wait: the model's change types say so; the others have no codemod yet. */

@@ -109,6 +109,8 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     `Redis: ${redis.source === 'private' ? `private redis-server at ${redis.url}` : redis.source === 'localhost' ? redis.url : 'REDIS_URL'}`,
   );
 
+  // The workers read the key by the same name; the CLI only needs to know whether there is one.
+  const modelEnabled = Boolean(opts.env[config.modelApiKeyEnv]);
   const runId = newRunId();
   const runDir = path.join(config.dataDir, 'runs', runId);
   await mkdir(runDir, { recursive: true });
@@ -152,15 +154,17 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       interrupted: () => interrupted,
     });
 
-    const [candidates, decisions, fixes, pullRequests, stageTimes, warnings, meta] = await Promise.all([
-      runs.candidates(runId),
-      runs.decisions(runId),
-      runs.fixResults(runId),
-      runs.pullRequests(runId),
-      runs.stageTimes(runId),
-      runs.warnings(runId),
-      runs.meta(runId),
-    ]);
+    const [candidates, decisions, fixes, pullRequests, modelUsage, stageTimes, warnings, meta] =
+      await Promise.all([
+        runs.candidates(runId),
+        runs.decisions(runId),
+        runs.fixResults(runId),
+        runs.pullRequests(runId),
+        runs.modelUsage(runId),
+        runs.stageTimes(runId),
+        runs.warnings(runId),
+        runs.meta(runId),
+      ]);
     const report = buildReport({
       runId,
       repo: { path: repo.root, baseBranch: branch, baseSha: sha },
@@ -171,13 +175,14 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       decisions,
       fixes,
       pullRequests,
+      model: { enabled: modelEnabled, ...modelUsage },
       stageTimes,
       warnings,
     });
     const reportFile = opts.reportFile ? path.resolve(opts.reportFile) : null;
     if (reportFile) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(path.join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    opts.out.write(renderSummary(report, { reportFile, llm: Boolean(opts.env.ANTHROPIC_API_KEY) }));
+    opts.out.write(renderSummary(report, { reportFile, llm: modelEnabled }));
     return report;
   } finally {
     process.off('SIGINT', onInterrupt);

@@ -1,0 +1,43 @@
+/**
+ * Builds the model client a worker uses, from its configuration and environment: none when the
+ * API key's variable is unset (the model path is then off and says so). Usage and budget
+ * warnings go to the run's record, so the report shows them.
+ */
+import type { Redis } from 'ioredis';
+import type { ServiceConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { RunStore } from '../runs.ts';
+import { TokenBudget } from './budget.ts';
+import { ModelClient } from './client.ts';
+import { secretValues } from './sanitize.ts';
+
+export type ModelSetup = { client: ModelClient; secrets: string[] };
+
+export function createModel(opts: {
+  config: ServiceConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  redis: Redis;
+  runs: RunStore;
+  log: Logger;
+}): ModelSetup | null {
+  const apiKey = opts.env[opts.config.modelApiKeyEnv];
+  if (!apiKey) return null;
+  const budget = new TokenBudget(opts.redis, opts.config.prefix);
+  const client = new ModelClient({
+    apiKey,
+    baseUrl: opts.config.modelBaseUrl,
+    model: opts.config.modelName,
+    timeoutMs: opts.config.modelTimeoutSeconds * 1000,
+    maxRetries: opts.config.modelMaxRetries,
+    budget,
+    onUsage: async (scope, usage) => {
+      await opts.runs.addModelUsage(scope.runId, usage);
+    },
+    onWarning: async (scope, warning) => {
+      opts.log.warn({ runId: scope.runId, batchId: scope.batchId }, warning);
+      await opts.runs.addWarnings(scope.runId, [warning]);
+    },
+  });
+  // Every value in the environment that looks like a secret, the key included, stays out of prompts.
+  return { client, secrets: secretValues(opts.env) };
+}

@@ -1,0 +1,297 @@
+/**
+ * A loopback stand-in for the Anthropic Messages API (`POST /v1/messages`), answering with the
+ * real service's status codes, headers and JSON shapes so that the real `@anthropic-ai/sdk`
+ * client can talk to it. Each test scripts the replies; every request is recorded.
+ *
+ * Authentication: the real service takes the key in `x-api-key`; the SDK (1.x) sends it as
+ * `Authorization: Bearer <key>`. Both are accepted, and checked when `apiKey` is given.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type Usage = { input_tokens: number; output_tokens: number };
+
+export type ScriptedReply =
+  | {
+      kind: 'tool_use';
+      name: string;
+      input: unknown;
+      usage?: Usage;
+      stop_reason?: 'tool_use' | 'max_tokens' | 'end_turn';
+      delayMs?: number;
+    }
+  | { kind: 'text'; text: string; usage?: Usage; stop_reason?: 'end_turn' | 'max_tokens'; delayMs?: number }
+  | { kind: 'error'; status: 429 | 529 | 500 | 400 | 401; retryAfterSeconds?: number; message?: string }
+  /** Answer nothing for `ms` (to trip the client's timeout), then close the connection. */
+  | { kind: 'hang'; ms: number };
+
+export type RecordedCall = {
+  /** Header names in lower case; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The parsed JSON request (the raw text when it is not JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: a request body is whatever the client sent.
+  body: any;
+  /** Date.now() when the request was received. */
+  at: number;
+};
+
+export type FakeAnthropic = {
+  /** e.g. http://127.0.0.1:PORT, the SDK's `baseURL`. */
+  url: string;
+  /** Every POST /v1/messages received, including ones answered with errors. */
+  calls: RecordedCall[];
+  /** Queues replies; each request that passes validation consumes one. */
+  script(...replies: ScriptedReply[]): void;
+  /** When the script is empty: a function deciding the reply from the request (default: 500 'no scripted reply'). */
+  // biome-ignore lint/suspicious/noExplicitAny: the request body as the client sent it.
+  onRequest(fn: (body: any) => ScriptedReply): void;
+  close(): Promise<void>;
+};
+
+type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'overloaded_error';
+
+const ERROR_TYPES: Record<number, ErrorType> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'invalid x-api-key',
+  404: 'Not Found',
+  429: 'Number of request tokens has exceeded your per-minute rate limit',
+  500: 'Internal server error',
+  529: 'Overloaded',
+};
+
+/** The part of a validated request the answer depends on. */
+type MessageRequest = { model: string; messages: unknown[]; system?: unknown };
+
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promise<FakeAnthropic> {
+  const calls: RecordedCall[] = [];
+  const queue: ScriptedReply[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: the request body as the client sent it.
+  let fallback: ((body: any) => ScriptedReply) | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      send(res, apiError(500, err instanceof Error ? err.message : String(err)));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (req.method !== 'POST' || path !== '/v1/messages') {
+      send(res, errorAnswer(404, 'not_found_error', 'Not Found'));
+      return;
+    }
+    const headers = flatHeaders(req);
+    const body = parseJson(raw);
+    calls.push({ headers, body: body === undefined ? raw : body, at: Date.now() });
+
+    const refusal = checkAuth(headers) ?? checkRequest(headers, body);
+    if (refusal) {
+      send(res, refusal);
+      return;
+    }
+    const reply = next(body);
+    if (reply.kind === 'hang') {
+      await wait(reply.ms);
+      // Closed without a response, as a dropped connection looks to the client.
+      res.destroy();
+      return;
+    }
+    if (reply.kind === 'error') {
+      const answer = apiError(reply.status, reply.message);
+      if (reply.retryAfterSeconds !== undefined) {
+        answer.headers = { 'retry-after': String(reply.retryAfterSeconds) };
+      }
+      send(res, answer);
+      return;
+    }
+    if (reply.delayMs) await wait(reply.delayMs);
+    send(res, { status: 200, body: message(body as MessageRequest, reply) });
+  }
+
+  function checkAuth(headers: Record<string, string>): Answer | undefined {
+    if (opts.apiKey === undefined) return undefined;
+    const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    const key = headers['x-api-key'] || bearer;
+    if (key === undefined) return errorAnswer(401, 'authentication_error', 'x-api-key header is required');
+    if (key !== opts.apiKey) return errorAnswer(401, 'authentication_error', 'invalid x-api-key');
+    return undefined;
+  }
+
+  function checkRequest(headers: Record<string, string>, body: unknown): Answer | undefined {
+    const invalid = (message: string) => errorAnswer(400, 'invalid_request_error', message);
+    if (!headers['anthropic-version']) return invalid('anthropic-version: header is required');
+    if (body === undefined) return invalid('There was an issue with your request body: invalid JSON');
+    if (!isRecord(body)) return invalid('body: Input should be an object');
+    if (typeof body.model !== 'string' || body.model === '') return invalid('model: Field required');
+    const maxTokens = body.max_tokens;
+    if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+      return invalid('max_tokens: Field required, an integer of at least 1');
+    }
+    if (!Array.isArray(body.messages)) return invalid('messages: Field required, a list');
+    if (body.stream === true) return invalid('stream: streaming is not supported by this fake');
+    return undefined;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the request body as the client sent it.
+  function next(body: any): ScriptedReply {
+    const scripted = queue.shift();
+    if (scripted) return scripted;
+    if (fallback) return fallback(body);
+    return { kind: 'error', status: 500, message: 'no scripted reply' };
+  }
+
+  function wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    script(...replies) {
+      queue.push(...replies);
+    },
+    onRequest(fn) {
+      fallback = fn;
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The body of a successful Messages API answer. */
+function message(
+  request: MessageRequest,
+  reply: Extract<ScriptedReply, { kind: 'tool_use' | 'text' }>,
+): unknown {
+  const produced = reply.kind === 'tool_use' ? reply.input : reply.text;
+  const content =
+    reply.kind === 'tool_use'
+      ? [{ type: 'tool_use', id: newId('toolu_'), name: reply.name, input: reply.input }]
+      : [{ type: 'text', text: reply.text }];
+  const promptLength =
+    jsonLength(request.messages) + (request.system === undefined ? 0 : jsonLength(request.system));
+  const usage = reply.usage ?? {
+    input_tokens: Math.ceil(promptLength / 4),
+    output_tokens: Math.ceil(jsonLength(produced) / 4),
+  };
+  return {
+    id: newId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: request.model,
+    content,
+    stop_reason: reply.stop_reason ?? (reply.kind === 'tool_use' ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: {
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    },
+  };
+}
+
+function apiError(status: number, message?: string): Answer {
+  return errorAnswer(
+    status,
+    ERROR_TYPES[status] ?? 'api_error',
+    message ?? DEFAULT_MESSAGES[status] ?? 'Error',
+  );
+}
+
+function errorAnswer(status: number, type: ErrorType, message: string): Answer {
+  return { status, body: { type: 'error', error: { type, message } } };
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'request-id': newId('req_'),
+    ...answer.headers,
+  });
+  res.end(text);
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An identifier shaped like the service's: a prefix, `01`, then 22 letters and digits. */
+function newId(prefix: string): string {
+  const bytes = randomBytes(22);
+  let id = `${prefix}01`;
+  for (const b of bytes) id += ID_ALPHABET.charAt(b % ID_ALPHABET.length);
+  return id;
+}
+
+function jsonLength(value: unknown): number {
+  return (JSON.stringify(value) ?? '').length;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
