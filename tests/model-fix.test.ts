@@ -101,7 +101,7 @@ describe('fixes by the model', () => {
   });
   afterEach(() => {
     // A test that leaves scripted replies would leak them into the next one.
-    fake.script();
+    fake.unscripted();
   });
   afterAll(async () => {
     await fake.close();
@@ -226,7 +226,8 @@ describe('fixes by the model', () => {
     await expect(processor()(data, ctx)).rejects.toThrow(/gate test_weakened/);
     expect(fake.calls.length - calls).toBe(1);
     expect((await runs.fixResults(data.runId))[0]).toMatchObject({ status: 'failed', commit: null });
-    fake.script();
+    // The second reply was never asked for: no repair round after a gate failure.
+    expect(fake.unscripted()).toBe(1);
   });
 
   it('retries a 429 with retry-after and a 529, and then commits', async () => {

@@ -43,6 +43,8 @@ export type FakeAnthropic = {
   calls: RecordedCall[];
   /** Queues replies; each request that passes validation consumes one. */
   script(...replies: ScriptedReply[]): void;
+  /** Drops the replies not consumed yet; returns how many there were. */
+  unscripted(): number;
   /** When the script is empty: a function deciding the reply from the request (default: 500 'no scripted reply'). */
   // biome-ignore lint/suspicious/noExplicitAny: the request body as the client sent it.
   onRequest(fn: (body: any) => ScriptedReply): void;
@@ -179,6 +181,9 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    unscripted() {
+      return queue.splice(0).length;
+    },
     script(...replies) {
       queue.push(...replies);
     },

@@ -151,3 +151,12 @@ describe('followUpBatchId', () => {
     expect(followUpBatchId(long, 3, 1).endsWith('-c3-1')).toBe(true);
   });
 });
+
+describe('changedLines', () => {
+  it('names the original lines between the common prefix and suffix, or the insertion point', async () => {
+    const { changedLines } = await import('../src/processor.ts');
+    expect(changedLines('a\nb\nc\nd\n', 'a\nB\nc\nd\n')).toEqual([2]);
+    expect(changedLines('a\nb\nc\nd\n', 'a\nd\n')).toEqual([2, 3]);
+    expect(changedLines('a\nb\n', 'a\nx\nb\n')).toEqual([2]);
+  });
+});

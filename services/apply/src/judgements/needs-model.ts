@@ -4,8 +4,9 @@ import type { JudgeContext, Judgement, Verdict } from './types.ts';
 
 /**
  * Findings whose fix is a rewrite only the model can make (splitting a function, flattening
- * nesting, writing a test). They are real when still present, and deferred until the model
- * fixer exists; they never reach the fix queue as deterministic work.
+ * nesting, writing a test). They are real when still present. With a model configured they
+ * go to the fix queue for it (the budgets bound how many are tried); without one they are
+ * deferred, since nothing deterministic can fix them.
  */
 function needsModel(
   rule: RuleId,
@@ -31,6 +32,15 @@ function needsModel(
           `The repository has no test files; adding the first test is a decision for a person.`,
           0.5,
         );
+      }
+      if (ctx.llmAvailable) {
+        return {
+          verdict: 'fix',
+          reason: 'model_rewrite',
+          detail: `${candidate.message}: the model fixer proposes the change (${changeType}); typecheck, tests and the hard gates decide whether it is kept.`,
+          confidence: 0.72,
+          changeType,
+        };
       }
       return {
         ...defer(

@@ -114,7 +114,8 @@ export async function fixWithModel(input: ModelFixInput): Promise<ModelFixOutcom
   const again = await input.tryChange(repaired.changes);
   if (again === null)
     return { status: 'applied', changes: repaired.changes, summary: repaired.summary, calls };
-  return { status: 'failed', reason: `model fix failed verification twice: ${again}`, calls };
+  if (again.final) return { status: 'failed', reason: again.failure, calls };
+  return { status: 'failed', reason: `model fix failed verification twice: ${again.failure}`, calls };
 }
 
 function notAnswered(result: Exclude<ModelCallResult, { ok: true }>, calls: number): ModelFixOutcome {
