@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { flatHeaders, listenOnLoopback, readBody, sendJson } from './loopback.ts';
 
 type Usage = { input_tokens: number; output_tokens: number };
 
@@ -172,14 +172,10 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
     unscripted() {
       return queue.splice(0).length;
@@ -193,10 +189,7 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      return listening.close();
     },
   };
 }
@@ -247,15 +240,7 @@ function errorAnswer(status: number, type: ErrorType, message: string): Answer {
 }
 
 function send(res: ServerResponse, answer: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'request-id': newId('req_'),
-    ...answer.headers,
-  });
-  res.end(text);
+  sendJson(res, answer.status, answer.body, { 'request-id': newId('req_'), ...answer.headers });
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -282,21 +267,4 @@ function parseJson(raw: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -5,7 +5,7 @@
  * attempted).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { flatHeaders, listenOnLoopback, readBody, sendJson } from './loopback.ts';
 
 export type FakeMergeRequest = {
   /** Full path of the target project, `group/sub/project`. */
@@ -270,18 +270,14 @@ export async function startFakeGitLab(opts: { token?: string } = {}): Promise<Fa
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  url = listening.url;
 
   return {
     url,
     mergeRequests,
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: listening.close,
   };
 }
 
@@ -340,25 +336,5 @@ function parseBody(raw: string, contentType: string | undefined): Params | undef
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...reply.headers,
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
+  sendJson(res, reply.status, reply.body, reply.headers);
 }
