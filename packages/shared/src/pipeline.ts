@@ -12,6 +12,8 @@ export async function handOverToFix(opts: {
   fixQueue: Queue<FixJob>;
   run: Pick<FixJob, 'runId' | 'repo' | 'baseBranch' | 'baseSha'>;
   maxFiles: number;
+  /** Called when nothing goes to fix: the run may be over (see run-finish.ts). */
+  finishRun?: (runId: string) => Promise<unknown>;
 }): Promise<number> {
   const { runs, fixQueue, run } = opts;
   const batches = planBatches(await runs.fixable(run.runId), opts.maxFiles);
@@ -34,5 +36,6 @@ export async function handOverToFix(opts: {
   await runs.setMeta(run.runId, { fixBatches: jobs.length });
   if (jobs.length > 0) await fixQueue.addBulk(jobs);
   await runs.handOverDone(run.runId);
+  if (jobs.length === 0) await opts.finishRun?.(run.runId);
   return jobs.length;
 }

@@ -7,13 +7,23 @@ import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { Candidate, FixItem, ForgeKind, GitSha, RepoPath } from './schemas.ts';
 
+/** The three stages of a run. */
 export const QUEUE_NAMES = ['scan', 'apply', 'fix'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+/** Where pushes and schedules land before a run exists: the scan service turns them into runs. */
+export const TRIGGER_QUEUE = 'trigger' as const;
+export const ALL_QUEUES = [TRIGGER_QUEUE, ...QUEUE_NAMES] as const;
+export type AnyQueueName = (typeof ALL_QUEUES)[number];
 
 /** Where the repository lives. Job data carries references, never file contents or credentials. */
 export const RepoRef = z.object({
   /** Absolute path of the local repository (or of selfreview's cached clone). */
   path: z.string().startsWith('/'),
+  /** The name in the server configuration, when the run came from it (pause and resume use it). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
   /** Asked for by the operator: push fix branches and propose them. Absent: branches stay local. */
   publish: z
     .object({
@@ -84,7 +94,59 @@ const retention = {
   removeOnFail: { age: 30 * DAY_S, count: 5000 },
 } satisfies JobsOptions;
 
+/**
+ * A repository as the server configuration names it; the scan service opens it (a local
+ * path) or keeps a cached clone of it (a URL). No credentials, only variable names.
+ */
+export const RepoTarget = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, _ . or -'),
+    path: z.string().startsWith('/').optional(),
+    url: z
+      .string()
+      .regex(
+        /^(https:\/\/|ssh:\/\/|git@[\w.-]+:|file:\/\/)/,
+        'expected an https://, ssh://, git@ or file:// URL',
+      )
+      .optional(),
+    branch: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{1,200}$/)
+      .default('main'),
+    publish: RepoRef.shape.publish,
+  })
+  .refine((r) => (r.path === undefined) !== (r.url === undefined), {
+    message: 'give exactly one of path and url',
+  });
+export type RepoTarget = z.infer<typeof RepoTarget>;
+
+export const TriggerJob = z.object({
+  kind: z.enum(['push', 'schedule', 'manual']),
+  repo: RepoTarget,
+  /** For pushes: the pushed range; the scan covers what changed since the last scanned commit. */
+  before: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
+  after: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
+  /** Where the trigger came from, for the log (a delivery id, a scheduler id). */
+  source: z.string().max(200).optional(),
+  /** The NAME of the variable holding a chat webhook URL for the run's summary. */
+  notifyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]{0,63}$/)
+    .optional(),
+});
+export type TriggerJob = z.infer<typeof TriggerJob>;
+
 export const QUEUES = {
+  trigger: {
+    payload: TriggerJob,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, ...retention },
+  },
   scan: {
     payload: ScanJob,
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, ...retention },
@@ -98,9 +160,9 @@ export const QUEUES = {
     // A fix batch is expensive and mostly fails for reasons a retry won't change.
     defaultJobOptions: { attempts: 2, backoff: { type: 'exponential', delay: 5000 }, ...retention },
   },
-} as const satisfies Record<QueueName, { payload: z.ZodType; defaultJobOptions: JobsOptions }>;
+} as const satisfies Record<AnyQueueName, { payload: z.ZodType; defaultJobOptions: JobsOptions }>;
 
-export type JobPayload<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['payload']>;
+export type JobPayload<Q extends AnyQueueName> = z.infer<(typeof QUEUES)[Q]['payload']>;
 
 /** BullMQ refuses ':' in custom job ids; ids built from run ids and names go through here. */
 export function jobId(...parts: string[]): string {

@@ -4,8 +4,10 @@
  * enqueued and removed when it ends, so "all open sets empty" means the
  * pipeline has drained. All keys of a run expire together.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { QueueName } from './queues.ts';
+import type { ReportInput } from './report.ts';
 import type { Candidate, Decision, FixResult, PullRequestRecord } from './schemas.ts';
 import {
   Candidate as CandidateSchema,
@@ -16,6 +18,12 @@ import {
 } from './schemas.ts';
 
 const RUN_TTL_S = 14 * 24 * 60 * 60;
+
+/** `20261121-143000-a1b2c3`: sortable by time, unique enough for one installation. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
 
 export type RunMeta = {
   runId: string;
@@ -89,6 +97,53 @@ export class RunStore {
   async create(meta: RunMeta): Promise<void> {
     await this.redis.hset(this.key(meta.runId, 'meta'), meta);
     await this.touch(meta.runId, ['meta']);
+    // The index of runs, newest first, for the dashboard's API; trimmed with the runs' own expiry.
+    const index = `${this.prefix}:runs`;
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .zadd(index, now, meta.runId)
+      .zremrangebyscore(index, 0, now - RUN_TTL_S * 1000)
+      .exec();
+  }
+
+  /** Run ids, newest first. */
+  async recentRuns(limit = 50): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}:runs`, 0, Math.max(0, limit - 1));
+  }
+
+  /** Everything a report is built from, in one place (the CLI and the API both build reports). */
+  async reportInput(runId: string): Promise<ReportInput | null> {
+    const meta = await this.meta(runId);
+    if (!meta) return null;
+    const [candidates, decisions, fixes, pullRequests, model, stageTimes, warnings] = await Promise.all([
+      this.candidates(runId),
+      this.decisions(runId),
+      this.fixResults(runId),
+      this.pullRequests(runId),
+      this.modelUsage(runId),
+      this.stageTimes(runId),
+      this.warnings(runId),
+    ]);
+    const done = RunStore.isDrained(await this.progress(runId));
+    return {
+      runId,
+      repo: { path: meta.repoPath, baseBranch: meta.baseBranch, baseSha: meta.baseSha },
+      startedAt: meta.startedAt,
+      finishedAt: done
+        ? new Date(
+            Math.max(...Object.values(stageTimes).map((t) => t.endMs), Date.parse(meta.startedAt)),
+          ).toISOString()
+        : '',
+      files: Number(meta.files ?? 0),
+      candidates,
+      decisions,
+      fixes,
+      pullRequests,
+      model: { enabled: model.calls > 0, ...model },
+      stageTimes,
+      warnings,
+    };
   }
 
   async meta(runId: string): Promise<(RunMeta & Record<string, string>) | null> {

@@ -8,12 +8,12 @@ import type { Redis } from 'ioredis';
 import type { RepoConfig, ServiceConfig } from './config.ts';
 import { UserInputError } from './errors.ts';
 import { jobLogger, type Logger } from './logger.ts';
-import { type JobPayload, QUEUES, type QueueName } from './queues.ts';
+import { type AnyQueueName, type JobPayload, QUEUES } from './queues.ts';
 import { createRedis } from './redis.ts';
 import { loadRepoConfigAt } from './repo-files.ts';
 import { Repository } from './workspace.ts';
 
-export function createQueue<Q extends QueueName>(
+export function createQueue<Q extends AnyQueueName>(
   name: Q,
   connection: Redis,
   prefix: string,
@@ -28,13 +28,13 @@ export function createQueue<Q extends QueueName>(
 /** `token` is the worker's lock token for the job (needed to move it back to delayed). */
 export type ProcessContext = { job: Job; log: Logger; token?: string | undefined };
 
-export type StageProcessor<Q extends QueueName> = (
+export type StageProcessor<Q extends AnyQueueName> = (
   data: JobPayload<Q>,
   ctx: ProcessContext,
 ) => Promise<unknown>;
 
 /** Parses the payload with the catalog's schema; a malformed payload will never succeed, so no retries. */
-export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
+export function parsePayload<Q extends AnyQueueName>(queue: Q, data: unknown): JobPayload<Q> {
   const parsed = QUEUES[queue].payload.safeParse(data);
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -43,7 +43,7 @@ export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobP
   return parsed.data as JobPayload<Q>;
 }
 
-export function startWorker<Q extends QueueName>(opts: {
+export function startWorker<Q extends AnyQueueName>(opts: {
   queue: Q;
   config: ServiceConfig;
   log: Logger;
@@ -61,7 +61,13 @@ export function startWorker<Q extends QueueName>(opts: {
     opts.queue,
     async (job: Job, token?: string) => {
       const data = parsePayload(opts.queue, job.data);
-      const log = jobLogger(opts.log, { runId: data.runId, jobId: job.id, repo: data.repo.path });
+      // Trigger jobs come before a run exists and may name a repository by URL only.
+      const ref = data as { runId?: string; repo: { path?: string; url?: string; name?: string } };
+      const log = jobLogger(opts.log, {
+        runId: ref.runId ?? '-',
+        jobId: job.id,
+        repo: ref.repo.path ?? ref.repo.name ?? '-',
+      });
       log.info({ attempt: job.attemptsMade + 1 }, 'job started');
       const started = Date.now();
       try {

@@ -89,6 +89,16 @@ export class Repository {
     if (!statSync(abs).isDirectory()) throw new UserInputError(`${dir}: not a directory`);
     let top: string;
     try {
+      // selfreview's own cached clones are bare: their git dir is the repository's root.
+      if (
+        (
+          await git(abs)
+            .raw(['rev-parse', '--is-bare-repository'])
+            .catch(() => '')
+        ).trim() === 'true'
+      ) {
+        return new Repository((await git(abs).raw(['rev-parse', '--absolute-git-dir'])).trim());
+      }
       top = (await git(abs).raw(['rev-parse', '--show-toplevel'])).trim();
     } catch (err) {
       if (/not a git repository/i.test((err as Error).message)) {

@@ -6,6 +6,7 @@ import { createModel } from '@selfreview/shared/model/setup';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
+import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
@@ -19,6 +20,10 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+const finishRun = (runId: string) =>
+  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
+    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
+  );
 const fixQueue = createQueue('fix', redis, config.prefix);
 const model = createModel({ config, env: process.env, redis, runs, log });
 log.info(
@@ -33,6 +38,7 @@ const worker = startWorker({
     runs,
     fixQueue,
     llmAvailable: model !== null,
+    finishRun,
     ...(model ? { model } : {}),
     memory: new FindingMemory(redis, config.prefix),
     indexes: new RepoIndexCache(),
@@ -45,7 +51,7 @@ const worker = startWorker({
       const config = await Repository.open(data.repo.path)
         .then((repo) => loadRepoConfigAt(repo, data.baseSha))
         .catch(() => defaultRepoConfig());
-      await handOverToFix({ runs, fixQueue, run, maxFiles: config.fix.maxFiles });
+      await handOverToFix({ runs, fixQueue, run, maxFiles: config.fix.maxFiles, finishRun });
     }
   },
 });

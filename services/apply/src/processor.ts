@@ -25,6 +25,8 @@ import {
 } from './second-opinion.ts';
 
 export type ApplyDeps = {
+  /** Ends the run when its last job closes (summary, finishedAt); absent in tests that don't need it. */
+  finishRun?: (runId: string) => Promise<unknown>;
   runs: RunStore;
   fixQueue: Queue<FixJob>;
   llmAvailable: boolean;
@@ -94,6 +96,7 @@ export function createApplyProcessor(deps: ApplyDeps) {
         fixQueue: deps.fixQueue,
         run,
         maxFiles: config.fix.maxFiles,
+        ...(deps.finishRun ? { finishRun: deps.finishRun } : {}),
       });
       log.info({ batches }, 'handed over to fix');
     }

@@ -4,7 +4,9 @@ import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel } from '@selfreview/shared/model/setup';
+import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
@@ -17,6 +19,10 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+const finishRun = (runId: string) =>
+  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
+    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
+  );
 // Follow-up batches (items a batch carried over) go back on the fix queue through a producer
 // connection, which fails fast instead of queueing commands while Redis is away.
 const producer = createRedis(config.redisUrl, 'producer');
@@ -41,6 +47,8 @@ const worker = startWorker({
     dataDir: config.dataDir,
     memory: new FindingMemory(redis, config.prefix),
     locks: new RepoLock(redis, config.prefix),
+    pauses: new RepoPauses(redis, config.prefix),
+    finishRun,
     // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
     credentials: (name) => process.env[name] || undefined,
     ...(model ? { model } : {}),
@@ -51,6 +59,7 @@ const worker = startWorker({
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
     await runs.closeFixJob(data.runId, data.batchId);
+    await finishRun(data.runId);
   },
   // A batch may run for its whole time limit; its lock is renewed meanwhile, stalls are found within a minute.
   workerOptions: { lockDuration: 60_000, concurrency: 1 },

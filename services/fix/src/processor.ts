@@ -16,6 +16,7 @@ import type { RepoLock } from '@selfreview/shared/locks';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { ModelClient } from '@selfreview/shared/model/client';
+import type { RepoPauses } from '@selfreview/shared/pauses';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import {
@@ -45,6 +46,10 @@ export type FixDeps = {
   memory?: FindingMemory;
   /** One batch per repository at a time; absent in tests that drive the processor by hand. */
   locks?: RepoLock;
+  /** A paused repository's batches wait (delayed) until it is resumed. */
+  pauses?: RepoPauses;
+  /** Ends the run when its last job closes (summary, finishedAt). */
+  finishRun?: (runId: string) => Promise<unknown>;
   /** Tokens by environment variable name (the worker's environment); absent: no credentials. */
   credentials?: Credentials;
   /** Enqueues a follow-up batch with the items this one carried over; absent: they are only reported. */
@@ -66,6 +71,8 @@ export const MAX_CARRIES = 3;
 
 /** How long a batch waits before trying a busy repository again. */
 const BUSY_RETRY_MS = 5_000;
+/** How often a paused repository's batch looks again. */
+const PAUSED_RETRY_MS = 60_000;
 
 const MAX_DIFF_LINES = 400;
 const LINKED_DEPENDENCIES = 'node_modules';
@@ -91,6 +98,11 @@ type BatchOutcome = { results: FixResult[]; branch: string | null; carried: File
 export function createFixProcessor(deps: FixDeps) {
   return async (data: FixJob, { job, log, token }: ProcessContext): Promise<FixResult[]> => {
     const started = Date.now();
+    if (token && (await deps.pauses?.isPaused(data.repo.name))) {
+      log.info({ repo: data.repo.name }, 'repository paused; batch delayed');
+      await job.moveToDelayed(Date.now() + PAUSED_RETRY_MS, token);
+      throw new DelayedError();
+    }
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
     // One batch per repository: the lock outlives the batch's own time limit by a margin,
     // and expires by itself if this worker dies holding it.
@@ -717,6 +729,7 @@ function toResult(
 async function finish(deps: FixDeps, data: FixJob, started: number): Promise<void> {
   await deps.runs.markStage(data.runId, 'fix', started, Date.now());
   await deps.runs.closeFixJob(data.runId, data.batchId);
+  await deps.finishRun?.(data.runId);
 }
 
 function fail(w: FileWork, reason: string): void {

@@ -1,12 +1,15 @@
 /** The scan worker process: `node --import tsx services/scan/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
+import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { findNativeTsc } from './engine/native-tsc.ts';
 import { WarmCache } from './engine/warm.ts';
 import { createScanProcessor } from './processor.ts';
+import { createTriggerProcessor } from './trigger.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'scan', level: config.logLevel });
@@ -15,6 +18,10 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 await waitForReady(redis, 30_000);
 
 const runs = new RunStore(redis, config.prefix);
+const finishRun = (runId: string) =>
+  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
+    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
+  );
 const warm = new WarmCache(Number(process.env.SELFREVIEW_WARM_REPOS ?? 2) || 2);
 const tscPath = await findNativeTsc();
 if (!tscPath)
@@ -25,18 +32,43 @@ const worker = startWorker({
   queue: 'scan',
   config,
   log,
-  processor: createScanProcessor({ runs, applyQueue, fixQueue, dataDir: config.dataDir, warm, tscPath }),
+  processor: createScanProcessor({
+    runs,
+    applyQueue,
+    fixQueue,
+    dataDir: config.dataDir,
+    warm,
+    tscPath,
+    finishRun,
+  }),
   onFinalFailure: async (data, { job }, err) => {
     await runs.addWarnings(data.runId, [`scan failed: ${err.message}`]);
     await runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id)).then((claimed) =>
       // Nothing reached apply, so there is nothing to hand over; release the claim.
-      claimed ? runs.handOverDone(data.runId) : undefined,
+      claimed ? runs.handOverDone(data.runId).then(() => finishRun(data.runId)) : undefined,
     );
   },
 });
+// Pushes and schedules become runs here, where the repositories (and cached clones) are.
+const scanQueue = createQueue('scan', redis, config.prefix);
+const triggerWorker = startWorker({
+  queue: 'trigger',
+  config,
+  log,
+  processor: createTriggerProcessor({
+    runs,
+    scanQueue,
+    redis,
+    prefix: config.prefix,
+    dataDir: config.dataDir,
+    pauses: new RepoPauses(redis, config.prefix),
+  }),
+});
 log.info({ queue: 'scan', prefix: config.prefix }, 'worker ready');
 handleShutdown(log, [
+  () => triggerWorker.close(),
   () => worker.close(),
+  () => scanQueue.close(),
   async () => warm.clear(),
   () => applyQueue.close(),
   () => fixQueue.close(),

@@ -17,6 +17,8 @@ import { scanSettingsFrom } from './engine/settings.ts';
 import type { WarmCache } from './engine/warm.ts';
 
 export type ScanDeps = {
+  /** Ends the run when its last job closes (summary, finishedAt); absent in tests that don't need it. */
+  finishRun?: (runId: string) => Promise<unknown>;
   runs: RunStore;
   applyQueue: Queue<ApplyJob>;
   fixQueue: Queue<FixJob>;
@@ -77,7 +79,13 @@ export function createScanProcessor(deps: ScanDeps) {
     await deps.runs.markStage(data.runId, 'scan', started, Date.now());
 
     if (await deps.runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id))) {
-      await handOverToFix({ runs: deps.runs, fixQueue: deps.fixQueue, run, maxFiles: config.fix.maxFiles });
+      await handOverToFix({
+        runs: deps.runs,
+        fixQueue: deps.fixQueue,
+        run,
+        maxFiles: config.fix.maxFiles,
+        ...(deps.finishRun ? { finishRun: deps.finishRun } : {}),
+      });
     }
     log.info(
       {

@@ -2,7 +2,6 @@
  * `selfreview run [PATH] [--report FILE]`: the whole pipeline on one repository,
  * with the three workers as separate processes, until it drains.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
@@ -12,7 +11,7 @@ import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { provideRedis } from '@selfreview/shared/redis-server';
 import { hasRootTsconfig } from '@selfreview/shared/repo-files';
 import { buildReport } from '@selfreview/shared/report';
-import { RunStore } from '@selfreview/shared/runs';
+import { newRunId, RunStore } from '@selfreview/shared/runs';
 import type { RunReport } from '@selfreview/shared/schemas';
 import { createQueue } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
@@ -30,10 +29,7 @@ export type RunOptions = {
   out: NodeJS.WriteStream;
 };
 
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
+export { newRunId };
 
 /**
  * `--publish`, `--remote`, `--forge kind:project`, `--forge-url`, `--token-env` as the job's

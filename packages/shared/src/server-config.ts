@@ -1,0 +1,157 @@
+/**
+ * The server configuration (`selfreview.server.yaml` or `.json`): the repositories a team's
+ * selfreview watches, how pushes from each are authenticated, when each is fully scanned, and
+ * where run summaries go. Secrets are never in it, only the names of the environment
+ * variables that hold them. Errors name the file and the key.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { RepoTarget } from './queues.ts';
+
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'expected an environment variable name');
+
+/** Five or six cron fields (seconds optional), checked for shape here and by BullMQ when scheduled. */
+const Cron = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression of 5 or 6 fields, e.g. "0 3 * * *"');
+
+export const ServerRepo = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, _ . or -'),
+    path: z.string().startsWith('/', 'expected an absolute path').optional(),
+    url: z.string().optional(),
+    branch: z.string().default('main'),
+    /** `owner/name` (GitHub) or `group/project` (GitLab) whose pushes mean this repository, for a local path. */
+    project: z.string().optional(),
+    /** A full scan on this schedule; none when absent. */
+    schedule: Cron.optional(),
+    timezone: z.string().optional(),
+    /** Which webhooks may start scans of this repository, and the variables holding their secrets. */
+    webhooks: z
+      .object({
+        github: z.object({ secretEnv: EnvName }).strict().optional(),
+        gitlab: z.object({ tokenEnv: EnvName }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Push fix branches and propose them (see RepoRef.publish); local branches only when absent. */
+    publish: z
+      .object({
+        remote: z.string().default('origin'),
+        forge: z
+          .object({
+            kind: z.enum(['github', 'gitlab']),
+            project: z.string(),
+            apiUrl: z.string().optional(),
+          })
+          .strict()
+          .optional(),
+        tokenEnv: EnvName.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ServerRepo = z.infer<typeof ServerRepo>;
+
+export const ServerConfig = z
+  .object({
+    repositories: z.array(ServerRepo).default([]),
+    /** A Slack-compatible incoming webhook for run summaries: the variable holding its URL. */
+    notify: z.object({ webhookUrlEnv: EnvName }).strict().optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.repositories.forEach((repo, i) => {
+      if (seen.has(repo.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositories', i, 'name'],
+          message: `duplicate name ${repo.name}`,
+        });
+      seen.add(repo.name);
+      const target = RepoTarget.safeParse(repo);
+      if (!target.success) {
+        for (const issue of target.error.issues)
+          ctx.addIssue({ code: 'custom', path: ['repositories', i, ...issue.path], message: issue.message });
+      }
+    });
+  });
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export function parseServerConfig(text: string, fileName: string): ServerConfig {
+  let data: unknown;
+  try {
+    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(
+      `${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    );
+  }
+  const parsed = ServerConfig.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new ConfigError(`${fileName}: ${issues}`);
+  }
+  return parsed.data;
+}
+
+export async function loadServerConfig(file: string): Promise<ServerConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the server configuration: ${(err as Error).message}`);
+  }
+  return parseServerConfig(text, file);
+}
+
+/** The repository as trigger jobs carry it (validated: exactly one of path and url). */
+export function repoTarget(repo: ServerRepo): RepoTarget {
+  return RepoTarget.parse({
+    name: repo.name,
+    ...(repo.path ? { path: repo.path } : {}),
+    ...(repo.url ? { url: repo.url } : {}),
+    branch: repo.branch,
+    ...(repo.publish ? { publish: repo.publish } : {}),
+  });
+}
+
+/** A repository URL reduced to what identifies it: host and path, lower case, no credentials or `.git`. */
+export function normalizeRepoUrl(url: string): string {
+  const scp = /^[\w.-]+@([\w.-]+):(.+)$/.exec(url);
+  let hostPath: string;
+  if (scp) hostPath = `${scp[1]}/${scp[2]}`;
+  else {
+    try {
+      const u = new URL(url);
+      hostPath = `${u.hostname}${u.pathname}`;
+    } catch {
+      return url.toLowerCase();
+    }
+  }
+  return hostPath
+    .toLowerCase()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+}
+
+/** The configured repository a push names (by any of its URLs, or its full name for path repos with a forge). */
+export function findRepository(
+  config: ServerConfig,
+  push: { fullName: string; urls: readonly string[] },
+): ServerRepo | undefined {
+  const urls = new Set(push.urls.map(normalizeRepoUrl));
+  const fullName = push.fullName.toLowerCase();
+  return config.repositories.find((r) => {
+    if (r.url !== undefined && urls.has(normalizeRepoUrl(r.url))) return true;
+    const project = r.project ?? r.publish?.forge?.project;
+    return project !== undefined && project.toLowerCase() === fullName;
+  });
+}

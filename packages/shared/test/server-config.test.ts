@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { findRepository, normalizeRepoUrl, parseServerConfig, repoTarget } from '../src/server-config.ts';
+
+const EXAMPLE = new URL('../../../infra/selfreview.server.example.yaml', import.meta.url);
+
+describe('server configuration', () => {
+  it('parses the example in infra/', async () => {
+    const config = parseServerConfig(await readFile(EXAMPLE, 'utf8'), 'selfreview.server.example.yaml');
+    expect(config.repositories.map((r) => r.name)).toEqual(['web', 'tools']);
+    expect(config.notify).toEqual({ webhookUrlEnv: 'SLACK_WEBHOOK_URL' });
+    expect(repoTarget(config.repositories[0] as never)).toMatchObject({
+      name: 'web',
+      url: 'https://github.com/acme/web.git',
+      branch: 'main',
+      publish: { remote: 'origin', forge: { kind: 'github', project: 'acme/web' }, tokenEnv: 'GITHUB_TOKEN' },
+    });
+  });
+
+  it.each([
+    ['repositories:\n  - name: a\n', /repositories\.0: give exactly one of path and url/],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    url: https://h/o/r.git\n',
+      /give exactly one of path and url/,
+    ],
+    ['repositories:\n  - name: a\n    path: relative\n', /repositories\.0\.path: expected an absolute path/],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    schedule: every day\n',
+      /repositories\.0\.schedule: expected a cron expression/,
+    ],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    webhooks: { github: { secretEnv: my-secret } }\n',
+      /secretEnv: expected an environment variable name/,
+    ],
+    [
+      'repositories:\n  - { name: a, path: /x }\n  - { name: a, path: /y }\n',
+      /repositories\.1\.name: duplicate name a/,
+    ],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    colour: blue\n',
+      /repositories\.0: Unrecognized key: "colour"/,
+    ],
+    ['repositories: [', /not valid YAML/],
+  ])('refuses %j naming the key', (text, message) => {
+    expect(() => parseServerConfig(text, 's.yaml')).toThrow(message);
+  });
+
+  it('recognises a repository by any of its URLs, or by its project for a local path', () => {
+    expect(normalizeRepoUrl('https://user:pw@GitHub.com/Acme/Web.git/')).toBe('github.com/acme/web');
+    expect(normalizeRepoUrl('git@github.com:acme/web.git')).toBe('github.com/acme/web');
+    expect(normalizeRepoUrl('ssh://git@github.com/acme/web')).toBe('github.com/acme/web');
+    const config = parseServerConfig(
+      'repositories:\n  - { name: web, url: "git@github.com:acme/web.git" }\n  - { name: tools, path: /srv/tools, project: platform/tools }\n',
+      's.yaml',
+    );
+    expect(
+      findRepository(config, { fullName: 'acme/web', urls: ['https://github.com/acme/web'] })?.name,
+    ).toBe('web');
+    expect(findRepository(config, { fullName: 'Platform/Tools', urls: [] })?.name).toBe('tools');
+    expect(
+      findRepository(config, { fullName: 'acme/other', urls: ['https://github.com/acme/other'] }),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Turns a trigger (a push, a schedule, an operator's request) into a run: opens the repository
+ * (or fetches its cached clone), resolves the branch's newest commit, works out what changed
+ * since the last scanned commit of that branch, and queues the scan. A burst of pushes
+ * coalesces upstream into one trigger; whatever it says, the scan covers everything since the
+ * last scan, so no pushed change is missed.
+ */
+import type { RepoPauses } from '@selfreview/shared/pauses';
+import { jobId, type RepoRef, type ScanJob, type TriggerJob } from '@selfreview/shared/queues';
+import type { Redis } from '@selfreview/shared/redis';
+import { newRunId, type RunStore } from '@selfreview/shared/runs';
+import type { ProcessContext } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
+import { type Queue, UnrecoverableError } from 'bullmq';
+
+export type TriggerDeps = {
+  runs: RunStore;
+  scanQueue: Queue<ScanJob>;
+  redis: Redis;
+  prefix: string;
+  dataDir: string;
+  pauses: RepoPauses;
+};
+
+export type TriggerResult =
+  | { runId: string; mode: ScanJob['mode']; files: number | null; sha: string }
+  | { skipped: 'paused' | 'no_changes' | 'branch_deleted' };
+
+const ZERO_SHA = /^0{40}$/;
+
+export function createTriggerProcessor(deps: TriggerDeps) {
+  const lastScannedKey = (name: string, branch: string) => `${deps.prefix}:last-scanned:${name}:${branch}`;
+
+  return async (data: TriggerJob, { log }: ProcessContext): Promise<TriggerResult> => {
+    const target = data.repo;
+    if (await deps.pauses.isPaused(target.name)) {
+      log.info({ repo: target.name }, 'repository paused: trigger skipped');
+      return { skipped: 'paused' };
+    }
+    if (data.after && ZERO_SHA.test(data.after)) return { skipped: 'branch_deleted' };
+    let repo: Repository;
+    try {
+      repo = target.url
+        ? await Repository.cloneOrFetch(target.url, deps.dataDir)
+        : await Repository.open(target.path ?? '');
+    } catch (err) {
+      // A missing folder will not appear on retry; an unreachable remote may.
+      if (!target.url) throw new UnrecoverableError((err as Error).message);
+      throw err;
+    }
+    const sha = await repo.branchTip(target.branch);
+    if (!sha) throw new UnrecoverableError(`${target.name}: no branch ${target.branch}`);
+
+    let mode: ScanJob['mode'] = 'full';
+    let files: string[] | undefined;
+    if (data.kind === 'push') {
+      const stored = await deps.redis.get(lastScannedKey(target.name, target.branch));
+      const since = stored ?? (data.before && !ZERO_SHA.test(data.before) ? data.before : null);
+      if (since === sha) return { skipped: 'no_changes' };
+      if (since && (await repo.resolveCommit(since)) && (await repo.isAncestor(since, sha))) {
+        mode = 'push';
+        files = (await repo.diffNameStatus(since, sha)).filter((d) => d.status !== 'D').map((d) => d.path);
+        if (files.length === 0) {
+          await deps.redis.set(lastScannedKey(target.name, target.branch), sha);
+          return { skipped: 'no_changes' };
+        }
+      }
+      // No earlier scan to diff against, or history was rewritten: scan it all.
+    }
+
+    const runId = newRunId();
+    const repoRef: RepoRef = {
+      path: repo.root,
+      name: target.name,
+      ...(target.publish ? { publish: target.publish } : {}),
+    };
+    await deps.runs.create({
+      runId,
+      repoPath: repo.root,
+      baseBranch: target.branch,
+      baseSha: sha,
+      startedAt: new Date().toISOString(),
+    });
+    await deps.runs.setMeta(runId, {
+      repoName: target.name,
+      trigger: data.kind,
+      source: data.source ?? '',
+      ...(data.notifyEnv ? { notifyEnv: data.notifyEnv } : {}),
+    });
+    const scanJobId = jobId(runId, 'scan');
+    await deps.runs.openJobs(runId, 'scan', [scanJobId]);
+    await deps.scanQueue.add(
+      mode === 'push' ? 'push-scan' : 'full-scan',
+      { runId, repo: repoRef, baseBranch: target.branch, baseSha: sha, mode, ...(files ? { files } : {}) },
+      { jobId: scanJobId },
+    );
+    await deps.redis.set(lastScannedKey(target.name, target.branch), sha);
+    log.info({ runId, mode, files: files?.length ?? null, sha }, 'run started');
+    return { runId, mode, files: files?.length ?? null, sha };
+  };
+}
