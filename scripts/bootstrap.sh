@@ -2,6 +2,8 @@
 # Needs only Node.js 20.19+ and git; installs pnpm (through corepack), the
 # workspace's dependencies, and redis-server (through apt-get) when missing.
 # Progress goes to stderr so that stdout stays the command's own.
+# ./scripts/test sets SELFREVIEW_WANT_BROWSER=1: then chromium (through apt-get) too, for the
+# dashboard's browser test, unless SELFREVIEW_BROWSER_TESTS=0.
 
 SELFREVIEW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SELFREVIEW_ROOT
@@ -76,7 +78,34 @@ ensure_redis() {
   fi
 }
 
+chromium_available() {
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -x /usr/bin/chromium ]
+}
+
+# Only for the tests (the dashboard's browser test drives it through playwright-core); the
+# test is skipped, with a warning, when chromium is missing or SELFREVIEW_BROWSER_TESTS=0.
+ensure_chromium() {
+  [ "${SELFREVIEW_BROWSER_TESTS:-1}" = "0" ] && return 0
+  chromium_available && return 0
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      say "chromium is not installed and I can't install it without root: apt-get install chromium (the browser test is skipped)"
+      return 0
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium with apt-get (for the dashboard's browser test; SELFREVIEW_BROWSER_TESTS=0 skips it)"
+    $sudo apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2 \
+      || say "apt-get install chromium failed; the browser test is skipped"
+  else
+    say "chromium is not installed and apt-get is not available: the browser test is skipped"
+  fi
+}
+
 ensure_node
 ensure_pnpm
 ensure_dependencies
 ensure_redis
+if [ -n "${SELFREVIEW_WANT_BROWSER:-}" ]; then ensure_chromium; fi

@@ -1,0 +1,345 @@
+/**
+ * The operators' JSON API under `/api`: recent runs and their reports, the configured
+ * repositories with their findings and fixes, pause and resume, manual scans, queue depths and
+ * failed jobs, and re-queueing those. Authentication and the cross-site check are the app's
+ * (see app.ts); here every parameter is checked, and errors are `{ error }` with a status that
+ * says whose fault it is: 400 bad input, 404 unknown thing, 409 wrong state, 503 no Redis.
+ */
+import type { RepoPauses } from '@selfreview/shared/pauses';
+import { ALL_QUEUES, type AnyQueueName, type TriggerJob } from '@selfreview/shared/queues';
+import type { Redis } from '@selfreview/shared/redis';
+import { buildReport } from '@selfreview/shared/report';
+import { RunStore } from '@selfreview/shared/runs';
+import type { Candidate } from '@selfreview/shared/schemas';
+import { repoTarget, type ServerConfig, type ServerRepo } from '@selfreview/shared/server-config';
+import type { Job, JobType, Queue } from 'bullmq';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { GatewayQueues } from './app.ts';
+
+export type ApiDeps = {
+  queues: GatewayQueues;
+  runs: RunStore;
+  pauses: RepoPauses;
+  serverConfig: ServerConfig;
+  redis: Redis;
+  prefix: string;
+};
+
+/** The states an operator cares about. BullMQ's types no longer list `paused`, but it still counts it. */
+export const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'paused',
+  'completed',
+  'failed',
+] as const;
+export type JobCounts = Record<(typeof JOB_STATES)[number], number>;
+
+/** How far back the run index is searched for one repository's runs. */
+const RUN_SEARCH_WINDOW = 200;
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -');
+const RepoName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, _ . or -');
+const QueueParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a queue name');
+const JobIdParam = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'expected a job id');
+const limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+const RunsQuery = z.object({ limit: limit(20, 200) }).strict();
+const RunParams = z.object({ runId: RunId });
+const RepoParams = z.object({ name: RepoName });
+const RepoRunsQuery = z.object({ runs: limit(5, 50) }).strict();
+const QueueParams = z.object({ queue: QueueParam });
+const JobParams = z.object({ queue: QueueParam, id: JobIdParam });
+const FailedQuery = z.object({ limit: limit(20, 200) }).strict();
+/** The POSTs take no options: no body, or an empty JSON object. */
+const EmptyBody = z.object({}).strict().nullish();
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? i.keys.join(', ') : i.path.map(String).join('.');
+    return `${keys || what}: ${i.message}`;
+  });
+  throw new HttpError(400, `invalid ${what}: ${issues.join('; ')}`);
+}
+
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.setErrorHandler((err: Error, _req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
+    const status = (err as FastifyError).statusCode;
+    // Fastify's own refusals (unsupported media type, malformed JSON): the client's to fix.
+    if (status !== undefined && status >= 400 && status < 500)
+      return reply.code(status).send({ error: err.message });
+    if (deps.redis.status !== 'ready') {
+      return reply.code(503).send({ error: `redis unavailable: ${err.message}` });
+    }
+    return reply.code(500).send({ error: err.message });
+  });
+
+  const queueOf = (name: string): Queue => {
+    if (!(ALL_QUEUES as readonly string[]).includes(name)) {
+      throw new HttpError(404, `no queue ${JSON.stringify(name)}; queues: ${ALL_QUEUES.join(', ')}`);
+    }
+    return deps.queues[name as AnyQueueName] as Queue;
+  };
+
+  const repositoryOf = (name: string): ServerRepo => {
+    const repo = deps.serverConfig.repositories.find((r) => r.name === name);
+    if (!repo) throw new HttpError(404, `no repository ${JSON.stringify(name)} in the server configuration`);
+    return repo;
+  };
+
+  const manualTrigger = (repo: ServerRepo, source: string) => {
+    const data: TriggerJob = { kind: 'manual', repo: repoTarget(repo), source };
+    return (deps.queues.trigger as Queue<TriggerJob>).add('manual', data);
+  };
+
+  app.get('/runs', async (req) => {
+    const query = parse(RunsQuery, req.query, 'query');
+    const ids = await deps.runs.recentRuns(query.limit);
+    const runs = await Promise.all(ids.map((id) => runSummary(deps.runs, id)));
+    return { runs: runs.filter((r) => r !== null) };
+  });
+
+  app.get('/runs/:runId/report', async (req) => {
+    const { runId } = parse(RunParams, req.params, 'params');
+    const input = await deps.runs.reportInput(runId);
+    if (!input) throw new HttpError(404, `no run ${runId}`);
+    // A run still in progress: its report so far, as of now.
+    return buildReport({ ...input, finishedAt: input.finishedAt || new Date().toISOString() });
+  });
+
+  app.get('/repositories', async () => {
+    const paused = new Set(await deps.pauses.list());
+    return {
+      repositories: deps.serverConfig.repositories.map((r) => ({
+        name: r.name,
+        branch: r.branch,
+        ...(r.schedule ? { schedule: r.schedule } : {}),
+        paused: paused.has(r.name),
+      })),
+    };
+  });
+
+  app.get('/repositories/:name/findings', async (req) => {
+    const { name } = parse(RepoParams, req.params, 'params');
+    const query = parse(RepoRunsQuery, req.query, 'query');
+    repositoryOf(name);
+    const runs = await repositoryRuns(deps.runs, name, query.runs);
+    return {
+      name,
+      runs: await Promise.all(
+        runs.map(async (run) => {
+          const [candidates, decisions] = await Promise.all([
+            deps.runs.candidates(run.runId),
+            deps.runs.decisions(run.runId),
+          ]);
+          return {
+            ...run,
+            candidates: candidates.sort(byFileLine).map(withoutEvidence),
+            decisions: decisions.sort((a, b) => a.candidateId.localeCompare(b.candidateId)),
+          };
+        }),
+      ),
+    };
+  });
+
+  app.get('/repositories/:name/fixes', async (req) => {
+    const { name } = parse(RepoParams, req.params, 'params');
+    const query = parse(RepoRunsQuery, req.query, 'query');
+    repositoryOf(name);
+    const runs = await repositoryRuns(deps.runs, name, query.runs);
+    return {
+      name,
+      runs: await Promise.all(
+        runs.map(async (run) => ({
+          ...run,
+          fixes: (await deps.runs.fixResults(run.runId)).sort((a, b) =>
+            a.batchId === b.batchId ? (a.file < b.file ? -1 : 1) : a.batchId < b.batchId ? -1 : 1,
+          ),
+        })),
+      ),
+    };
+  });
+
+  app.post('/repositories/:name/pause', async (req) => {
+    const { name } = parse(RepoParams, req.params, 'params');
+    parse(EmptyBody, req.body, 'body');
+    repositoryOf(name);
+    await deps.pauses.pause(name);
+    return { name, paused: true };
+  });
+
+  app.post('/repositories/:name/resume', async (req) => {
+    const { name } = parse(RepoParams, req.params, 'params');
+    parse(EmptyBody, req.body, 'body');
+    const repo = repositoryOf(name);
+    await deps.pauses.resume(name);
+    // Pushes while paused started nothing: a full scan catches up on all of them.
+    const job = await manualTrigger(repo, 'resume');
+    return { name, paused: false, job: job.id };
+  });
+
+  app.post('/repositories/:name/scan', async (req, reply) => {
+    const { name } = parse(RepoParams, req.params, 'params');
+    parse(EmptyBody, req.body, 'body');
+    const repo = repositoryOf(name);
+    // The trigger would be skipped anyway: say so rather than accept work that never happens.
+    if (await deps.pauses.isPaused(name))
+      throw new HttpError(409, `repository ${name} is paused; resume it first`);
+    const job = await manualTrigger(repo, 'api');
+    return reply.code(202).send({ name, status: 'queued', job: job.id });
+  });
+
+  app.get('/queues', async () => ({
+    queues: await Promise.all(
+      ALL_QUEUES.map(async (name) => {
+        const queue = deps.queues[name] as Queue;
+        const [counts, paused] = await Promise.all([jobCounts(queue), queue.isPaused()]);
+        return { name, paused, counts };
+      }),
+    ),
+  }));
+
+  app.get('/queues/:queue/failed', async (req) => {
+    const params = parse(QueueParams, req.params, 'params');
+    const query = parse(FailedQuery, req.query, 'query');
+    const queue = queueOf(params.queue);
+    const [total, jobs] = await Promise.all([queue.getFailedCount(), queue.getFailed(0, query.limit - 1)]);
+    return { queue: params.queue, total, jobs: jobs.map(failedJobSummary) };
+  });
+
+  app.post('/queues/:queue/jobs/:id/retry', async (req) => {
+    const params = parse(JobParams, req.params, 'params');
+    parse(EmptyBody, req.body, 'body');
+    const queue = queueOf(params.queue);
+    const job = await queue.getJob(params.id);
+    if (!job) throw new HttpError(404, `no job ${params.id} in queue ${params.queue}`);
+    const state = await job.getState();
+    if (state !== 'failed') throw new HttpError(409, `job ${params.id} is ${state}, not failed`);
+    try {
+      await job.retry('failed');
+    } catch (err) {
+      // Retried or removed by someone else between the check and now.
+      throw new HttpError(409, `job ${params.id} could not be retried: ${(err as Error).message}`);
+    }
+    return { queue: params.queue, id: params.id, retried: true };
+  });
+
+  app.post('/queues/:queue/retry-failed', async (req) => {
+    const params = parse(QueueParams, req.params, 'params');
+    parse(EmptyBody, req.body, 'body');
+    const queue = queueOf(params.queue);
+    const retried = await queue.getFailedCount();
+    if (retried > 0) await queue.retryJobs({ state: 'failed' });
+    return { queue: params.queue, retried };
+  });
+}
+
+export async function jobCounts(queue: Queue): Promise<JobCounts> {
+  const counts = await queue.getJobCounts(...(JOB_STATES as readonly string[] as JobType[]));
+  return Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as JobCounts;
+}
+
+type RunSummary = {
+  runId: string;
+  repoName?: string;
+  repoPath: string;
+  baseBranch: string;
+  baseSha: string;
+  startedAt: string;
+  trigger?: string;
+  done: boolean;
+  stages: {
+    scan: { open: number; files: number; candidates: number };
+    apply: { open: number; decisions: number };
+    fix: { open: number; batches: number; results: number };
+  };
+};
+
+/** null when the run's keys have expired while its id was still in the index. */
+async function runSummary(runs: RunStore, runId: string): Promise<RunSummary | null> {
+  const [meta, progress] = await Promise.all([runs.meta(runId), runs.progress(runId)]);
+  if (!meta) return null;
+  return {
+    runId,
+    ...(meta.repoName ? { repoName: meta.repoName } : {}),
+    repoPath: meta.repoPath,
+    baseBranch: meta.baseBranch,
+    baseSha: meta.baseSha,
+    startedAt: meta.startedAt,
+    ...(meta.trigger ? { trigger: meta.trigger } : {}),
+    done: RunStore.isDrained(progress),
+    stages: {
+      scan: { open: progress.open.scan, files: progress.files, candidates: progress.candidates },
+      apply: { open: progress.open.apply, decisions: progress.decisions },
+      fix: { open: progress.open.fix, batches: Number(meta.fixBatches ?? 0), results: progress.fixResults },
+    },
+  };
+}
+
+/** The newest `count` runs of one repository (by the name the trigger gave it), newest first. */
+async function repositoryRuns(
+  runs: RunStore,
+  name: string,
+  count: number,
+): Promise<{ runId: string; startedAt: string; baseBranch: string; baseSha: string }[]> {
+  const ids = await runs.recentRuns(RUN_SEARCH_WINDOW);
+  const metas = await Promise.all(ids.map((id) => runs.meta(id)));
+  const found: { runId: string; startedAt: string; baseBranch: string; baseSha: string }[] = [];
+  for (const m of metas) {
+    if (found.length >= count) break;
+    if (m?.repoName !== name) continue;
+    found.push({ runId: m.runId, startedAt: m.startedAt, baseBranch: m.baseBranch, baseSha: m.baseSha });
+  }
+  return found;
+}
+
+const byFileLine = (a: Candidate, b: Candidate) =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+
+/** The report's view of a candidate: what and where, not the evidence (code context) behind it. */
+function withoutEvidence({ id, rule, file, line, endLine, message }: Candidate) {
+  return { id, rule, file, line, endLine, message };
+}
+
+/** Only references: never the rest of the payload (a trigger's URL, fix items' code). */
+function failedJobSummary(job: Job) {
+  const data = (job.data ?? {}) as {
+    runId?: unknown;
+    batchId?: unknown;
+    file?: unknown;
+    repo?: { name?: unknown; path?: unknown };
+  };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const repo = {
+    ...(str(data.repo?.name) ? { name: str(data.repo?.name) } : {}),
+    ...(str(data.repo?.path) ? { path: str(data.repo?.path) } : {}),
+  };
+  return {
+    id: job.id,
+    name: job.name,
+    failedReason: job.failedReason,
+    attemptsMade: job.attemptsMade,
+    finishedOn: job.finishedOn ?? null,
+    data: {
+      ...(str(data.runId) ? { runId: str(data.runId) } : {}),
+      ...(str(data.batchId) ? { batchId: str(data.batchId) } : {}),
+      ...(str(data.file) ? { file: str(data.file) } : {}),
+      ...(Object.keys(repo).length > 0 ? { repo } : {}),
+    },
+  };
+}

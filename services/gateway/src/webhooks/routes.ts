@@ -1,0 +1,212 @@
+/**
+ * `POST /webhooks/github` and `POST /webhooks/gitlab`. The body is read as raw bytes (the
+ * signature is over them), limited in size before anything parses it, and authenticated
+ * before anything else is looked at. A push to a configured repository and branch becomes
+ * one trigger job; a redelivered event starts nothing; the answer is 2xx only once the job is
+ * in Redis, and 503 at once when Redis is not there.
+ */
+import type { Logger } from '@selfreview/shared/logger';
+import type { TriggerJob } from '@selfreview/shared/queues';
+import type { Redis } from '@selfreview/shared/redis';
+import {
+  findRepository,
+  repoTarget,
+  type ServerConfig,
+  type ServerRepo,
+} from '@selfreview/shared/server-config';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  githubEventStartsWork,
+  gitlabEventStartsWork,
+  type PushEvent,
+  parseGitHubPush,
+  parseGitLabPush,
+} from './payloads.ts';
+import { verifyGitHubSignature, verifyGitLabToken } from './verify.ts';
+
+export type WebhookDeps = {
+  redis: Redis;
+  prefix: string;
+  triggerQueue: Queue<TriggerJob>;
+  serverConfig: ServerConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  /** Largest accepted body; GitHub caps payloads at 25 MB, pushes are far smaller. */
+  bodyLimitBytes: number;
+  /** Within this, a burst of pushes to one branch becomes one trigger (the newest wins). */
+  coalesceMs: number;
+};
+
+/** A delivery id is remembered this long: GitHub and GitLab redeliver within days, not weeks. */
+const DELIVERY_TTL_S = 7 * 24 * 60 * 60;
+/** Redis must answer within this, or the webhook is answered 503 (the sender retries). */
+const REDIS_DEADLINE_MS = 3_000;
+
+type Forge = 'github' | 'gitlab';
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  // Raw bytes for every content type: the signature covers the exact body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.post('/webhooks/github', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
+    const raw = bodyBytes(req);
+    const secrets = configuredSecrets(deps, 'github');
+    const header = single(req.headers['x-hub-signature-256']);
+    // Which configured secrets sign this body: the repository must be one that uses one of them.
+    const matching = secrets.filter((s) => verifyGitHubSignature(raw, header, s.value).ok);
+    if (matching.length === 0)
+      return unauthorized(reply, header === undefined ? 'missing signature' : 'bad signature');
+    const event = single(req.headers['x-github-event']);
+    if (!githubEventStartsWork(event))
+      return ignored(reply, `event ${event ?? '(none)'} does not start work`);
+    const delivery = single(req.headers['x-github-delivery']);
+    return accept(deps, reply, {
+      forge: 'github',
+      delivery,
+      push: parseGitHubPush(parseJsonBody(raw, req.headers['content-type'])),
+      allowed: new Set(matching.flatMap((s) => s.repos)),
+    });
+  });
+
+  app.post('/webhooks/gitlab', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
+    const raw = bodyBytes(req);
+    const tokens = configuredSecrets(deps, 'gitlab');
+    const header = single(req.headers['x-gitlab-token']);
+    const matching = tokens.filter((t) => verifyGitLabToken(header, t.value).ok);
+    if (matching.length === 0)
+      return unauthorized(reply, header === undefined ? 'missing token' : 'bad token');
+    const event = single(req.headers['x-gitlab-event']);
+    if (!gitlabEventStartsWork(event))
+      return ignored(reply, `event ${event ?? '(none)'} does not start work`);
+    return accept(deps, reply, {
+      forge: 'gitlab',
+      delivery: single(req.headers['x-gitlab-event-uuid']),
+      push: parseGitLabPush(parseJsonBody(raw, req.headers['content-type'])),
+      allowed: new Set(matching.flatMap((t) => t.repos)),
+    });
+  });
+}
+
+async function accept(
+  deps: WebhookDeps,
+  reply: FastifyReply,
+  opts: { forge: Forge; delivery: string | undefined; push: PushEvent | null; allowed: ReadonlySet<string> },
+): Promise<FastifyReply> {
+  const { push } = opts;
+  if (!push) return ignored(reply, 'not a branch push');
+  const repo = findRepository(deps.serverConfig, push.repository);
+  if (!repo) {
+    deps.log.info(
+      { forge: opts.forge, repository: push.repository.fullName },
+      'push for an unknown repository ignored',
+    );
+    return ignored(reply, `repository ${push.repository.fullName} is not configured`);
+  }
+  if (!opts.allowed.has(repo.name)) {
+    // Signed with another repository's secret: not proof that this repository's owner sent it.
+    return unauthorized(reply, 'signature does not belong to this repository');
+  }
+  if (push.branch !== repo.branch) return ignored(reply, `branch ${push.branch} is not watched`);
+  if (push.deletedBranch) return ignored(reply, 'branch deleted');
+
+  const deliveryKey = opts.delivery ? `${deps.prefix}:delivery:${opts.forge}:${opts.delivery}` : null;
+  try {
+    if (deliveryKey) {
+      const first = await withDeadline(deps.redis.set(deliveryKey, '1', 'EX', DELIVERY_TTL_S, 'NX'));
+      if (first === null) return reply.code(200).send({ status: 'duplicate', delivery: opts.delivery });
+    }
+    const job = await withDeadline(
+      enqueue(deps, repo, push, `${opts.forge}:${opts.delivery ?? 'no-delivery-id'}`),
+    );
+    deps.log.info({ repo: repo.name, branch: push.branch, after: push.after, job: job.id }, 'push queued');
+    return reply.code(202).send({ status: 'queued', repository: repo.name, job: job.id });
+  } catch (err) {
+    // Not in Redis: forget the delivery so the sender's retry is not taken for a duplicate.
+    if (deliveryKey) await withDeadline(deps.redis.del(deliveryKey)).catch(() => undefined);
+    deps.log.warn({ err: (err as Error).message }, 'webhook not queued: redis unavailable');
+    return reply.code(503).send({ error: 'queue unavailable, retry later' });
+  }
+}
+
+/**
+ * One waiting trigger per repository and branch: a push while one waits replaces it (the
+ * newest commit wins), a push while one runs is kept for right after it. The scan diffs
+ * from the last scanned commit, so replacing loses no change.
+ */
+function enqueue(deps: WebhookDeps, repo: ServerRepo, push: PushEvent, source: string) {
+  const data: TriggerJob = {
+    kind: 'push',
+    repo: repoTarget(repo),
+    before: push.before.slice(0, 40),
+    after: push.after.slice(0, 40),
+    source,
+    ...(deps.serverConfig.notify ? { notifyEnv: deps.serverConfig.notify.webhookUrlEnv } : {}),
+  };
+  return deps.triggerQueue.add('push', data, {
+    delay: deps.coalesceMs,
+    deduplication: { id: `push:${repo.name}:${repo.branch}`, replace: true, keepLastIfActive: true },
+  });
+}
+
+type Secret = { value: string; repos: string[] };
+
+/** The distinct secrets configured for a forge, each with the repositories that use it. */
+function configuredSecrets(deps: WebhookDeps, forge: Forge): Secret[] {
+  const byValue = new Map<string, string[]>();
+  for (const repo of deps.serverConfig.repositories) {
+    const envName = forge === 'github' ? repo.webhooks.github?.secretEnv : repo.webhooks.gitlab?.tokenEnv;
+    const value = envName ? deps.env[envName] : undefined;
+    if (!value) continue;
+    byValue.set(value, [...(byValue.get(value) ?? []), repo.name]);
+  }
+  return [...byValue].map(([value, repos]) => ({ value, repos }));
+}
+
+function bodyBytes(req: FastifyRequest): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+/** JSON, or GitHub's form encoding (`payload=<json>`); anything unreadable is null. */
+function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+  try {
+    if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+      const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
+      return payload === null ? null : JSON.parse(payload);
+    }
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function unauthorized(reply: FastifyReply, why: string): FastifyReply {
+  return reply.code(401).send({ error: why });
+}
+
+function ignored(reply: FastifyReply, why: string): FastifyReply {
+  return reply.code(202).send({ status: 'ignored', reason: why });
+}
+
+function withDeadline<T>(promise: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_DEADLINE_MS);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
