@@ -2,9 +2,11 @@
 /** The `selfreview` command line. Errors a person can fix are one line, never a stack trace. */
 import { parseArgs } from 'node:util';
 import { UserInputError } from '@selfreview/shared/errors';
+import { pauseCommand, requeueCommand, resumeCommand, statusCommand } from './commands/ops.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { parsePublishOptions, runCommand } from './commands/run.ts';
 import { scanCommand } from './commands/scan.ts';
+import { upCommand } from './commands/up.ts';
 
 const USAGE = `Usage: selfreview <command> [options]
 
@@ -25,10 +27,23 @@ Commands:
                                undo a fix (REF: its fix id, selfreview/* branch or commit): deletes the
                                branch if never merged into BRANCH (default: the checked-out one),
                                else makes a selfreview/revert-* branch with a revert commit
+  up [--config FILE] [--host H] [--port N]
+                               the deployment on one machine: the gateway (webhooks, schedules,
+                               dashboard at /ui, API, metrics) and the three workers, until Ctrl-C;
+                               FILE is the server configuration (default selfreview.server.yaml)
+  status                       queue depths by state, paused repositories and the 5 most recent runs
+  requeue QUEUE (JOB_ID | --all)
+                               re-queue one failed job, or all failed jobs, of QUEUE (trigger, scan,
+                               apply or fix)
+  pause NAME [--config FILE]   start no new run of repository NAME; its fix batches wait
+  resume NAME [--config FILE]  undo pause and queue a full scan to catch up on what was pushed
+                               meanwhile (the scan needs the server configuration: --config FILE or
+                               SELFREVIEW_SERVER_CONFIG; without it only the pause is cleared)
   help                         this text
 
 Environment: REDIS_URL (else localhost:6379, else a private redis-server), SELFREVIEW_PREFIX,
-SELFREVIEW_DATA_DIR, LOG_LEVEL.`;
+SELFREVIEW_DATA_DIR, LOG_LEVEL. status, requeue, pause and resume work on the running installation's
+Redis: REDIS_URL (else localhost:6379) and SELFREVIEW_PREFIX, never a private redis-server.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -99,6 +114,70 @@ async function main(argv: string[]): Promise<number> {
         ...(values.into ? { into: values.into } : {}),
         out: process.stdout,
       });
+      return 0;
+    }
+    case 'up': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          config: {
+            type: 'string',
+            default: process.env.SELFREVIEW_SERVER_CONFIG ?? 'selfreview.server.yaml',
+          },
+          host: { type: 'string', default: '127.0.0.1' },
+          port: { type: 'string', default: '8080' },
+        },
+      });
+      if (positionals.length > 0)
+        throw new UserInputError('up takes no PATH; repositories come from --config');
+      await upCommand({
+        configFile: values.config,
+        host: values.host,
+        port: Number(values.port),
+        env: process.env,
+        out: process.stdout,
+      });
+      return 0;
+    }
+    case 'status': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length > 0) throw new UserInputError('status takes no arguments');
+      await statusCommand({ env: process.env, out: process.stdout });
+      return 0;
+    }
+    case 'requeue': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { all: { type: 'boolean', default: false } },
+      });
+      if (positionals.length < 1 || positionals.length > 2)
+        throw new UserInputError('requeue takes a QUEUE and either one JOB_ID or --all');
+      await requeueCommand({
+        queue: positionals[0] as string,
+        jobId: positionals[1],
+        all: values.all,
+        env: process.env,
+        out: process.stdout,
+      });
+      return 0;
+    }
+    case 'pause':
+    case 'resume': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { config: { type: 'string' } },
+      });
+      if (positionals.length !== 1) throw new UserInputError(`${command} takes one repository NAME`);
+      const opts = {
+        name: positionals[0] as string,
+        configFile: values.config,
+        env: process.env,
+        out: process.stdout,
+      };
+      await (command === 'pause' ? pauseCommand(opts) : resumeCommand(opts));
       return 0;
     }
     case undefined:

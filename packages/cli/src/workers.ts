@@ -8,14 +8,18 @@ import type { QueueName } from '@selfreview/shared/queues';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const WORKER_ENTRYPOINTS: Record<QueueName, string> = {
+/** The processes of a deployment: the three stage workers and the gateway. */
+export type ProcessName = QueueName | 'gateway';
+
+export const WORKER_ENTRYPOINTS: Record<ProcessName, string> = {
+  gateway: path.join(ROOT, 'services/gateway/src/main.ts'),
   scan: path.join(ROOT, 'services/scan/src/main.ts'),
   apply: path.join(ROOT, 'services/apply/src/main.ts'),
   fix: path.join(ROOT, 'services/fix/src/main.ts'),
 };
 
 export type WorkerProcess = {
-  stage: QueueName;
+  stage: ProcessName;
   child: ChildProcess;
   logFile: string;
   exited: Promise<number | null>;
@@ -26,7 +30,7 @@ function tsxLoader(): string {
   return createRequire(import.meta.url).resolve('tsx');
 }
 
-export function spawnWorker(stage: QueueName, env: Record<string, string>, logDir: string): WorkerProcess {
+export function spawnWorker(stage: ProcessName, env: Record<string, string>, logDir: string): WorkerProcess {
   const logFile = path.join(logDir, `${stage}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', tsxLoader(), WORKER_ENTRYPOINTS[stage]], {

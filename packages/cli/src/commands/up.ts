@@ -1,0 +1,81 @@
+/**
+ * `selfreview up [--config FILE] [--port N] [--host H]`: the long-running deployment on one
+ * machine: the gateway (webhooks, schedules, dashboard, API) and the three workers as separate
+ * processes on one Redis, until interrupted. A process that stops unexpectedly is restarted.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '@selfreview/shared/config';
+import { UserInputError } from '@selfreview/shared/errors';
+import { QUEUE_NAMES } from '@selfreview/shared/queues';
+import { provideRedis } from '@selfreview/shared/redis-server';
+import { loadServerConfig } from '@selfreview/shared/server-config';
+import { type ProcessName, spawnWorker, stopWorkers, type WorkerProcess } from '../workers.ts';
+
+export type UpOptions = {
+  configFile: string;
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  out: NodeJS.WritableStream;
+  /** Resolves when the deployment should stop (SIGINT/SIGTERM by default). */
+  until?: Promise<void>;
+};
+
+/** Restarts of one process within this window beyond which `up` gives up on it. */
+const MAX_RESTARTS = 5;
+
+export async function upCommand(opts: UpOptions): Promise<void> {
+  const say = (line: string) => opts.out.write(`${line}\n`);
+  const configFile = path.resolve(opts.configFile);
+  // Refuse a broken server configuration before starting anything.
+  const serverConfig = await loadServerConfig(configFile);
+  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)
+    throw new UserInputError(`--port must be a port number, got ${opts.port}`);
+  const redis = await provideRedis(opts.env);
+  const config = loadConfig({ ...opts.env, REDIS_URL: redis.url });
+  const logDir = path.join(config.dataDir, 'up');
+  await mkdir(logDir, { recursive: true });
+  const env = {
+    REDIS_URL: redis.url,
+    SELFREVIEW_PREFIX: config.prefix,
+    SELFREVIEW_DATA_DIR: config.dataDir,
+    LOG_LEVEL: config.logLevel,
+    SELFREVIEW_SERVER_CONFIG: configFile,
+    SELFREVIEW_GATEWAY_HOST: opts.host,
+    SELFREVIEW_GATEWAY_PORT: String(opts.port),
+  };
+  const names: ProcessName[] = ['gateway', ...QUEUE_NAMES];
+  const processes = new Map<ProcessName, WorkerProcess>();
+  const restarts = new Map<ProcessName, number>();
+  let stopping = false;
+  const start = (name: ProcessName) => {
+    const proc = spawnWorker(name, env, logDir);
+    processes.set(name, proc);
+    void proc.exited.then((code) => {
+      if (stopping) return;
+      const n = (restarts.get(name) ?? 0) + 1;
+      restarts.set(name, n);
+      if (n > MAX_RESTARTS) {
+        say(`${name} stopped (exit ${code}) ${n} times; not restarting it. See ${proc.logFile}`);
+        return;
+      }
+      say(`${name} stopped (exit ${code}); restarting (${n}/${MAX_RESTARTS}). See ${proc.logFile}`);
+      setTimeout(() => !stopping && start(name), 1000 * n);
+    });
+  };
+  for (const name of names) start(name);
+  say(
+    `selfreview up: gateway on http://${opts.host}:${opts.port} (dashboard /ui, API /api, webhooks /webhooks/github|gitlab), workers scan, apply, fix; ${serverConfig.repositories.length} repositories from ${configFile}; Redis ${redis.url}; logs in ${logDir}. Ctrl-C stops.`,
+  );
+  await (opts.until ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }));
+  stopping = true;
+  say('stopping…');
+  await stopWorkers([...processes.values()]);
+  await redis.stop();
+  say('stopped');
+}
