@@ -163,6 +163,14 @@ export function defaultRepoConfig(): RepoConfig {
 
 /** Parses a repository config file's text; the error names the file, the key and what was expected. */
 export function parseRepoConfig(text: string, fileName: string): RepoConfig {
+  return parseConfigFile(text, fileName, RepoConfig);
+}
+
+/**
+ * A configuration file's text (JSON by its name, YAML otherwise; empty means all defaults)
+ * validated by `schema`; errors name the file, the key and what was expected.
+ */
+export function parseConfigFile<S extends z.ZodType>(text: string, fileName: string, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -171,7 +179,7 @@ export function parseRepoConfig(text: string, fileName: string): RepoConfig {
       `${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
     );
   }
-  const parsed = RepoConfig.safeParse(data ?? {});
+  const parsed = schema.safeParse(data ?? {});
   if (!parsed.success) throw new ConfigError(`${fileName}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }

@@ -5,8 +5,8 @@
  * variables that hold them. Errors name the file and the key.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseConfigFile } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { RepoTarget } from './queues.ts';
 
@@ -84,22 +84,7 @@ export const ServerConfig = z
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
 export function parseServerConfig(text: string, fileName: string): ServerConfig {
-  let data: unknown;
-  try {
-    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(
-      `${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    );
-  }
-  const parsed = ServerConfig.safeParse(data ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new ConfigError(`${fileName}: ${issues}`);
-  }
-  return parsed.data;
+  return parseConfigFile(text, fileName, ServerConfig);
 }
 
 export async function loadServerConfig(file: string): Promise<ServerConfig> {
