@@ -5,6 +5,7 @@
  */
 import { createFixProcessor } from '@selfreview/fix/processor';
 import { analyzeFile } from '@selfreview/scan/analyze';
+import { ProposalIndex } from '@selfreview/shared/proposals';
 import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import type { FixItem } from '@selfreview/shared/schemas';
@@ -93,7 +94,8 @@ describe('publishing fix branches', () => {
 
   it('pushes the branch and opens one pull request describing the fix, labelled, never merged', async () => {
     const before = await userState(repo);
-    const processor = createFixProcessor({ runs, dataDir, credentials });
+    const proposals = new ProposalIndex(redis, prefix);
+    const processor = createFixProcessor({ runs, dataDir, credentials, proposals });
     const [result] = await processor(job('gh', 'src/a.ts', toGitHub()), ctx);
     expect(result).toMatchObject({ status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } });
     const branch = result?.branch ?? '';
@@ -135,6 +137,13 @@ describe('publishing fix branches', () => {
       expect(JSON.stringify(r.headers)).not.toContain(TOKEN);
     }
     expect(JSON.stringify(await runs.fixResults('run-gh'))).not.toContain(TOKEN);
+    // Kept for the gateway: closing this request unmerged marks these findings rejected.
+    expect(await proposals.lookup('github', 'o/r', branch)).toEqual({
+      repoPath: repo,
+      runId: 'run-gh',
+      batchId: 'gh',
+      candidateIds: result?.candidateIds,
+    });
     expect(await userState(repo)).toEqual(before);
   });
 

@@ -8,7 +8,9 @@ import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { buildGateway, type GatewayQueues } from '@selfreview/gateway/app';
 import { syncSchedules } from '@selfreview/gateway/schedules';
+import { FindingMemory } from '@selfreview/shared/memory';
 import { RepoPauses } from '@selfreview/shared/pauses';
+import { ProposalIndex } from '@selfreview/shared/proposals';
 import { ALL_QUEUES } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import { parseServerConfig, type ServerConfig } from '@selfreview/shared/server-config';
@@ -48,6 +50,8 @@ describe('gateway webhooks', () => {
   let app: FastifyInstance;
   let serverConfig: ServerConfig;
   let delivery = 0;
+  const proposals = new ProposalIndex(redis, prefix);
+  const memory = new FindingMemory(redis, prefix);
 
   beforeAll(async () => {
     queues = Object.fromEntries(ALL_QUEUES.map((q) => [q, createQueue(q, redis, prefix)])) as GatewayQueues;
@@ -81,6 +85,8 @@ describe('gateway webhooks', () => {
       log: pino({ level: 'silent' }),
       bodyLimitBytes: 256 * 1024,
       coalesceMs: 60_000,
+      proposals,
+      memory,
     });
   });
   beforeEach(async () => {
@@ -272,6 +278,34 @@ describe('gateway webhooks', () => {
     expect(ok.json()).toMatchObject({ status: 'queued', repository: 'lab' });
     expect((await send(GITLAB_TOKEN, 'u-1')).json().status).toBe('duplicate');
     expect((await triggers()).map((j) => j.data.repo.name)).toEqual(['lab']);
+  });
+
+  it('remembers the findings of a selfreview pull request closed without merging as rejected', async () => {
+    const branch = 'selfreview/remove-unused-imports-0123456789';
+    await proposals.remember('github', 'octo/web', branch, {
+      repoPath: '/srv/web',
+      runId: 'run-1',
+      batchId: 'run-1-b-1',
+      candidateIds: ['unused-import:abc', 'unused-import:def'],
+    });
+    const closed = (merged: boolean, head = branch) =>
+      JSON.stringify({
+        action: 'closed',
+        number: 7,
+        pull_request: { merged, head: { ref: head } },
+        repository: { full_name: 'octo/web' },
+      });
+    const merged = await github(closed(true), { 'x-github-event': 'pull_request' });
+    expect(merged.json().status).toBe('ignored');
+    const someoneElses = await github(closed(false, 'feature/x'), { 'x-github-event': 'pull_request' });
+    expect(someoneElses.json().status).toBe('ignored');
+    const rejected = await github(closed(false), { 'x-github-event': 'pull_request' });
+    expect(rejected.json()).toEqual({ status: 'recorded', findings: 2 });
+    const remembered = await memory.recall('/srv/web', ['unused-import:abc', 'unused-import:def']);
+    expect([...remembered.values()].map((r) => r.outcome)).toEqual(['rejected', 'rejected']);
+    // Told once: a redelivery finds nothing left to record.
+    expect((await github(closed(false), { 'x-github-event': 'pull_request' })).json().status).toBe('ignored');
+    expect(await triggers()).toHaveLength(0);
   });
 
   it('puts the dashboard behind authentication but not the webhooks or health', async () => {

@@ -289,6 +289,24 @@ describe('fixes by the model', () => {
     }
   });
 
+  it("the operator's cap wins over a repository's larger budget", async () => {
+    const env = {
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      SELFREVIEW_PREFIX: prefix,
+      SELFREVIEW_MODEL_CAP_ITEM: '500',
+    };
+    const cappedModel = createModel({ config: loadConfig(env), env, redis, runs, log });
+    const calls = fake.calls.length;
+    const [result] = await createFixProcessor({
+      runs,
+      dataDir,
+      ...(cappedModel ? { model: cappedModel } : {}),
+    })(job(), ctx);
+    expect(fake.calls.length).toBe(calls);
+    expect(result?.reason).toMatch(/^budget_exhausted: the item budget has 500 of 500 tokens left/);
+  });
+
   it('without a model, items that need it wait as needs_llm', async () => {
     const calls = fake.calls.length;
     const [result] = await createFixProcessor({ runs, dataDir })(job(), ctx);

@@ -28,6 +28,16 @@ export const ServiceConfig = z.object({
   modelTimeoutSeconds: z.coerce.number().positive().max(600),
   /** SDK retries of 429/529/5xx per call; with the timeout this bounds a call's time. */
   modelMaxRetries: z.coerce.number().int().min(0).max(5),
+  /**
+   * The operator's ceilings on the token budgets: a repository's own configuration can lower
+   * its budgets, never raise them above these.
+   */
+  modelBudgetCaps: z.object({
+    item: z.coerce.number().int().positive().optional(),
+    batch: z.coerce.number().int().positive().optional(),
+    run: z.coerce.number().int().positive().optional(),
+    repoDay: z.coerce.number().int().positive().optional(),
+  }),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
@@ -42,6 +52,7 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   modelApiKeyEnv: 'SELFREVIEW_MODEL_API_KEY_ENV',
   modelTimeoutSeconds: 'SELFREVIEW_MODEL_TIMEOUT_SECONDS',
   modelMaxRetries: 'SELFREVIEW_MODEL_MAX_RETRIES',
+  modelBudgetCaps: 'SELFREVIEW_MODEL_CAP_{ITEM,BATCH,RUN,REPO_DAY}',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -56,6 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     modelApiKeyEnv: env.SELFREVIEW_MODEL_API_KEY_ENV ?? 'ANTHROPIC_API_KEY',
     modelTimeoutSeconds: env.SELFREVIEW_MODEL_TIMEOUT_SECONDS ?? '120',
     modelMaxRetries: env.SELFREVIEW_MODEL_MAX_RETRIES ?? '2',
+    modelBudgetCaps: {
+      ...(env.SELFREVIEW_MODEL_CAP_ITEM ? { item: env.SELFREVIEW_MODEL_CAP_ITEM } : {}),
+      ...(env.SELFREVIEW_MODEL_CAP_BATCH ? { batch: env.SELFREVIEW_MODEL_CAP_BATCH } : {}),
+      ...(env.SELFREVIEW_MODEL_CAP_RUN ? { run: env.SELFREVIEW_MODEL_CAP_RUN } : {}),
+      ...(env.SELFREVIEW_MODEL_CAP_REPO_DAY ? { repoDay: env.SELFREVIEW_MODEL_CAP_REPO_DAY } : {}),
+    },
   };
   const parsed = ServiceConfig.safeParse(raw);
   if (!parsed.success) {

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
       modelTimeoutSeconds: 120,
       modelMaxRetries: 2,
+      modelBudgetCaps: {},
     });
   });
 
@@ -70,6 +71,8 @@ describe('loadConfig', () => {
         SELFREVIEW_MODEL_API_KEY_ENV: 'LITELLM_KEY',
         SELFREVIEW_MODEL_TIMEOUT_SECONDS: '30',
         SELFREVIEW_MODEL_MAX_RETRIES: '0',
+        SELFREVIEW_MODEL_CAP_RUN: '100000',
+        SELFREVIEW_MODEL_CAP_REPO_DAY: '500000',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -82,6 +85,7 @@ describe('loadConfig', () => {
       modelApiKeyEnv: 'LITELLM_KEY',
       modelTimeoutSeconds: 30,
       modelMaxRetries: 0,
+      modelBudgetCaps: { run: 100_000, repoDay: 500_000 },
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCostUsd, estimateInputTokens } from '../src/model/client.ts';
+import { capped, estimateCostUsd, estimateInputTokens } from '../src/model/client.ts';
 
 describe('estimateCostUsd', () => {
   it.each([
@@ -20,5 +20,13 @@ describe('estimateInputTokens', () => {
     const req = { system: 'abc', messages: [{ role: 'user' as const, content: 'hello' }], tools: [] };
     const chars = JSON.stringify(['abc', req.messages, []]).length;
     expect(estimateInputTokens(req)).toBe(Math.ceil(chars / 3));
+  });
+});
+
+describe('capped', () => {
+  it("lowers a repository's limits to the operator's caps, never raises them", () => {
+    const limits = { item: 20_000, batch: 60_000, run: 400_000, repoDay: 2_000_000 };
+    expect(capped(limits, undefined)).toEqual(limits);
+    expect(capped(limits, { run: 100_000, item: 50_000 })).toEqual({ ...limits, run: 100_000 });
   });
 });

@@ -5,6 +5,7 @@ import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel } from '@selfreview/shared/model/setup';
 import { RepoPauses } from '@selfreview/shared/pauses';
+import { ProposalIndex } from '@selfreview/shared/proposals';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
@@ -48,6 +49,7 @@ const worker = startWorker({
     memory: new FindingMemory(redis, config.prefix),
     locks: new RepoLock(redis, config.prefix),
     pauses: new RepoPauses(redis, config.prefix),
+    proposals: new ProposalIndex(redis, config.prefix),
     finishRun,
     // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
     credentials: (name) => process.env[name] || undefined,

@@ -17,6 +17,7 @@ import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { ModelClient } from '@selfreview/shared/model/client';
 import type { RepoPauses } from '@selfreview/shared/pauses';
+import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import {
@@ -56,6 +57,8 @@ export type FixDeps = {
   requeue?: (job: FixJob) => Promise<void>;
   /** A forge client other than the registry's (tests). */
   forgeFor?: PublishInput['forgeFor'];
+  /** Remembers which findings each proposed branch fixes (for rejections, via the gateway). */
+  proposals?: ProposalIndex;
   /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
   model?: ModelDeps;
 };
@@ -409,6 +412,7 @@ async function conclude(
         credentials: deps.credentials ?? (() => undefined),
         log,
         ...(deps.forgeFor ? { forgeFor: deps.forgeFor } : {}),
+        ...(deps.proposals ? { proposals: deps.proposals } : {}),
       });
       await deps.runs.putPullRequest(data.runId, record);
       if (record.status === 'failed') {

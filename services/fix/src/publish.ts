@@ -4,6 +4,7 @@
  * gave credentials; otherwise the branch stays local and the record says why.
  */
 import type { Logger } from '@selfreview/shared/logger';
+import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { FixItem, FixResult, PullRequestRecord } from '@selfreview/shared/schemas';
 import type { RemoteAuth, Repository } from '@selfreview/shared/workspace';
@@ -32,6 +33,8 @@ export type PublishInput = {
   log: Logger;
   /** Tests may hand in a forge client of their own; the registry's otherwise. */
   forgeFor?: (target: ForgeTarget, token: string) => Forge;
+  /** Where a proposed branch's findings are kept, so a rejection can be remembered. */
+  proposals?: ProposalIndex;
 };
 
 /**
@@ -96,6 +99,12 @@ export async function publishBatch(input: PublishInput): Promise<PublishOutcome>
         items: input.items,
       }),
       labels,
+    });
+    await input.proposals?.remember(target.kind, target.project, branch, {
+      repoPath: repo.root,
+      runId: data.runId,
+      batchId: data.batchId,
+      candidateIds: input.committed.flatMap((r) => r.candidateIds),
     });
     return {
       record: {

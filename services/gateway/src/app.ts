@@ -7,7 +7,9 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Logger } from '@selfreview/shared/logger';
+import type { FindingMemory } from '@selfreview/shared/memory';
 import type { RepoPauses } from '@selfreview/shared/pauses';
+import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { AnyQueueName, JobPayload, TriggerJob } from '@selfreview/shared/queues';
 import type { Redis } from '@selfreview/shared/redis';
 import type { RunStore } from '@selfreview/shared/runs';
@@ -36,6 +38,9 @@ export type GatewayDeps = {
   log: Logger;
   bodyLimitBytes?: number;
   coalesceMs?: number;
+  /** With both, a selfreview pull/merge request closed unmerged marks its findings `rejected`. */
+  proposals?: ProposalIndex;
+  memory?: FindingMemory;
 };
 
 const READY_DEADLINE_MS = 2_000;
@@ -67,6 +72,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       log: deps.log,
       bodyLimitBytes: deps.bodyLimitBytes ?? 5 * 1024 * 1024,
       coalesceMs: deps.coalesceMs ?? 2_000,
+      ...(deps.proposals && deps.memory ? { proposals: deps.proposals, memory: deps.memory } : {}),
     }),
   );
 

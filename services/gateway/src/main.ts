@@ -1,7 +1,9 @@
 /** The gateway process: `node --import tsx services/gateway/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
+import { FindingMemory } from '@selfreview/shared/memory';
 import { RepoPauses } from '@selfreview/shared/pauses';
+import { ProposalIndex } from '@selfreview/shared/proposals';
 import { ALL_QUEUES } from '@selfreview/shared/queues';
 import { createRedis } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
@@ -40,6 +42,8 @@ const app = await buildGateway({
   env: process.env,
   credentials,
   log,
+  proposals: new ProposalIndex(redis, config.prefix),
+  memory: new FindingMemory(redis, config.prefix),
 });
 // Schedules follow the configuration at every start; a Redis not there yet is retried.
 for (let attempt = 1; ; attempt++) {

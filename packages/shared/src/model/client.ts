@@ -6,7 +6,13 @@
  * attempts the SDK may make, so SDK retries never outlast the batch.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { BudgetScope, BudgetScopeName, TokenBudget } from './budget.ts';
+import {
+  BUDGET_SCOPES,
+  type BudgetLimits,
+  type BudgetScope,
+  type BudgetScopeName,
+  type TokenBudget,
+} from './budget.ts';
 
 export type ContentBlock =
   | { type: 'text'; text: string }
@@ -48,6 +54,8 @@ export type ModelClientOptions = {
   timeoutMs: number;
   maxRetries: number;
   budget: TokenBudget;
+  /** The operator's ceilings: a repository's limits above them are lowered to them. */
+  caps?: Partial<BudgetLimits>;
   /** Each answered call's usage, for the run report. */
   onUsage?: (scope: BudgetScope, usage: ModelUsage) => Promise<void>;
   /** Budget warnings (80%), once per budget, for the log and the report. */
@@ -109,7 +117,8 @@ export class ModelClient {
     }
 
     const worstCase = estimateInputTokens(req) + req.maxTokens;
-    const reserved = await this.opts.budget.reserve(scope, worstCase);
+    const limits = capped(scope.limits, this.opts.caps);
+    const reserved = await this.opts.budget.reserve({ ...scope, limits }, worstCase);
     if (!reserved.ok) {
       return {
         ok: false,
@@ -155,6 +164,14 @@ export class ModelClient {
       await this.opts.budget.settle(reserved.reservation, used);
     }
   }
+}
+
+/** Each limit lowered to the operator's cap for it, when there is one. */
+export function capped(limits: BudgetLimits, caps: Partial<BudgetLimits> | undefined): BudgetLimits {
+  if (!caps) return limits;
+  return Object.fromEntries(
+    BUDGET_SCOPES.map((s) => [s, Math.min(limits[s], caps[s] ?? Number.POSITIVE_INFINITY)]),
+  ) as BudgetLimits;
 }
 
 function classify(err: unknown): ModelCallResult {

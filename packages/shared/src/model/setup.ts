@@ -29,6 +29,7 @@ export function createModel(opts: {
     model: opts.config.modelName,
     timeoutMs: opts.config.modelTimeoutSeconds * 1000,
     maxRetries: opts.config.modelMaxRetries,
+    caps: opts.config.modelBudgetCaps,
     budget,
     onUsage: async (scope, usage) => {
       await opts.runs.addModelUsage(scope.runId, usage);

@@ -179,3 +179,52 @@ function uniqueUrls(urls: ReadonlyArray<string | null | undefined>): string[] {
   for (const url of urls) if (typeof url === 'string' && url !== '') unique.add(url);
   return [...unique];
 }
+
+/**
+ * A selfreview pull/merge request closed without merging: a reviewer's "no". Only
+ * `selfreview/*` source branches count; everything else is somebody else's review.
+ */
+export type ClosedProposal = { forge: 'github' | 'gitlab'; project: string; branch: string };
+
+/** selfreview's own branch names (see workspace.ts), and never a path that climbs out. */
+const SELFREVIEW_BRANCH = /^selfreview\/(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+
+const GitHubPullRequestClosed = z.object({
+  action: z.literal('closed'),
+  pull_request: z.object({
+    merged: z.boolean().nullish(),
+    head: z.object({ ref: z.string() }),
+  }),
+  repository: z.object({ full_name: z.string().min(1) }),
+});
+
+export function parseGitHubClosedUnmerged(
+  event: string | undefined,
+  payload: unknown,
+): ClosedProposal | null {
+  if (event !== 'pull_request') return null;
+  const parsed = GitHubPullRequestClosed.safeParse(payload);
+  if (!parsed.success || parsed.data.pull_request.merged === true) return null;
+  const branch = parsed.data.pull_request.head.ref;
+  if (!SELFREVIEW_BRANCH.test(branch)) return null;
+  return { forge: 'github', project: parsed.data.repository.full_name, branch };
+}
+
+const GitLabMergeRequestClosed = z.object({
+  object_kind: z.literal('merge_request'),
+  project: z.object({ path_with_namespace: z.string().min(1) }),
+  object_attributes: z.object({ action: z.string().nullish(), state: z.string(), source_branch: z.string() }),
+});
+
+export function parseGitLabClosedUnmerged(
+  event: string | undefined,
+  payload: unknown,
+): ClosedProposal | null {
+  if (event !== 'Merge Request Hook') return null;
+  const parsed = GitLabMergeRequestClosed.safeParse(payload);
+  if (!parsed.success) return null;
+  const mr = parsed.data.object_attributes;
+  if (mr.action !== 'close' || mr.state !== 'closed' || !SELFREVIEW_BRANCH.test(mr.source_branch))
+    return null;
+  return { forge: 'gitlab', project: parsed.data.project.path_with_namespace, branch: mr.source_branch };
+}

@@ -6,6 +6,8 @@
  * in Redis, and 503 at once when Redis is not there.
  */
 import type { Logger } from '@selfreview/shared/logger';
+import type { FindingMemory } from '@selfreview/shared/memory';
+import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { TriggerJob } from '@selfreview/shared/queues';
 import type { Redis } from '@selfreview/shared/redis';
 import {
@@ -17,10 +19,13 @@ import {
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  type ClosedProposal,
   githubEventStartsWork,
   gitlabEventStartsWork,
   type PushEvent,
+  parseGitHubClosedUnmerged,
   parseGitHubPush,
+  parseGitLabClosedUnmerged,
   parseGitLabPush,
 } from './payloads.ts';
 import { verifyGitHubSignature, verifyGitLabToken } from './verify.ts';
@@ -36,6 +41,9 @@ export type WebhookDeps = {
   bodyLimitBytes: number;
   /** Within this, a burst of pushes to one branch becomes one trigger (the newest wins). */
   coalesceMs: number;
+  /** For rejected proposals: which findings a branch fixed, and where outcomes are remembered. */
+  proposals?: ProposalIndex;
+  memory?: FindingMemory;
 };
 
 /** A delivery id is remembered this long: GitHub and GitLab redeliver within days, not weeks. */
@@ -61,6 +69,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     if (matching.length === 0)
       return unauthorized(reply, header === undefined ? 'missing signature' : 'bad signature');
     const event = single(req.headers['x-github-event']);
+    const closed = parseGitHubClosedUnmerged(event, parseJsonBody(raw, req.headers['content-type']));
+    if (closed) return rejected(deps, reply, closed);
     if (!githubEventStartsWork(event))
       return ignored(reply, `event ${event ?? '(none)'} does not start work`);
     const delivery = single(req.headers['x-github-delivery']);
@@ -80,6 +90,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     if (matching.length === 0)
       return unauthorized(reply, header === undefined ? 'missing token' : 'bad token');
     const event = single(req.headers['x-gitlab-event']);
+    const closed = parseGitLabClosedUnmerged(event, parseJsonBody(raw, req.headers['content-type']));
+    if (closed) return rejected(deps, reply, closed);
     if (!gitlabEventStartsWork(event))
       return ignored(reply, `event ${event ?? '(none)'} does not start work`);
     return accept(deps, reply, {
@@ -129,6 +141,33 @@ async function accept(
     if (deliveryKey) await withDeadline(deps.redis.del(deliveryKey)).catch(() => undefined);
     deps.log.warn({ err: (err as Error).message }, 'webhook not queued: redis unavailable');
     return reply.code(503).send({ error: 'queue unavailable, retry later' });
+  }
+}
+
+/**
+ * A selfreview request closed unmerged: its findings are remembered as `rejected`, so apply
+ * does not propose them again within its memory window. Recording twice changes nothing.
+ */
+async function rejected(
+  deps: WebhookDeps,
+  reply: FastifyReply,
+  closed: ClosedProposal,
+): Promise<FastifyReply> {
+  if (!deps.proposals || !deps.memory) return ignored(reply, 'rejections are not recorded here');
+  try {
+    const proposed = await withDeadline(deps.proposals.lookup(closed.forge, closed.project, closed.branch));
+    if (!proposed) return ignored(reply, `no selfreview proposal known for ${closed.branch}`);
+    for (const id of proposed.candidateIds)
+      await withDeadline(deps.memory.record(proposed.repoPath, id, 'rejected'));
+    await withDeadline(deps.proposals.forget(closed.forge, closed.project, closed.branch));
+    deps.log.info(
+      { branch: closed.branch, findings: proposed.candidateIds.length },
+      'proposal rejected: remembered',
+    );
+    return reply.code(202).send({ status: 'recorded', findings: proposed.candidateIds.length });
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message }, 'rejection not recorded: redis unavailable');
+    return reply.code(503).send({ error: 'store unavailable, retry later' });
   }
 }
 
