@@ -191,6 +191,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `selfreview status | head`: the reader went away; that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   // Exit only once stdout has drained: a large `scan --json` written to a pipe would
   // otherwise be cut off mid-document.
