@@ -352,7 +352,12 @@ describe('RunStore', () => {
       cursor = next;
       if (cursor === '0') break;
     }
-    const parts = keys.map((k) => k.slice(`${prefix}:run:{${RUN}}:`.length)).sort();
+    // The index of recent runs is the one key outside the run's own hash tag.
+    expect(keys).toContain(`${prefix}:runs`);
+    const parts = keys
+      .filter((k) => k !== `${prefix}:runs`)
+      .map((k) => k.slice(`${prefix}:run:{${RUN}}:`.length))
+      .sort();
     expect(parts).toEqual(
       [
         'candidates',

@@ -104,6 +104,8 @@ export class RunStore {
       .multi()
       .zadd(index, now, meta.runId)
       .zremrangebyscore(index, 0, now - RUN_TTL_S * 1000)
+      // Renewed by every run: it outlives the newest run's keys, never longer.
+      .expire(index, RUN_TTL_S)
       .exec();
   }
 
