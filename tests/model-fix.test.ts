@@ -289,6 +289,61 @@ describe('fixes by the model', () => {
     }
   });
 
+  it('writes a missing test for each of two files of a batch as new test files, and commits both', async () => {
+    const untested = (file: string, name: string): FixItem => ({
+      candidate: {
+        id: `untested-export:${file}:${name}`,
+        rule: 'untested-export',
+        file,
+        line: 1,
+        endLine: 1,
+        message: `exported function '${name}' is not referred to by any test file`,
+        evidence: { kind: 'untested-export', name, exportKind: 'function', testFiles: 1 },
+      },
+      changeType: 'add_missing_test',
+      confidence: 0.72,
+    });
+    const testsRepo = await makeRepo({
+      ...FILES,
+      'src/double.ts': 'export function double(n: number): number {\n  return n * 2;\n}\n',
+      'src/triple.ts': 'export function triple(n: number): number {\n  return n * 3;\n}\n',
+    });
+    try {
+      const base = await git(testsRepo, 'rev-parse', 'HEAD');
+      const newTest = (file: string, name: string, factor: number) =>
+        edit({
+          summary: `Test ${name}.`,
+          edits: [],
+          new_test_file: {
+            path: file,
+            content: `import { ${name} } from './${name}';\nif (${name}(2) !== ${2 * factor}) throw new Error('${name}');\n`,
+          },
+        });
+      fake.script(newTest('src/double.test.ts', 'double', 2), newTest('src/triple.test.ts', 'triple', 3));
+      const data: FixJob = {
+        ...job('src/double.ts', '', testsRepo, base),
+        files: [
+          { file: 'src/double.ts', items: [untested('src/double.ts', 'double')] },
+          { file: 'src/triple.ts', items: [untested('src/triple.ts', 'triple')] },
+        ],
+      };
+      const results = await processor()(data, ctx);
+      expect(results.map((r) => [r.file, r.status, r.change_type])).toEqual([
+        ['src/double.ts', 'committed', 'add_missing_test'],
+        ['src/triple.ts', 'committed', 'add_missing_test'],
+      ]);
+      const branch = results[0]?.branch ?? '';
+      expect((await git(testsRepo, 'diff', '--name-only', base, branch)).split('\n').sort()).toEqual([
+        'src/double.test.ts',
+        'src/triple.test.ts',
+      ]);
+      const prompt = JSON.stringify(fake.calls.at(-2)?.body);
+      expect(prompt).toContain('src/double.test.ts');
+    } finally {
+      await removeDir(testsRepo);
+    }
+  });
+
   it("the operator's cap wins over a repository's larger budget", async () => {
     const env = {
       ANTHROPIC_API_KEY: API_KEY,

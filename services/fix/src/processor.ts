@@ -247,6 +247,7 @@ async function runBatch(
           data,
           config,
           existingFiles,
+          createdSoFar: modelWork.flatMap((m) => (m.createdFile ? [m.createdFile] : [])),
           deadlineAt,
           verify: async () => {
             const tc = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
@@ -531,6 +532,8 @@ async function applyModelFix(
     data: FixJob;
     config: RepoConfig;
     existingFiles: ReadonlySet<string>;
+    /** Test files earlier model work of this batch created: allowed, like the batch's files. */
+    createdSoFar: readonly string[];
     deadlineAt: number;
     verify: () => Promise<string | null>;
   },
@@ -579,7 +582,11 @@ async function applyModelFix(
         }
       };
       // Earlier model work of the batch may have changed the batch's other files: they are allowed here.
-      const allowed = [...ctx.data.files.map((f) => f.file), ...(testFilePath ? [testFilePath] : [])];
+      const allowed = [
+        ...ctx.data.files.map((f) => f.file),
+        ...ctx.createdSoFar,
+        ...(testFilePath ? [testFilePath] : []),
+      ];
       const violations = await worktreeGates(ctx.repo, ctx.wt, ctx.data, ctx.config, allowed);
       if (violations.length > 0) {
         await undo();
