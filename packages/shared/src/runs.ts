@@ -115,7 +115,9 @@ export class RunStore {
   }
 
   /** Everything a report is built from, in one place (the CLI and the API both build reports). */
-  async reportInput(runId: string): Promise<ReportInput | null> {
+  async reportInput(
+    runId: string,
+  ): Promise<(ReportInput & Required<Pick<ReportInput, 'model' | 'pullRequests'>>) | null> {
     const meta = await this.meta(runId);
     if (!meta) return null;
     const [candidates, decisions, fixes, pullRequests, model, stageTimes, warnings] = await Promise.all([
@@ -127,21 +129,18 @@ export class RunStore {
       this.stageTimes(runId),
       this.warnings(runId),
     ]);
-    const done = RunStore.isDrained(await this.progress(runId));
     return {
       runId,
       repo: { path: meta.repoPath, baseBranch: meta.baseBranch, baseSha: meta.baseSha },
       startedAt: meta.startedAt,
-      finishedAt: done
-        ? new Date(
-            Math.max(...Object.values(stageTimes).map((t) => t.endMs), Date.parse(meta.startedAt)),
-          ).toISOString()
-        : '',
+      // Recorded by whoever closed the run's last job (run-finish.ts); empty while it runs.
+      finishedAt: meta.finishedAt ?? '',
       files: Number(meta.files ?? 0),
       candidates,
       decisions,
       fixes,
       pullRequests,
+      // Whether a model was configured is the caller's knowledge; calls are the evidence here.
       model: { enabled: model.calls > 0, ...model },
       stageTimes,
       warnings,

@@ -17,7 +17,7 @@ import type { ServerConfig } from '@selfreview/shared/server-config';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { apiRoutes } from './api.ts';
-import { basicAuthMatches, type Credentials, crossSiteRefusal } from './auth.ts';
+import { basicAuthMatches, type Credentials, crossSiteRefusal, headerValue } from './auth.ts';
 import { collectMetrics } from './metrics.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
@@ -90,7 +90,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       const refusal = crossSiteRefusal(req.method, {
         host: req.headers.host,
         origin: req.headers.origin,
-        'sec-fetch-site': single(req.headers['sec-fetch-site']),
+        'sec-fetch-site': headerValue(req.headers['sec-fetch-site']),
       });
       if (refusal) return reply.code(403).send({ error: refusal });
       return undefined;
@@ -130,8 +130,4 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
 
   return app;
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

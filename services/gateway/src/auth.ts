@@ -68,3 +68,8 @@ export function credentialsFromEnv(env: Readonly<Record<string, string | undefin
   if (!user || !password) return null;
   return { user, password };
 }
+
+/** A request header's value; the first when it was sent more than once. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

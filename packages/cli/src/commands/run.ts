@@ -29,8 +29,6 @@ export type RunOptions = {
   out: NodeJS.WriteStream;
 };
 
-export { newRunId };
-
 /**
  * `--publish`, `--remote`, `--forge kind:project`, `--forge-url`, `--token-env` as the job's
  * publish settings; undefined when none is given. Errors name the option.
@@ -150,30 +148,12 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       interrupted: () => interrupted,
     });
 
-    const [candidates, decisions, fixes, pullRequests, modelUsage, stageTimes, warnings, meta] =
-      await Promise.all([
-        runs.candidates(runId),
-        runs.decisions(runId),
-        runs.fixResults(runId),
-        runs.pullRequests(runId),
-        runs.modelUsage(runId),
-        runs.stageTimes(runId),
-        runs.warnings(runId),
-        runs.meta(runId),
-      ]);
+    const input = await runs.reportInput(runId);
+    if (!input) throw new Error(`run ${runId} left no record in Redis`);
     const report = buildReport({
-      runId,
-      repo: { path: repo.root, baseBranch: branch, baseSha: sha },
-      startedAt,
+      ...input,
       finishedAt: new Date().toISOString(),
-      files: Number(meta?.files ?? 0),
-      candidates,
-      decisions,
-      fixes,
-      pullRequests,
-      model: { enabled: modelEnabled, ...modelUsage },
-      stageTimes,
-      warnings,
+      model: { ...input.model, enabled: modelEnabled },
     });
     const reportFile = opts.reportFile ? path.resolve(opts.reportFile) : null;
     if (reportFile) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -18,6 +18,7 @@ import {
 } from '@selfreview/shared/server-config';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { headerValue } from '../auth.ts';
 import {
   type ClosedProposal,
   githubEventStartsWork,
@@ -60,44 +61,54 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     done(null, body),
   );
 
+  // Secrets are looked up once: the configuration and the environment are fixed for the process.
+  const githubSecrets = configuredSecrets(deps, 'github');
+  const gitlabTokens = configuredSecrets(deps, 'gitlab');
+
   app.post('/webhooks/github', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
     const raw = bodyBytes(req);
-    const secrets = configuredSecrets(deps, 'github');
-    const header = single(req.headers['x-hub-signature-256']);
+    const header = headerValue(req.headers['x-hub-signature-256']);
     // Which configured secrets sign this body: the repository must be one that uses one of them.
-    const matching = secrets.filter((s) => verifyGitHubSignature(raw, header, s.value).ok);
+    const matching = githubSecrets.filter((s) => verifyGitHubSignature(raw, header, s.value).ok);
     if (matching.length === 0)
       return unauthorized(reply, header === undefined ? 'missing signature' : 'bad signature');
-    const event = single(req.headers['x-github-event']);
-    const closed = parseGitHubClosedUnmerged(event, parseJsonBody(raw, req.headers['content-type']));
-    if (closed) return rejected(deps, reply, closed);
-    if (!githubEventStartsWork(event))
+    const event = headerValue(req.headers['x-github-event']);
+    const starts = githubEventStartsWork(event);
+    // Only pushes and pull requests are read at all; every other event is answered unparsed.
+    if (!starts && event !== 'pull_request')
       return ignored(reply, `event ${event ?? '(none)'} does not start work`);
-    const delivery = single(req.headers['x-github-delivery']);
+    const payload = parseJsonBody(raw, req.headers['content-type']);
+    if (!starts) {
+      const closed = parseGitHubClosedUnmerged(event, payload);
+      return closed ? rejected(deps, reply, closed) : ignored(reply, `event ${event} does not start work`);
+    }
     return accept(deps, reply, {
       forge: 'github',
-      delivery,
-      push: parseGitHubPush(parseJsonBody(raw, req.headers['content-type'])),
+      delivery: headerValue(req.headers['x-github-delivery']),
+      push: parseGitHubPush(payload),
       allowed: new Set(matching.flatMap((s) => s.repos)),
     });
   });
 
   app.post('/webhooks/gitlab', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
     const raw = bodyBytes(req);
-    const tokens = configuredSecrets(deps, 'gitlab');
-    const header = single(req.headers['x-gitlab-token']);
-    const matching = tokens.filter((t) => verifyGitLabToken(header, t.value).ok);
+    const header = headerValue(req.headers['x-gitlab-token']);
+    const matching = gitlabTokens.filter((t) => verifyGitLabToken(header, t.value).ok);
     if (matching.length === 0)
       return unauthorized(reply, header === undefined ? 'missing token' : 'bad token');
-    const event = single(req.headers['x-gitlab-event']);
-    const closed = parseGitLabClosedUnmerged(event, parseJsonBody(raw, req.headers['content-type']));
-    if (closed) return rejected(deps, reply, closed);
-    if (!gitlabEventStartsWork(event))
+    const event = headerValue(req.headers['x-gitlab-event']);
+    const starts = gitlabEventStartsWork(event);
+    if (!starts && event !== 'Merge Request Hook')
       return ignored(reply, `event ${event ?? '(none)'} does not start work`);
+    const payload = parseJsonBody(raw, req.headers['content-type']);
+    if (!starts) {
+      const closed = parseGitLabClosedUnmerged(event, payload);
+      return closed ? rejected(deps, reply, closed) : ignored(reply, `event ${event} does not start work`);
+    }
     return accept(deps, reply, {
       forge: 'gitlab',
-      delivery: single(req.headers['x-gitlab-event-uuid']),
-      push: parseGitLabPush(parseJsonBody(raw, req.headers['content-type'])),
+      delivery: headerValue(req.headers['x-gitlab-event-uuid']),
+      push: parseGitLabPush(payload),
       allowed: new Set(matching.flatMap((t) => t.repos)),
     });
   });
@@ -220,10 +231,6 @@ function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
   } catch {
     return null;
   }
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function unauthorized(reply: FastifyReply, why: string): FastifyReply {

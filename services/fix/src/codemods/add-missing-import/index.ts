@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { FixItem, UndefinedIdentifierEvidence } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
 import { afterSameLineComments, nextLineStart } from '../edits.ts';
+import { isNameReference } from '../references.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type AddMissingImportSkipReason =
@@ -272,42 +273,13 @@ function referencedNames(sf: ts.SourceFile): Set<string> {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) return;
     if (ts.isIdentifier(node)) {
-      if (isReference(node)) names.add(node.text);
+      if (isNameReference(node)) names.add(node.text);
       return;
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(sf, visit);
   return names;
-}
-
-function isReference(id: ts.Identifier): boolean {
-  const p = id.parent;
-  if (ts.isPropertyAccessExpression(p)) return p.name !== id;
-  if (ts.isQualifiedName(p)) return p.right !== id;
-  if (
-    ts.isPropertyAssignment(p) ||
-    ts.isPropertyDeclaration(p) ||
-    ts.isPropertySignature(p) ||
-    ts.isMethodDeclaration(p) ||
-    ts.isMethodSignature(p) ||
-    ts.isGetAccessorDeclaration(p) ||
-    ts.isSetAccessorDeclaration(p) ||
-    ts.isEnumMember(p) ||
-    ts.isJsxAttribute(p) ||
-    ts.isNamedTupleMember(p) ||
-    ts.isImportEqualsDeclaration(p)
-  ) {
-    return p.name !== id;
-  }
-  if (ts.isBindingElement(p)) return p.propertyName !== id;
-  if (ts.isLabeledStatement(p) || ts.isBreakStatement(p) || ts.isContinueStatement(p)) return p.label !== id;
-  if (ts.isMetaProperty(p)) return false;
-  if (ts.isExportSpecifier(p)) {
-    if (p.parent.parent.moduleSpecifier) return false;
-    return (p.propertyName ?? p.name) === id;
-  }
-  return true;
 }
 
 interface Style {

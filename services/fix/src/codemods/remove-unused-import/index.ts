@@ -18,6 +18,7 @@ import {
   type Range,
   runs,
 } from '../edits.ts';
+import { isNameReference } from '../references.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type RemoveUnusedImportSkipReason =
@@ -210,44 +211,13 @@ function referencedNames(sf: ts.SourceFile): Set<string> {
       return;
     }
     if (ts.isIdentifier(node)) {
-      if (isReference(node)) names.add(node.text);
+      if (isNameReference(node)) names.add(node.text);
       return;
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(sf, visit);
   return names;
-}
-
-function isReference(id: ts.Identifier): boolean {
-  const p = id.parent;
-  if (ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) {
-    return ts.isPropertyAccessExpression(p) ? p.name !== id : p.right !== id;
-  }
-  if (
-    ts.isPropertyAssignment(p) ||
-    ts.isPropertyDeclaration(p) ||
-    ts.isPropertySignature(p) ||
-    ts.isMethodDeclaration(p) ||
-    ts.isMethodSignature(p) ||
-    ts.isGetAccessorDeclaration(p) ||
-    ts.isSetAccessorDeclaration(p) ||
-    ts.isEnumMember(p) ||
-    ts.isJsxAttribute(p) ||
-    ts.isNamedTupleMember(p) ||
-    ts.isImportEqualsDeclaration(p)
-  ) {
-    return p.name !== id;
-  }
-  if (ts.isBindingElement(p)) return p.propertyName !== id;
-  if (ts.isLabeledStatement(p) || ts.isBreakStatement(p) || ts.isContinueStatement(p)) return p.label !== id;
-  if (ts.isMetaProperty(p)) return false;
-  if (ts.isExportSpecifier(p)) {
-    // `export { a } from 'm'` re-exports another module's `a`; `export { a as b }` uses `a` only.
-    if (p.parent.parent.moduleSpecifier) return false;
-    return (p.propertyName ?? p.name) === id;
-  }
-  return true;
 }
 
 function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: boolean } {

@@ -15,6 +15,7 @@ import {
   removePatternElements,
   scriptKindFor,
 } from '../edits.ts';
+import { isNameReference } from '../references.ts';
 import type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '../types.ts';
 
 export type RemoveUnusedLocalSkipReason =
@@ -417,38 +418,17 @@ function collectIdentifiers(sf: ts.SourceFile): Identifiers {
 }
 
 /**
- * Positions that merely spell a name (`o.name`, `{ name: 1 }`, member names, labels) are
- * not references; anything else is, erring towards keeping a declaration.
+ * A use of the name, as the codemods answer it (`isNameReference`), except where this question
+ * differs: a same-named variable, parameter or import binding elsewhere declares the name
+ * rather than using it, and an `import x = …` alias of the same name counts as a use (keep).
  */
 function isReference(id: ts.Identifier): boolean {
   const p = id.parent;
-  if (ts.isPropertyAccessExpression(p)) return p.name !== id;
-  if (ts.isQualifiedName(p)) return p.right !== id;
-  if (
-    ts.isPropertyAssignment(p) ||
-    ts.isPropertyDeclaration(p) ||
-    ts.isPropertySignature(p) ||
-    ts.isMethodDeclaration(p) ||
-    ts.isMethodSignature(p) ||
-    ts.isGetAccessorDeclaration(p) ||
-    ts.isSetAccessorDeclaration(p) ||
-    ts.isEnumMember(p) ||
-    ts.isJsxAttribute(p) ||
-    ts.isNamedTupleMember(p)
-  ) {
-    return p.name !== id;
-  }
-  // Other variables and parameters of the same name (in other scopes) declare, not use, it.
-  if (ts.isBindingElement(p)) return p.propertyName !== id && p.name !== id;
-  if (ts.isVariableDeclaration(p) || ts.isParameter(p)) return p.name !== id;
-  if (ts.isLabeledStatement(p) || ts.isBreakStatement(p) || ts.isContinueStatement(p)) return p.label !== id;
-  if (ts.isMetaProperty(p)) return false;
-  if (ts.isExportSpecifier(p)) {
-    if (p.parent.parent.moduleSpecifier) return false;
-    return (p.propertyName ?? p.name) === id;
-  }
+  if (ts.isBindingElement(p) && p.name === id) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p)) && p.name === id) return false;
   if (ts.isImportSpecifier(p)) return false;
-  return true;
+  if (ts.isImportEqualsDeclaration(p) && p.name === id) return true;
+  return isNameReference(id);
 }
 
 /**
