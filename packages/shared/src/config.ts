@@ -41,6 +41,12 @@ export const ServiceConfig = z.object({
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
+/**
+ * The model when SELFREVIEW_MODEL is unset: Anthropic's current Sonnet. claude-sonnet-4-5, the
+ * earlier default, reached its end of life on 2026-11-30 (@anthropic-ai/sdk's deprecated models).
+ */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+
 const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   redisUrl: 'REDIS_URL',
   prefix: 'SELFREVIEW_PREFIX',
@@ -62,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataDir: env.SELFREVIEW_DATA_DIR ?? path.join(os.homedir(), '.cache', 'selfreview'),
     logLevel: env.LOG_LEVEL ?? 'info',
     concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
-    modelName: env.SELFREVIEW_MODEL ?? 'claude-sonnet-4-5',
+    modelName: env.SELFREVIEW_MODEL ?? DEFAULT_MODEL,
     modelBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
     modelApiKeyEnv: env.SELFREVIEW_MODEL_API_KEY_ENV ?? 'ANTHROPIC_API_KEY',
     modelTimeoutSeconds: env.SELFREVIEW_MODEL_TIMEOUT_SECONDS ?? '120',

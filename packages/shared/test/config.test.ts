@@ -50,7 +50,7 @@ describe('loadConfig', () => {
       dataDir: path.join(os.homedir(), '.cache', 'selfreview'),
       logLevel: 'info',
       concurrency: 1,
-      modelName: 'claude-sonnet-4-5',
+      modelName: 'claude-sonnet-5-5',
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
       modelTimeoutSeconds: 120,
       modelMaxRetries: 2,

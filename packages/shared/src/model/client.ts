@@ -13,6 +13,9 @@ import {
   type BudgetScopeName,
   type TokenBudget,
 } from './budget.ts';
+import { estimateCostUsd } from './prices.ts';
+
+export { estimateCostUsd } from './prices.ts';
 
 export type ContentBlock =
   | { type: 'text'; text: string }
@@ -37,13 +40,21 @@ export type ModelAnswer = {
 };
 
 export type ModelCallResult =
-  | { ok: true; answer: ModelAnswer; tokens: number; costUsd: number }
+  /** costUsd is null when the model has no known price (see prices.ts). */
+  | { ok: true; answer: ModelAnswer; tokens: number; costUsd: number | null }
   /** A budget would be exceeded: no call was made. */
   | { ok: false; reason: 'budget_exhausted'; scope: BudgetScopeName; detail: string }
   /** No answer in time, or the service stayed overloaded/rate-limited through the retries. */
   | { ok: false; reason: 'unavailable'; detail: string }
   /** The request itself was refused (bad request, key, permissions): retrying will not help. */
-  | { ok: false; reason: 'refused'; detail: string };
+  | { ok: false; reason: 'refused'; detail: string }
+  /**
+   * The configured model cannot be used (unknown, retired, or refusing a request setting):
+   * the operator's to fix, not the finding's fault.
+   */
+  | { ok: false; reason: 'model_unavailable'; detail: string }
+  /** The model answered with stop_reason `refusal`: it declined this prompt; not the finding's fault either. */
+  | { ok: false; reason: 'declined'; detail: string };
 
 export type ModelUsage = { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
 
@@ -61,21 +72,6 @@ export type ModelClientOptions = {
   /** Budget warnings (80%), once per budget, for the log and the report. */
   onWarning?: (scope: BudgetScope, warning: string) => Promise<void>;
 };
-
-/** USD per million tokens (input, output): estimates for the report, not a bill. */
-const PRICES: readonly [RegExp, number, number][] = [
-  [/opus-4-[15-9]/, 5, 25],
-  [/opus/, 15, 75],
-  [/haiku-4/, 1, 5],
-  [/haiku/, 0.8, 4],
-  [/sonnet/, 3, 15],
-];
-const DEFAULT_PRICE: [number, number] = [3, 15];
-
-export function estimateCostUsd(model: string, inputTokens: number, outputTokens: number): number {
-  const [, inPrice, outPrice] = PRICES.find(([re]) => re.test(model)) ?? [null, ...DEFAULT_PRICE];
-  return (inputTokens * inPrice + outputTokens * outPrice) / 1_000_000;
-}
 
 /**
  * An upper estimate of a prompt's tokens: code and JSON run at three or more characters per
@@ -103,6 +99,9 @@ export class ModelClient {
   get model(): string {
     return this.opts.model;
   }
+
+  /** Runs already told that this model's cost is unknown (once per run is enough). */
+  private readonly unpricedRuns = new Set<string>();
 
   async call(
     scope: BudgetScope,
@@ -138,19 +137,34 @@ export class ModelClient {
           system: req.system,
           messages: req.messages as Anthropic.MessageParam[],
           ...(req.tools ? { tools: req.tools as Anthropic.Tool[] } : {}),
-          ...(req.toolName ? { tool_choice: { type: 'tool' as const, name: req.toolName } } : {}),
+          ...(req.toolName ? { tool_choice: toolChoice(this.opts.model, req.toolName) } : {}),
         },
         { timeout: attemptMs, maxRetries: this.opts.maxRetries },
       );
       const usage = { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens };
       used = usage.input_tokens + usage.output_tokens;
       const costUsd = estimateCostUsd(this.opts.model, usage.input_tokens, usage.output_tokens);
+      if (costUsd === null && !this.unpricedRuns.has(scope.runId)) {
+        this.unpricedRuns.add(scope.runId);
+        await this.opts.onWarning?.(
+          scope,
+          `model cost unknown: no price for ${this.opts.model}; the estimated cost leaves its calls out`,
+        );
+      }
       await this.opts.onUsage?.(scope, {
         calls: 1,
         inputTokens: usage.input_tokens,
         outputTokens: usage.output_tokens,
-        costUsd,
+        // Counted as nothing in the run's estimate rather than guessed; the warning above says so.
+        costUsd: costUsd ?? 0,
       });
+      if (message.stop_reason === 'refusal') {
+        return {
+          ok: false,
+          reason: 'declined',
+          detail: `${this.opts.model} declined to answer (stop_reason refusal)`,
+        };
+      }
       return {
         ok: true,
         answer: { stop_reason: message.stop_reason, content: message.content as ContentBlock[], usage },
@@ -174,6 +188,28 @@ export function capped(limits: BudgetLimits, caps: Partial<BudgetLimits> | undef
   ) as BudgetLimits;
 }
 
+/**
+ * How the answer is steered into the tool. Forcing the tool is the surest way to a structured
+ * answer, but Anthropic's newest models (Sonnet 5.5, Opus 5.5, Fable 5.1 and after) answer a
+ * forced tool_choice with 400; they are offered the tool and asked for it in the prompt instead.
+ * Forcing is kept only for the models documented to accept it.
+ */
+export function toolChoice(
+  model: string,
+  toolName: string,
+): { type: 'tool'; name: string } | { type: 'auto' } {
+  return ACCEPTS_FORCED_TOOL_CHOICE.test(model) ? { type: 'tool', name: toolName } : { type: 'auto' };
+}
+
+const ACCEPTS_FORCED_TOOL_CHOICE = /^claude-(?:(?:opus|sonnet|haiku)-4(?:-\d)?|opus-5|sonnet-5)(?:-\d{8})?$/;
+
+/**
+ * A 400 about the model itself (an invalid or retired name, a setting this model refuses):
+ * the model cannot serve any finding until the operator changes SELFREVIEW_MODEL.
+ */
+const MODEL_REFUSAL =
+  /\bmodel\b.*\b(?:invalid|unknown|not found|not supported|retired|deprecated|does not exist|not available)\b|\b(?:invalid|unknown|retired) model\b/i;
+
 function classify(err: unknown): ModelCallResult {
   if (err instanceof Anthropic.APIConnectionTimeoutError)
     return { ok: false, reason: 'unavailable', detail: 'the model did not answer in time' };
@@ -182,6 +218,9 @@ function classify(err: unknown): ModelCallResult {
   if (err instanceof Anthropic.APIError) {
     const status = err.status ?? 0;
     const detail = `the model answered ${status}: ${firstLine(err.message)}`;
+    // Only /v1/messages is called, so a 404 is the model: unknown to the service, or retired.
+    if (status === 404 || (status === 400 && MODEL_REFUSAL.test(err.message)))
+      return { ok: false, reason: 'model_unavailable', detail };
     // 408, 409, 429 and 5xx (529 overloaded) are worth another try later; other 4xx are not.
     const transient = status === 408 || status === 409 || status === 429 || status >= 500;
     return { ok: false, reason: transient ? 'unavailable' : 'refused', detail };
