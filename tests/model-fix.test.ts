@@ -6,6 +6,7 @@
 import { createFixProcessor, type ModelDeps } from '@selfreview/fix/processor';
 import { analyzeFile } from '@selfreview/scan/analyze';
 import { loadConfig } from '@selfreview/shared/config';
+import { FindingMemory } from '@selfreview/shared/memory';
 import { TokenBudget } from '@selfreview/shared/model/budget';
 import { createModel } from '@selfreview/shared/model/setup';
 import type { FixJob } from '@selfreview/shared/queues';
@@ -148,7 +149,8 @@ describe('fixes by the model', () => {
     expect(await git(repo, 'show', `${result?.branch}:src/a.ts`)).not.toContain('TODO');
     expect(await branchFiles(result?.branch ?? '')).toBe('src/a.ts');
     const request = fake.calls.at(-1)?.body;
-    expect(request.tool_choice).toEqual({ type: 'tool', name: 'propose_edits' });
+    // The default model (claude-sonnet-5-5) answers a forced tool_choice with 400: it is offered the tool.
+    expect(request.tool_choice).toEqual({ type: 'auto' });
     expect(request.tools[0].name).toBe('propose_edits');
     expect(JSON.stringify(request)).not.toContain(ENV_SECRET);
     expect(JSON.stringify(request)).not.toContain(API_KEY);
@@ -360,6 +362,43 @@ describe('fixes by the model', () => {
     })(job(), ctx);
     expect(fake.calls.length).toBe(calls);
     expect(result?.reason).toMatch(/^budget_exhausted: the item budget has 500 of 500 tokens left/);
+  });
+
+  it.each([
+    ['declines the prompt (stop_reason refusal)', { kind: 'refusal' as const }, /model declined: .*refusal/],
+    [
+      'is unknown or retired (404 not_found_error)',
+      { kind: 'error' as const, status: 404 as const, message: 'model: claude-sonnet-5-5' },
+      /model cannot be used: the model answered 404/,
+    ],
+    [
+      'is refused as an invalid model (400)',
+      { kind: 'error' as const, status: 400 as const, message: 'model: invalid model name' },
+      /model cannot be used: the model answered 400/,
+    ],
+  ])(
+    'when the model %s, the item is carried over and not remembered as the finding failing',
+    async (_, reply, reason) => {
+      const memory = new FindingMemory(redis, prefix);
+      fake.script(reply);
+      const data = job();
+      const [result] = await processor({ memory })(data, ctx);
+      expect(result).toMatchObject({ status: 'carried_over', branch: null, commit: null });
+      expect(result?.reason).toMatch(reason);
+      const ids = data.files[0]?.items.map((i) => i.candidate.id) ?? [];
+      expect(ids.length).toBeGreaterThan(0);
+      expect((await memory.recall(repo, ids)).size).toBe(0);
+    },
+  );
+
+  it("an answer that is the model's own failure (text instead of the tool) is still remembered as failed", async () => {
+    const memory = new FindingMemory(redis, prefix);
+    fake.script({ kind: 'text', text: 'Sure, here is the fix.' });
+    const data = job();
+    await expect(processor({ memory })(data, ctx)).rejects.toThrow(/no_tool_use/);
+    const ids = data.files[0]?.items.map((i) => i.candidate.id) ?? [];
+    const remembered = await memory.recall(repo, ids);
+    expect([...remembered.values()].map((r) => r.outcome)).toEqual(ids.map(() => 'failed'));
   });
 
   it('without a model, items that need it wait as needs_llm', async () => {

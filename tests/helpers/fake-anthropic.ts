@@ -1,5 +1,6 @@
 /**
- * A loopback stand-in for the Anthropic Messages API (`POST /v1/messages`), answering with the
+ * A loopback stand-in for the Anthropic Messages API (`POST /v1/messages`) and Models API
+ * (`GET /v1/models/{id}`, `GET /v1/models`), answering with the
  * real service's status codes, headers and JSON shapes so that the real `@anthropic-ai/sdk`
  * client can talk to it. Each test scripts the replies; every request is recorded.
  *
@@ -22,7 +23,9 @@ export type ScriptedReply =
       delayMs?: number;
     }
   | { kind: 'text'; text: string; usage?: Usage; stop_reason?: 'end_turn' | 'max_tokens'; delayMs?: number }
-  | { kind: 'error'; status: 429 | 529 | 500 | 400 | 401; retryAfterSeconds?: number; message?: string }
+  /** The model declined: stop_reason `refusal`, no content. */
+  | { kind: 'refusal'; usage?: Usage }
+  | { kind: 'error'; status: 429 | 529 | 500 | 400 | 401 | 404; retryAfterSeconds?: number; message?: string }
   /** Answer nothing for `ms` (to trip the client's timeout), then close the connection. */
   | { kind: 'hang'; ms: number };
 
@@ -36,9 +39,27 @@ export type RecordedCall = {
   at: number;
 };
 
+/** A model in the fake's catalogue, as the Models API describes it. */
+export type FakeModel = {
+  id: string;
+  lifecycle: 'active' | 'deprecated' | 'retired';
+  /** RFC 3339; null while none is scheduled. */
+  retiresAt?: string | null;
+};
+
+/** The default catalogue: the current Sonnet, Opus and Haiku, and the Sonnet retired on 2026-11-30. */
+export const FAKE_MODELS: readonly FakeModel[] = [
+  { id: 'claude-sonnet-5-5', lifecycle: 'active' },
+  { id: 'claude-opus-5-5', lifecycle: 'active' },
+  { id: 'claude-haiku-5-5', lifecycle: 'active' },
+  { id: 'claude-sonnet-4-5', lifecycle: 'retired', retiresAt: '2026-11-30T00:00:00Z' },
+];
+
 export type FakeAnthropic = {
   /** e.g. http://127.0.0.1:PORT, the SDK's `baseURL`. */
   url: string;
+  /** Every Models API request's path and query (e.g. `/v1/models/claude-sonnet-5-5`). */
+  modelLookups: string[];
   /** Every POST /v1/messages received, including ones answered with errors. */
   calls: RecordedCall[];
   /** Queues replies; each request that passes validation consumes one. */
@@ -82,8 +103,12 @@ type MessageRequest = { model: string; messages: unknown[]; system?: unknown };
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
-export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(
+  opts: { apiKey?: string; models?: readonly FakeModel[] } = {},
+): Promise<FakeAnthropic> {
   const calls: RecordedCall[] = [];
+  const modelLookups: string[] = [];
+  const catalogue = opts.models ?? FAKE_MODELS;
   const queue: ScriptedReply[] = [];
   // biome-ignore lint/suspicious/noExplicitAny: the request body as the client sent it.
   let fallback: ((body: any) => ScriptedReply) | undefined;
@@ -97,7 +122,13 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    if (req.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
+      modelLookups.push(`${path}${url.search}`);
+      send(res, checkAuth(flatHeaders(req)) ?? models(url));
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1/messages') {
       send(res, errorAnswer(404, 'not_found_error', 'Not Found'));
       return;
@@ -126,8 +157,33 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
       send(res, answer);
       return;
     }
+    if (reply.kind === 'refusal') {
+      send(res, { status: 200, body: refusalMessage(body as MessageRequest, reply.usage) });
+      return;
+    }
     if (reply.delayMs) await wait(reply.delayMs);
     send(res, { status: 200, body: message(body as MessageRequest, reply) });
+  }
+
+  /** The Models API: one model by id (404 not_found_error when unknown), or a page of them. */
+  function models(url: URL): Answer {
+    const id = url.pathname.startsWith('/v1/models/')
+      ? decodeURIComponent(url.pathname.slice('/v1/models/'.length))
+      : null;
+    if (id !== null) {
+      const model = catalogue.find((m) => m.id === id);
+      return model
+        ? { status: 200, body: modelInfo(model) }
+        : errorAnswer(404, 'not_found_error', `model: ${id}`);
+    }
+    // As the real list: active and deprecated models unless `lifecycle` asks for others.
+    const asked = [...url.searchParams.getAll('lifecycle'), ...url.searchParams.getAll('lifecycle[]')];
+    const stages = asked.length > 0 ? asked : ['active', 'deprecated'];
+    const data = catalogue.filter((m) => stages.includes(m.lifecycle)).map(modelInfo);
+    return {
+      status: 200,
+      body: { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null },
+    };
   }
 
   function checkAuth(headers: Record<string, string>): Answer | undefined {
@@ -145,6 +201,10 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
     if (body === undefined) return invalid('There was an issue with your request body: invalid JSON');
     if (!isRecord(body)) return invalid('body: Input should be an object');
     if (typeof body.model !== 'string' || body.model === '') return invalid('model: Field required');
+    // As the real service: a model it does not know, or has retired, is not served.
+    const model = catalogue.find((m) => m.id === body.model);
+    if (!model || model.lifecycle === 'retired')
+      return errorAnswer(404, 'not_found_error', `model: ${body.model}`);
     const maxTokens = body.max_tokens;
     if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
       return invalid('max_tokens: Field required, an integer of at least 1');
@@ -176,6 +236,7 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
 
   return {
     url: listening.url,
+    modelLookups,
     calls,
     unscripted() {
       return queue.splice(0).length;
@@ -224,6 +285,39 @@ function message(
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     },
+  };
+}
+
+/** A model object as `GET /v1/models/{id}` returns it. */
+function modelInfo(model: FakeModel) {
+  const line = /^claude-(haiku|sonnet|opus|fable|mythos)-/.exec(model.id)?.[1] ?? null;
+  return {
+    type: 'model',
+    id: model.id,
+    display_name: model.id,
+    created_at: '2026-09-28T00:00:00Z',
+    capabilities: null,
+    lifecycle: model.lifecycle,
+    line,
+    deprecated_at: model.lifecycle === 'active' ? null : '2026-09-28T00:00:00Z',
+    retires_at: model.retiresAt ?? null,
+    max_input_tokens: 1_000_000,
+    max_tokens: 128_000,
+  };
+}
+
+/** The body of an answer the model declined: stop_reason `refusal`, no content. */
+function refusalMessage(request: MessageRequest, usage: Usage | undefined): unknown {
+  const used = usage ?? { input_tokens: Math.ceil(jsonLength(request.messages) / 4), output_tokens: 1 };
+  return {
+    id: newId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: request.model,
+    content: [],
+    stop_reason: 'refusal',
+    stop_sequence: null,
+    usage: { ...used, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   };
 }
 

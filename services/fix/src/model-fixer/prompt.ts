@@ -53,7 +53,8 @@ export interface ToolResultBlock {
 
 export type RepairMessages = [
   ...unknown[],
-  { role: 'assistant'; content: ToolUseBlock[] },
+  /** The assistant's answer as received (or its tool call alone). */
+  { role: 'assistant'; content: readonly unknown[] },
   { role: 'user'; content: ToolResultBlock[] },
 ];
 
@@ -149,7 +150,11 @@ export function buildFixPrompt(input: FixPromptInput): FixPrompt {
  */
 export function buildRepairMessages(
   previous: { system: string; messages: unknown[] },
-  answer: { toolUseId: string; input: unknown },
+  /**
+   * `content`: the assistant's blocks as received. Models that think (adaptive thinking) need
+   * their thinking blocks back unchanged with the tool call; without it, the call alone is sent.
+   */
+  answer: { toolUseId: string; input: unknown; content?: readonly unknown[] },
   failure: string,
   secrets: readonly string[],
 ): RepairMessages {
@@ -172,7 +177,9 @@ export function buildRepairMessages(
     ...previous.messages,
     {
       role: 'assistant',
-      content: [{ type: 'tool_use', id: answer.toolUseId, name: EDIT_TOOL_NAME, input: answer.input }],
+      content: answer.content ?? [
+        { type: 'tool_use', id: answer.toolUseId, name: EDIT_TOOL_NAME, input: answer.input },
+      ],
     },
     {
       role: 'user',

@@ -18,7 +18,10 @@ export type ModelFixOutcome =
   | { status: 'applied'; changes: FileChange[]; summary: string; calls: number }
   /** Not fixed, for a reason a person should read (a rejected answer, two failed verifications). */
   | { status: 'failed'; reason: string; calls: number }
-  /** Not tried or not finished for want of budget, time or service: the items stay queued. */
+  /**
+   * Not tried or not finished for want of budget, time or service, or because the model cannot
+   * or will not serve them: the items are carried over, never remembered as the finding's failure.
+   */
   | { status: 'waiting'; reason: string; retryLater: boolean; calls: number };
 
 export type ModelFixInput = {
@@ -91,7 +94,7 @@ export async function fixWithModel(input: ModelFixInput): Promise<ModelFixOutcom
   // One repair round: the failure goes back once, with the original file as the base again.
   const repairMessages = buildRepairMessages(
     { system: prompt.system, messages: prompt.messages },
-    { toolUseId: answer.toolUseId, input: answer.input },
+    { toolUseId: answer.toolUseId, input: answer.input, content: first.answer.content },
     failure,
     input.secrets,
   );
@@ -123,5 +126,11 @@ function notAnswered(result: Exclude<ModelCallResult, { ok: true }>, calls: numb
     return { status: 'waiting', reason: result.detail, retryLater: false, calls };
   if (result.reason === 'unavailable')
     return { status: 'waiting', reason: `model unavailable: ${result.detail}`, retryLater: true, calls };
+  // The model, not the finding: a retired or unknown model, or one that declines the prompt. The
+  // item waits for the next scan (retrying within this run would meet the same answer).
+  if (result.reason === 'model_unavailable')
+    return { status: 'waiting', reason: `model cannot be used: ${result.detail}`, retryLater: false, calls };
+  if (result.reason === 'declined')
+    return { status: 'waiting', reason: `model declined: ${result.detail}`, retryLater: false, calls };
   return { status: 'failed', reason: `model call refused: ${result.detail}`, calls };
 }
