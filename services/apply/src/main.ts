@@ -2,7 +2,7 @@
 import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
-import { createModel } from '@selfreview/shared/model/setup';
+import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { handOverToFix } from '@selfreview/shared/pipeline';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
@@ -15,6 +15,8 @@ import { createApplyProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'apply', level: config.logLevel });
+// A retired or unknown model would fail every item: stop now, with one line saying what to set.
+if (!(await modelUsableAtStart({ config, env: process.env, log, who: 'apply worker' }))) process.exit(2);
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);

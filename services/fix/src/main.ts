@@ -3,7 +3,7 @@ import { loadConfig } from '@selfreview/shared/config';
 import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
-import { createModel } from '@selfreview/shared/model/setup';
+import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ProposalIndex } from '@selfreview/shared/proposals';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
@@ -15,6 +15,8 @@ import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'fix', level: config.logLevel });
+// A retired or unknown model would fail every item: stop now, with one line saying what to set.
+if (!(await modelUsableAtStart({ config, env: process.env, log, who: 'fix worker' }))) process.exit(2);
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
+import { startupModelCheck } from '@selfreview/shared/model/setup';
 import { jobId, QUEUE_NAMES, RepoRef, type ScanJob } from '@selfreview/shared/queues';
 import { createRedis, waitForReady } from '@selfreview/shared/redis';
 import { provideRedis } from '@selfreview/shared/redis-server';
@@ -96,6 +97,7 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
   const repoPath = opts.path ?? (await prepareExample());
   if (!opts.path) log(`No PATH given: running on the bundled example, copied to ${repoPath}`);
   const { repo, branch, sha } = await preflight(repoPath);
+  await checkModelBeforeRun(opts.env, log);
 
   const redis = await provideRedis(opts.env);
   const config = loadConfig({ ...opts.env, REDIS_URL: redis.url });
@@ -168,6 +170,17 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     connection.disconnect();
     await redis.stop();
   }
+}
+
+/**
+ * With a key set, the model is checked once before any worker starts: a retired or unknown
+ * model is one line and exit code 2 (nothing queued, no Redis started); a failed check is a warning.
+ */
+async function checkModelBeforeRun(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+  const check = await startupModelCheck(loadConfig(env), env);
+  if (check === null) return;
+  if (check.status === 'unusable') throw new UserInputError(check.line);
+  if (check.status !== 'active') log(`Model: warning: ${check.warning}`);
 }
 
 async function waitUntilDrained(opts: {

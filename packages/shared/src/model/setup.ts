@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from '../runs.ts';
 import { TokenBudget } from './budget.ts';
+import { checkModel, type ModelCheck } from './check.ts';
 import { ModelClient } from './client.ts';
 import { secretValues } from './sanitize.ts';
 
@@ -41,4 +42,38 @@ export function createModel(opts: {
   });
   // Every value in the environment that looks like a secret, the key included, stays out of prompts.
   return { client, secrets: secretValues(opts.env) };
+}
+
+/**
+ * The check of the configured model when a worker that uses it starts (none without a key).
+ * Returns false, after one line on stderr naming the model and what to set, when the model is
+ * retired or unknown; a deprecated model or a failed check is a warning and the worker runs.
+ */
+export async function modelUsableAtStart(opts: {
+  config: ServiceConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  /** Who is starting, for the stderr line (e.g. `fix worker`). */
+  who: string;
+}): Promise<boolean> {
+  const check = await startupModelCheck(opts.config, opts.env);
+  if (check === null) return true;
+  if (check.status === 'unusable') {
+    opts.log.fatal({ model: check.model }, check.line);
+    process.stderr.write(`selfreview ${opts.who}: ${check.line}\n`);
+    return false;
+  }
+  if (check.status === 'active') opts.log.info({ model: check.model }, 'model checked: active');
+  else opts.log.warn({ model: check.model }, check.warning);
+  return true;
+}
+
+/** The start-up check itself: null when there is no key (the model path is off, nothing to check). */
+export async function startupModelCheck(
+  config: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ModelCheck | null> {
+  const apiKey = env[config.modelApiKeyEnv];
+  if (!apiKey) return null;
+  return checkModel({ apiKey, baseUrl: config.modelBaseUrl, model: config.modelName });
 }
