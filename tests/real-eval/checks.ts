@@ -1,0 +1,96 @@
+/**
+ * The repository's own checks, run the way its owners run them: its TypeScript (selfreview's
+ * when it has none) on its tsconfig, and its test runner on the tests related to some files.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { minimalEnv, runCommand } from '@selfreview/shared/subprocess';
+import { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
+
+export type TypecheckResult = { diagnostics: Diagnostic[]; error: string | null; durationMs: number };
+
+export function tscPath(root: string): string {
+  const own = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  return existsSync(own) ? own : createRequire(import.meta.url).resolve('typescript/bin/tsc');
+}
+
+export async function typecheck(cwd: string, tsconfig: string, timeoutMs: number): Promise<TypecheckResult> {
+  const res = await runCommand(
+    process.execPath,
+    [tscPath(cwd), '--noEmit', '--pretty', 'false', '-p', tsconfig],
+    { cwd, timeoutMs, env: minimalEnv(), maxOutputBytes: 32 * 1024 * 1024 },
+  );
+  const diagnostics = parseTscOutput(res.stdout, cwd);
+  if (res.timedOut)
+    return { diagnostics: [], error: `timed out after ${timeoutMs / 1000} s`, durationMs: res.durationMs };
+  if (res.code !== 0 && diagnostics.length === 0) {
+    const why = (res.stderr || res.stdout).trim().split('\n')[0] ?? '';
+    return { diagnostics, error: `tsc exited ${res.code ?? res.signal}: ${why}`, durationMs: res.durationMs };
+  }
+  return { diagnostics, error: null, durationMs: res.durationMs };
+}
+
+export type TestRunner = { name: 'vitest' | 'jest'; entry: string };
+
+export function detectTestRunner(root: string): TestRunner | null {
+  const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  if (existsSync(vitest)) return { name: 'vitest', entry: vitest };
+  const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+  if (existsSync(jest)) return { name: 'jest', entry: jest };
+  return null;
+}
+
+/** Failing tests by `testFile > full name`, or why the run gave no answer. */
+export type RelatedTestsRun = { failing: Set<string>; tests: number } | { error: string };
+
+export async function runRelatedTests(
+  cwd: string,
+  runner: TestRunner,
+  files: readonly string[],
+  outputFile: string,
+  timeoutMs: number,
+): Promise<RelatedTestsRun> {
+  await rm(outputFile, { force: true });
+  const args =
+    runner.name === 'vitest'
+      ? ['related', ...files, '--run', '--passWithNoTests', '--reporter=json', `--outputFile=${outputFile}`]
+      : ['--ci', '--findRelatedTests', ...files, '--passWithNoTests', '--json', `--outputFile=${outputFile}`];
+  const res = await runCommand(process.execPath, [runner.entry, ...args], {
+    cwd,
+    timeoutMs,
+    env: minimalEnv(),
+  });
+  if (res.timedOut) return { error: `${runner.name} timed out after ${timeoutMs / 1000} s` };
+  const json = await readFile(outputFile, 'utf8').catch(() => null);
+  if (json === null) {
+    const why = (res.stderr || res.stdout).trim().split('\n').slice(-1)[0] ?? '';
+    return { error: `${runner.name} exited ${res.code ?? res.signal} without results: ${why}` };
+  }
+  return failingTests(JSON.parse(json) as JestLikeResults, cwd);
+}
+
+/** The shape vitest's json reporter shares with jest's `--json`. */
+export type JestLikeResults = {
+  numTotalTests?: number;
+  testResults?: {
+    name: string;
+    status?: string;
+    message?: string;
+    assertionResults?: { fullName?: string; title?: string; status: string }[];
+  }[];
+};
+
+export function failingTests(results: JestLikeResults, cwd: string): { failing: Set<string>; tests: number } {
+  const failing = new Set<string>();
+  for (const file of results.testResults ?? []) {
+    const rel = path.relative(cwd, file.name) || file.name;
+    const failedAssertions = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedAssertions) failing.add(`${rel} > ${a.fullName ?? a.title ?? '?'}`);
+    // A file that fails before any test runs (a broken import) has no failed assertion to show for it.
+    if (file.status === 'failed' && failedAssertions.length === 0)
+      failing.add(`${rel} > (the file failed to run)`);
+  }
+  return { failing, tests: results.numTotalTests ?? 0 };
+}
