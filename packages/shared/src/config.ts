@@ -143,7 +143,14 @@ export const RepoConfig = z
         typecheck: CommandConfig.prefault({}),
         test: CommandConfig.extend({
           timeoutSeconds: z.number().int().positive().max(3600).default(600),
+          /**
+           * `related`: only the tests that import the changed files (vitest `related`, jest
+           * `--findRelatedTests`), the whole suite where the runner can't tell; `all`: the whole suite.
+           */
+          scope: z.enum(['related', 'all']).default('related'),
         }).prefault({}),
+        /** Run in each fresh worktree before verification (a build step some repositories need first). */
+        setup: CommandConfig.prefault({}),
       })
       .strict()
       .prefault({}),

@@ -227,7 +227,11 @@ export const FIX_STATUSES = ['committed', 'failed', 'carried_over'] as const;
 export const FixStatus = z.enum(FIX_STATUSES);
 export type FixStatus = z.infer<typeof FixStatus>;
 
-export const CheckOutcome = z.enum(['pass', 'fail', 'skipped']);
+/**
+ * `unavailable`: the check could not judge the change because it fails the same way at the
+ * base commit (tests that never pass in a worktree, a typecheck that crashes at the base).
+ */
+export const CheckOutcome = z.enum(['pass', 'fail', 'skipped', 'unavailable']);
 export type CheckOutcome = z.infer<typeof CheckOutcome>;
 
 /** design.md's fix_result, one per file, plus where it landed and how it was checked. */

@@ -179,6 +179,20 @@ export class Repository {
       });
   }
 
+  /** Submodules (gitlinks) at `sha`: where each sits and the commit it pins. */
+  async submodulesAt(sha: string): Promise<{ path: string; sha: string }[]> {
+    assertSha(sha);
+    const out = await wrap('ls-tree', () => git(this.root).raw(['ls-tree', '-r', '-z', '--full-tree', sha]));
+    return out
+      .split('\0')
+      .filter((line) => line.startsWith('160000 commit '))
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        return { path: line.slice(tab + 1), sha: line.slice(0, tab).split(' ')[2] ?? '' };
+      })
+      .filter((s) => /^[0-9a-f]{40,64}$/.test(s.sha));
+  }
+
   async readFile(sha: string, file: string): Promise<string | null> {
     const map = await this.readFiles(sha, [file]);
     return map.get(file) ?? null;
@@ -527,13 +541,18 @@ export class Worktree {
 
   /** Files changed in the worktree relative to its base commit (tracked and untracked). */
   async changedFiles(): Promise<string[]> {
+    return (await this.status()).map((e) => e.file);
+  }
+
+  /** Changed files, each marked tracked (modified, deleted) or untracked (new, never added). */
+  async status(): Promise<{ file: string; untracked: boolean }[]> {
     const out = await wrap('status', () =>
-      git(this.dir).raw(['status', '--porcelain', '-z', '--untracked-files=all']),
+      git(this.dir).raw(['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=all']),
     );
     return out
       .split('\0')
       .filter(Boolean)
-      .map((entry) => entry.slice(3));
+      .map((entry) => ({ file: entry.slice(3), untracked: entry.startsWith('??') }));
   }
 
   /** Lines added plus removed per tracked file, against the base commit. */
@@ -567,6 +586,39 @@ export class Worktree {
       ]),
     );
     return (await wrap('rev-parse', () => g.raw(['rev-parse', 'HEAD']))).trim();
+  }
+
+  /**
+   * Fills the submodule at `subPath` with commit `sha`, taken from the user's own checkout of
+   * that submodule (`source`): a clone sharing its objects, so nothing is fetched or copied.
+   * Returns why not when the local checkout doesn't have the commit.
+   */
+  async checkoutSubmodule(subPath: string, sha: string, source: string): Promise<string | null> {
+    assertRepoPath(subPath);
+    assertSha(sha);
+    if (!existsSync(path.join(source, '.git')))
+      return `submodule ${subPath} is not checked out in the repository`;
+    const has = await runCommand('git', ['-C', source, 'cat-file', '-e', `${sha}^{commit}`], {
+      cwd: source,
+      timeoutMs: GIT_TIMEOUT_MS,
+    });
+    if (has.code !== 0)
+      return `submodule ${subPath}: commit ${sha.slice(0, 12)} is not in its local checkout`;
+    const target = path.join(this.dir, subPath);
+    const cloned = await runCommand(
+      'git',
+      ['clone', '--quiet', '--shared', '--no-checkout', '--no-hardlinks', '--', source, target],
+      { cwd: this.dir, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0' } },
+    );
+    if (cloned.code !== 0) return `submodule ${subPath}: ${lastLine(cloned.stderr) || 'clone failed'}`;
+    const checkedOut = await runCommand(
+      'git',
+      ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha],
+      { cwd: target, timeoutMs: GIT_TIMEOUT_MS },
+    );
+    if (checkedOut.code !== 0)
+      return `submodule ${subPath}: ${lastLine(checkedOut.stderr) || 'checkout failed'}`;
+    return null;
   }
 
   async restoreFile(file: string): Promise<void> {

@@ -31,7 +31,8 @@ const DEFAULT_REPO_CONFIG = {
     maxFiles: 2,
     maxMinutes: 10,
     typecheck: { timeoutSeconds: 300 },
-    test: { timeoutSeconds: 600 },
+    test: { timeoutSeconds: 600, scope: 'related' },
+    setup: { timeoutSeconds: 300 },
   },
   llm: {
     budgets: { item: 20_000, batch: 60_000, run: 400_000, repoDay: 2_000_000 },
@@ -185,7 +186,7 @@ describe('parseRepoConfig', () => {
       fix: {
         ...DEFAULT_REPO_CONFIG.fix,
         maxMinutes: 30,
-        test: { command: ['npm', 'test'], timeoutSeconds: 120 },
+        test: { command: ['npm', 'test'], timeoutSeconds: 120, scope: 'related' },
       },
       protectedPaths: ['src/generated/**'],
     });

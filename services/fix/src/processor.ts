@@ -7,8 +7,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatches } from '@selfreview/shared/batches';
 import type { RepoConfig } from '@selfreview/shared/config';
@@ -32,13 +31,15 @@ import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, describeChanges, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
+import { followUpItems, UNUSED_CODES } from './follow-up.ts';
 import { checkGates, type GateViolation, isTestFile } from './gates.ts';
 import { fixWithModel } from './model-fixer/run.ts';
 import { type Credentials, type PublishInput, publishBatch } from './publish.ts';
 import { findAddedSecrets } from './secrets.ts';
 import { markWorktreeRoot } from './stale-worktrees.ts';
-import { newDiagnostics } from './typecheck-output.ts';
-import { detectTestCommand, runTests, runTypecheck, typecheckCommand } from './verify.ts';
+import type { Diagnostic } from './typecheck-output.ts';
+import { type TestVerdict, Verifier } from './verification.ts';
+import { prepareWorktree } from './worktree-setup.ts';
 
 export type FixDeps = {
   runs: RunStore;
@@ -78,7 +79,8 @@ const BUSY_RETRY_MS = 5_000;
 const PAUSED_RETRY_MS = 60_000;
 
 const MAX_DIFF_LINES = 400;
-const LINKED_DEPENDENCIES = 'node_modules';
+/** Rounds of finishing names a fix left unused, before such a file waits as needs_followup. */
+const FOLLOW_UP_ROUNDS = 2;
 
 type FileWork = {
   file: string;
@@ -208,11 +210,8 @@ async function runBatch(
 
   const deadlineAt = Date.now() + config.fix.maxMinutes * 60_000;
   const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
-  const worktreeRoot = path.join(
-    deps.dataDir,
-    'worktrees',
-    createHash('sha256').update(repo.root).digest('hex').slice(0, 12),
-  );
+  const repoKey = createHash('sha256').update(repo.root).digest('hex').slice(0, 12);
+  const worktreeRoot = path.join(deps.dataDir, 'worktrees', repoKey);
   const dir = path.join(worktreeRoot, data.batchId);
   // Safe: the repository lock means no other batch of this repository is running.
   await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
@@ -220,20 +219,21 @@ async function runBatch(
   let worktree: Worktree | null = null;
   let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
   let commit: string | null = null;
+  const notes: string[] = [];
   try {
     worktree = await repo.addWorktree(dir, data.baseSha, branch);
     const wt = worktree;
-    // The worktree has no installed dependencies of its own; the repository's serve the typecheck.
-    const installed = path.join(repo.root, LINKED_DEPENDENCIES);
-    if (existsSync(installed)) await symlink(installed, path.join(wt.dir, LINKED_DEPENDENCIES), 'dir');
+    const prepared = await prepareWorktree(repo, wt, config.fix.setup, deadline);
+    notes.push(...prepared.notes);
+    if (prepared.notes.length > 0) log.warn({ notes: prepared.notes }, 'worktree differs from the checkout');
+    const verifier = new Verifier(wt, config.fix, path.join(deps.dataDir, 'verify-cache', repoKey), deadline);
+    const batchFiles = work.filter((w) => w.status === 'pending').map((w) => w.file);
+    // The base's diagnostics first, before anything in the worktree changes (cached per commit).
+    await verifier.baseline(batchFiles);
+    if (verifier.baseErrors.length > 0) {
+      notes.push(`typecheck cannot run at the base commit: ${verifier.baseErrors.join('; ')}`);
+    }
 
-    const tcCommand = typecheckCommand(repo.root, config.fix.typecheck);
-    const tcTimeout = config.fix.typecheck.timeoutSeconds * 1000;
-    const before = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-    if (before.error)
-      throw new VerificationError('typecheck', `typecheck at the base commit: ${before.error}`);
-
-    const testCommand = detectTestCommand(wt.dir, config.fix.test);
     // The model's changes first, each verified on its own (with one repair round), so a failed
     // one fails only its item; then the codemods; then the whole batch is verified together.
     const modelWork = work.filter((w) => w.status === 'pending' && w.via === 'model');
@@ -248,22 +248,20 @@ async function runBatch(
           config,
           existingFiles,
           createdSoFar: modelWork.flatMap((m) => (m.createdFile ? [m.createdFile] : [])),
+          linked: prepared.linked,
           deadlineAt,
           verify: async () => {
-            const tc = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
+            const files = [
+              ...batchFiles,
+              ...modelWork.flatMap((m) => (m.createdFile ? [m.createdFile] : [])),
+            ];
+            const tc = await verifier.typecheck(files);
             if (tc.error) return `typecheck: ${tc.error}`;
-            const worse = newDiagnostics(before.diagnostics, tc.diagnostics);
-            if (worse.length > 0) {
-              return `typecheck: new diagnostics: ${worse.flatMap((d) => d.sample.map((x) => `${d.file || '(global)'}: ${x}`)).join('; ')}`;
+            if (tc.regressions.length > 0) {
+              return `typecheck: new diagnostics: ${tc.regressions.flatMap((d) => d.sample.map((x) => `${d.file || '(global)'}: ${x}`)).join('; ')}`;
             }
-            if (!testCommand) return null;
-            const tests = await runTests(
-              wt.dir,
-              testCommand,
-              config.fix.test.timeoutSeconds * 1000,
-              deadline,
-            );
-            return tests.ok ? null : tests.detail;
+            const tests = await verifier.tests(files);
+            return tests.outcome === 'fail' ? tests.detail : null;
           },
         });
       }
@@ -276,49 +274,31 @@ async function runBatch(
     const changed = work.filter((w) => w.status === 'pending');
     if (changed.length === 0) throw new NothingToCommit();
 
-    let after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-    if (after.error) throw new VerificationError('typecheck', after.error);
-    let worse = newDiagnostics(before.diagnostics, after.diagnostics);
-    if (worse.some((d) => d.file === '')) {
-      throw new VerificationError(
-        'typecheck',
-        `new global diagnostics: ${worse.flatMap((d) => d.sample).join('; ')}`,
-      );
-    }
-    for (const d of worse) {
-      const w = changed.find((c) => c.file === d.file);
-      if (!w) continue;
-      await wt.restoreFile(w.file);
-      fail(w, `typecheck: ${d.after - d.before} new diagnostic(s): ${d.sample.join('; ')}`);
-    }
-    // A fix can break another file (an import it relied on): then nothing in the batch can be trusted.
+    const typecheck = await typecheckBatch(verifier, wt, changed, batchFiles);
+    if (typecheck.error) throw new VerificationError('typecheck', typecheck.error);
     const kept = changed.filter((w) => w.status === 'pending');
-    if (worse.length > 0 && kept.length > 0) {
-      after = await runTypecheck(wt.dir, tcCommand, tcTimeout, deadline);
-      worse = after.error
-        ? [{ file: '', before: 0, after: 1, sample: [after.error] }]
-        : newDiagnostics(before.diagnostics, after.diagnostics);
-      if (worse.length > 0) {
-        throw new VerificationError(
-          'typecheck',
-          `new diagnostics in ${worse.map((d) => d.file || '(global)').join(', ')}`,
-        );
-      }
-    }
     if (kept.length === 0) throw new NothingToCommit();
-    verification = { typecheck: 'pass', tests: 'skipped' };
-
-    if (testCommand) {
-      const tests = await runTests(wt.dir, testCommand, config.fix.test.timeoutSeconds * 1000, deadline);
-      if (!tests.ok) {
-        verification = { typecheck: 'pass', tests: 'fail' };
-        throw new VerificationError('tests', tests.detail);
-      }
-      verification = { typecheck: 'pass', tests: 'pass' };
-    }
+    const typecheckOutcome = verifier.typecheckOutcome(batchFiles);
+    verification = { typecheck: typecheckOutcome, tests: 'skipped' };
 
     const created = kept.flatMap((w) => (w.createdFile ? [w.createdFile] : []));
-    const violations = await worktreeGates(repo, wt, data, config, [...kept.map((w) => w.file), ...created]);
+    const tests = await verifier.tests([...kept.map((w) => w.file), ...created]);
+    verification = { typecheck: typecheckOutcome, tests: tests.outcome };
+    if (tests.outcome === 'fail') throw new VerificationError('tests', tests.detail);
+    if (tests.outcome === 'unavailable') notes.push(tests.detail);
+    if (typecheckOutcome === 'unavailable' && tests.outcome !== 'pass') {
+      // Nothing judged the change at all: committing it would be a guess.
+      throw new VerificationError('typecheck', `nothing could verify the change: ${notes.join('; ')}`);
+    }
+
+    const violations = await worktreeGates(
+      repo,
+      wt,
+      data,
+      config,
+      [...kept.map((w) => w.file), ...created],
+      prepared.linked,
+    );
     if (violations.length > 0) {
       throw new VerificationError('gate', violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '));
     }
@@ -331,15 +311,21 @@ async function runBatch(
         baseSha: data.baseSha,
         files: kept.map((w) => ({ file: w.file, summary: w.summary, lines: w.lines })),
         changeTypes: kept.flatMap((w) => w.items.map((i) => i.changeType)),
-        typecheck: 'pass (no new diagnostics)',
-        tests: verification.tests === 'pass' ? 'pass' : 'skipped (no test command)',
+        typecheck:
+          typecheckOutcome === 'pass'
+            ? 'pass (no new diagnostics against the base commit)'
+            : 'unavailable (it cannot run at the base commit)',
+        tests: testsLine(tests),
       }),
     );
     for (const w of kept) {
       w.status = 'committed';
-      w.reason = w.summary.join('; ');
+      w.reason = [
+        ...w.summary,
+        ...(tests.outcome === 'unavailable' ? [`tests not run: ${tests.detail}`] : []),
+      ].join('; ');
     }
-    log.info({ branch, commit, files: kept.length }, 'batch committed');
+    log.info({ branch, commit, files: kept.length, tests: tests.outcome }, 'batch committed');
   } catch (err) {
     if (deadline.aborted) {
       for (const w of work)
@@ -355,6 +341,11 @@ async function runBatch(
     // A branch that got no commit is only noise for the reviewer.
     if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
   }
+  if (notes.length > 0)
+    await deps.runs.addWarnings(
+      data.runId,
+      [...new Set(notes)].map((n) => `${data.batchId}: ${n}`),
+    );
 
   const carried = work.filter((w) => w.status === 'carried_over');
   const results = work
@@ -493,8 +484,13 @@ async function worktreeGates(
   data: FixJob,
   config: RepoConfig,
   allowedFiles: readonly string[],
+  linked: readonly string[],
 ): Promise<GateViolation[]> {
-  const changedFiles = (await wt.changedFiles()).filter((f) => f !== LINKED_DEPENDENCIES);
+  // The dependency links are ours, and a new file nobody asked for (a build info file a
+  // verification step wrote) is never staged: the commit adds exactly the allowed files.
+  const changedFiles = (await wt.status())
+    .filter((e) => !linked.includes(e.file) && (!e.untracked || allowedFiles.includes(e.file)))
+    .map((e) => e.file);
   // One `git cat-file` for all of them, not one per file.
   const beforeTexts = await repo.readFiles(data.baseSha, changedFiles);
   const texts = await Promise.all(
@@ -519,6 +515,85 @@ async function worktreeGates(
 }
 
 /**
+ * Typechecks the batch against the base. A changed file with new diagnostics is put back and
+ * fails, except when every new diagnostic is a name the fix left unused: the same codemods
+ * finish those (up to FOLLOW_UP_ROUNDS rounds), or the file waits as `needs_followup`. A new
+ * diagnostic in a file the batch did not change means nothing in it can be trusted.
+ */
+async function typecheckBatch(
+  verifier: Verifier,
+  wt: Worktree,
+  changed: FileWork[],
+  files: readonly string[],
+): Promise<{ error: string | null }> {
+  for (let round = 0; ; round++) {
+    const tc = await verifier.typecheck(files);
+    if (tc.error) return { error: tc.error };
+    if (tc.regressions.length === 0) return { error: null };
+    const elsewhere = tc.regressions.find(
+      (r) => !changed.some((w) => w.file === r.file && w.status === 'pending'),
+    );
+    if (elsewhere) {
+      return {
+        error: `new diagnostics in ${elsewhere.file || '(global)'}: ${elsewhere.sample.join('; ')}`,
+      };
+    }
+    if (round > FOLLOW_UP_ROUNDS) return { error: `typecheck still worse after ${round} rounds` };
+    for (const r of tc.regressions) {
+      const w = changed.find((c) => c.file === r.file && c.status === 'pending') as FileWork;
+      if (w.via === 'codemod' && r.added.every((d) => UNUSED_CODES.has(d.code))) {
+        const finished = round < FOLLOW_UP_ROUNDS && (await finishLeftovers(wt, w, r.added));
+        if (finished === true) continue;
+        await wt.restoreFile(w.file);
+        w.status = 'carried_over';
+        w.reason = `needs_followup: the fix leaves ${finished || 'names'} unused, which this batch does not remove; it waits for a person or the next scan`;
+        continue;
+      }
+      await wt.restoreFile(w.file);
+      fail(w, `typecheck: ${r.added.length} new diagnostic(s): ${r.sample.join('; ')}`);
+    }
+  }
+}
+
+/** Removes names a fix left unused with the same codemods; true when all went, else what is left. */
+async function finishLeftovers(
+  wt: Worktree,
+  w: FileWork,
+  added: readonly Diagnostic[],
+): Promise<true | string> {
+  const abs = path.join(wt.dir, w.file);
+  let text = await readFile(abs, 'utf8');
+  const follow = followUpItems(w.file, text, added, Math.min(...w.items.map((i) => i.confidence)));
+  if (follow.leftovers.length > 0 || follow.items.length === 0) return follow.leftovers.join(', ') || 'names';
+  const lines = new Set(w.lines);
+  for (const changeType of new Set(follow.items.map((i) => i.changeType))) {
+    const codemod = getCodemod(changeType);
+    const items = follow.items.filter((i) => i.changeType === changeType);
+    const result = codemod?.apply({ file: w.file, text, items });
+    if (!result || result.skipped.length > 0 || result.applied.length !== items.length) {
+      return items.map((i) => i.candidate.message.split("'")[1] ?? i.candidate.id).join(', ');
+    }
+    text = result.text;
+    for (const l of result.linesAffected) lines.add(l);
+  }
+  await writeFile(abs, text);
+  w.lines = [...lines].sort((a, b) => a - b);
+  w.summary.push(...follow.items.map((i) => i.candidate.message));
+  return true;
+}
+
+function testsLine(tests: TestVerdict): string {
+  switch (tests.outcome) {
+    case 'pass':
+      return `pass (${tests.detail})`;
+    case 'unavailable':
+      return `not run: ${tests.detail}`;
+    default:
+      return 'skipped (no test command)';
+  }
+}
+
+/**
  * One model work item: the model proposes, the change is written and verified in the
  * worktree (typecheck against the base, tests, and the hard gates), with one repair round.
  * A gate violation is final: it is never sent back to be argued with.
@@ -534,6 +609,8 @@ async function applyModelFix(
     existingFiles: ReadonlySet<string>;
     /** Test files earlier model work of this batch created: allowed, like the batch's files. */
     createdSoFar: readonly string[];
+    /** Dependency links in the worktree (never part of a change). */
+    linked: readonly string[];
     deadlineAt: number;
     verify: () => Promise<string | null>;
   },
@@ -587,7 +664,7 @@ async function applyModelFix(
         ...ctx.createdSoFar,
         ...(testFilePath ? [testFilePath] : []),
       ];
-      const violations = await worktreeGates(ctx.repo, ctx.wt, ctx.data, ctx.config, allowed);
+      const violations = await worktreeGates(ctx.repo, ctx.wt, ctx.data, ctx.config, allowed, ctx.linked);
       if (violations.length > 0) {
         await undo();
         return { failure: violations.map((v) => `gate ${v.gate}: ${v.detail}`).join('; '), final: true };

@@ -11,6 +11,8 @@ export interface FileRegression {
   file: string;
   before: number;
   after: number;
+  /** Every diagnostic of `after` that `before` did not have. */
+  added: Diagnostic[];
   /** Up to 3 diagnostics of `after` that `before` did not have, as `TS<code> (line <n>): <first message line>`. */
   sample: string[];
 }
@@ -28,9 +30,10 @@ export function countByFile(diags: readonly Diagnostic[]): Map<string, number> {
 }
 
 /**
- * Files whose diagnostic count went up, sorted by file. Line numbers are left out of the
- * comparison because the change being verified shifts them; the comparison is a multiset,
- * so a second copy of an existing message is new as well.
+ * Files with diagnostics the base did not have, sorted by file. A diagnostic is its file,
+ * code and message with line numbers removed (the change being verified shifts them);
+ * the comparison is a multiset, so a new error that replaces an old one in the same file
+ * is new, and so is a second copy of an existing message.
  */
 export function newDiagnostics(
   before: readonly Diagnostic[],
@@ -56,17 +59,28 @@ export function newDiagnostics(
   }
 
   const out: FileRegression[] = [];
-  for (const [file, count] of afterCounts) {
-    const was = beforeCounts.get(file) ?? 0;
-    if (count <= was) continue;
-    const sample = (fresh.get(file) ?? []).slice(0, MAX_SAMPLES).map(describe);
-    out.push({ file, before: was, after: count, sample });
+  for (const [file, diags] of fresh) {
+    out.push({
+      file,
+      before: beforeCounts.get(file) ?? 0,
+      after: afterCounts.get(file) ?? 0,
+      added: diags,
+      sample: diags.slice(0, MAX_SAMPLES).map(describe),
+    });
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 function identity(d: Diagnostic): string {
-  return `${d.file ?? ''}\0${d.code}\0${d.message}`;
+  return `${d.file ?? ''}\0${d.code}\0${withoutLineNumbers(d.message)}`;
+}
+
+/** `file.ts(12,5)`, `file.ts:12:5` and `line 12` lose their numbers; everything else stays. */
+export function withoutLineNumbers(message: string): string {
+  return message
+    .replace(/\(\d+,\d+\)/g, '(#,#)')
+    .replace(/:\d+:\d+\b/g, ':#:#')
+    .replace(/\bline \d+\b/gi, 'line #');
 }
 
 function describe(d: Diagnostic): string {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { countByFile, type Diagnostic, newDiagnostics, parseTscOutput } from '../src/typecheck-output.ts';
+import {
+  countByFile,
+  type Diagnostic,
+  newDiagnostics,
+  parseTscOutput,
+  withoutLineNumbers,
+} from '../src/typecheck-output.ts';
 
 const CWD = '/tmp/work/repo';
 
@@ -79,7 +85,7 @@ describe('countByFile', () => {
 });
 
 describe('newDiagnostics', () => {
-  it('reports only files whose count went up, with samples of the new messages', () => {
+  it('reports each file with diagnostics the base did not have, ignoring shifted lines', () => {
     const before = [
       d('src/a.ts', 10, 2304, "Cannot find name 'x'."),
       d('src/b.ts', 1, 2322, 'old'),
@@ -93,30 +99,60 @@ describe('newDiagnostics', () => {
       d(null, 0, 5023, "Unknown compiler option 'foo'."),
     ];
     expect(newDiagnostics(before, after)).toEqual([
-      { file: '', before: 0, after: 1, sample: ["TS5023: Unknown compiler option 'foo'."] },
-      { file: 'src/a.ts', before: 1, after: 2, sample: ["TS2304 (line 3): Cannot find name 'useState'."] },
+      {
+        file: '',
+        before: 0,
+        after: 1,
+        added: [after[3]],
+        sample: ["TS5023: Unknown compiler option 'foo'."],
+      },
+      {
+        file: 'src/a.ts',
+        before: 1,
+        after: 2,
+        added: [after[1]],
+        sample: ["TS2304 (line 3): Cannot find name 'useState'."],
+      },
     ]);
   });
 
   it('keeps at most three samples and counts repeated messages', () => {
     const before = [d('a.ts', 1, 2304, "Cannot find name 'x'.")];
     const after = [1, 2, 3, 4, 5].map((line) => d('a.ts', line, 2304, "Cannot find name 'x'."));
+    const [regression] = newDiagnostics(before, after);
+    expect(regression?.added).toHaveLength(4);
+    expect(regression?.sample).toEqual([
+      "TS2304 (line 2): Cannot find name 'x'.",
+      "TS2304 (line 3): Cannot find name 'x'.",
+      "TS2304 (line 4): Cannot find name 'x'.",
+    ]);
+  });
+
+  it('reports a new error that replaces an old one in the same file (the count stays the same)', () => {
+    const before = [d('a.ts', 4, 6133, "'unused' is declared but its value is never read.")];
+    const after = [d('a.ts', 3, 6133, "'total' is declared but its value is never read.")];
     expect(newDiagnostics(before, after)).toEqual([
       {
         file: 'a.ts',
         before: 1,
-        after: 5,
-        sample: [
-          "TS2304 (line 2): Cannot find name 'x'.",
-          "TS2304 (line 3): Cannot find name 'x'.",
-          "TS2304 (line 4): Cannot find name 'x'.",
-        ],
+        after: 1,
+        added: [after[0]],
+        sample: ["TS6133 (line 3): 'total' is declared but its value is never read."],
       },
     ]);
   });
 
-  it('is empty when nothing got worse', () => {
+  it('compares messages without the line numbers they mention', () => {
+    const before = [d('a.ts', 9, 2451, "Cannot redeclare 'x'. It was declared at a.ts(12,3) and line 12.")];
+    const after = [d('a.ts', 8, 2451, "Cannot redeclare 'x'. It was declared at a.ts(11,3) and line 11.")];
+    expect(newDiagnostics(before, after)).toEqual([]);
+    expect(withoutLineNumbers('at src/a.ts:12:5 (line 7) in b.ts(3,4)')).toBe(
+      'at src/a.ts:#:# (line #) in b.ts(#,#)',
+    );
+  });
+
+  it('is empty when nothing is new', () => {
     const before = [d('a.ts', 1, 1, 'x'), d('b.ts', 1, 1, 'y')];
-    expect(newDiagnostics(before, [d('a.ts', 1, 1, 'changed')])).toEqual([]);
+    expect(newDiagnostics(before, [d('a.ts', 1, 1, 'x')])).toEqual([]);
   });
 });

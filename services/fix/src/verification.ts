@@ -1,0 +1,384 @@
+/**
+ * Verification relative to the base commit: a fix fails only for what it newly breaks.
+ *
+ * Typecheck: each affected project (the nearest tsconfig of each changed file, with the
+ * TypeScript installed nearest to it) runs once at the base commit, cached by commit,
+ * command and compiler version, and again after the change; diagnostics compare as sets of
+ * (file, code, message without line numbers).
+ * Tests: the tests related to the changed files run after the change; only when they fail
+ * do the same tests run at the base (the changed files put back for the run, cached like the
+ * typecheck), and they compare test by test. Tests that cannot run at the base are
+ * `unavailable`, with the reason, not a failure of the fix.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RepoConfig } from '@selfreview/shared/config';
+import type { CheckOutcome } from '@selfreview/shared/schemas';
+import { runCommand } from '@selfreview/shared/subprocess';
+import type { Worktree } from '@selfreview/shared/workspace';
+import { newFailures, parseTestReport, planTests, type TestOutcome, type TestPlan } from './test-plan.ts';
+import { type Diagnostic, type FileRegression, newDiagnostics } from './typecheck-output.ts';
+import { resolveTsc, runTypecheck } from './verify.ts';
+
+export type TypecheckVerdict = { error: string | null; regressions: FileRegression[] };
+export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped'; detail: string };
+
+type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail: string };
+
+export class Verifier {
+  private readonly baseDiagnostics = new Map<string, Diagnostic[]>();
+  /** Why the typecheck at the base could not run, by project: those projects are not judged. */
+  readonly baseErrors: string[] = [];
+
+  constructor(
+    private readonly wt: Worktree,
+    private readonly config: RepoConfig['fix'],
+    /** Folder of this repository's per-commit cache; null: no cache. */
+    private readonly cacheDir: string | null,
+    private readonly deadline?: AbortSignal,
+  ) {}
+
+  /** argv per affected project, keyed by a description of the project. */
+  typecheckCommands(changedFiles: readonly string[]): Map<string, string[]> {
+    const commands = new Map<string, string[]>();
+    if (this.config.typecheck.command) {
+      commands.set('configured', this.config.typecheck.command);
+      return commands;
+    }
+    for (const file of changedFiles) {
+      const project = affectedProject(this.wt.dir, file);
+      if (commands.has(project)) continue;
+      const tsc = nearestTsc(this.wt.dir, path.posix.dirname(project));
+      commands.set(project, [process.execPath, tsc, '--noEmit', '--pretty', 'false', '-p', project]);
+    }
+    return commands;
+  }
+
+  /** The base commit's diagnostics for the projects of `files`: cached, or run now (before any change). */
+  async baseline(files: readonly string[]): Promise<void> {
+    for (const [project, argv] of this.typecheckCommands(files)) {
+      if (this.baseDiagnostics.has(project)) continue;
+      const key = this.key('typecheck', argv);
+      const cached = await this.readCache<Diagnostic[]>(key);
+      if (cached) {
+        this.baseDiagnostics.set(project, cached);
+        continue;
+      }
+      const run = await runTypecheck(
+        this.wt.dir,
+        argv,
+        this.config.typecheck.timeoutSeconds * 1000,
+        this.deadline,
+      );
+      if (run.error) {
+        if (this.deadline?.aborted) throw new Error('batch time limit reached');
+        this.baseErrors.push(`${project}: ${run.error}`);
+        continue;
+      }
+      this.baseDiagnostics.set(project, run.diagnostics);
+      await this.writeCache(key, run.diagnostics);
+    }
+  }
+
+  /** New diagnostics in the projects of `files`, against the base. */
+  async typecheck(files: readonly string[]): Promise<TypecheckVerdict> {
+    await this.baseline(files);
+    const regressions: FileRegression[] = [];
+    for (const [project, argv] of this.typecheckCommands(files)) {
+      const before = this.baseDiagnostics.get(project);
+      if (!before) continue; // could not run at the base either: reported as unavailable
+      const run = await runTypecheck(
+        this.wt.dir,
+        argv,
+        this.config.typecheck.timeoutSeconds * 1000,
+        this.deadline,
+      );
+      if (run.error) return { error: `${project}: ${run.error}`, regressions: [] };
+      regressions.push(...newDiagnostics(before, run.diagnostics));
+    }
+    return { error: null, regressions: mergeByFile(regressions) };
+  }
+
+  /** Whether the typecheck judged every affected project (else it is `unavailable`). */
+  typecheckOutcome(files: readonly string[]): 'pass' | 'unavailable' {
+    const judged = [...this.typecheckCommands(files).keys()].every((p) => this.baseDiagnostics.has(p));
+    return judged ? 'pass' : 'unavailable';
+  }
+
+  /** The repository's tests for `files` (changed in the worktree), judged against the base. */
+  async tests(files: readonly string[]): Promise<TestVerdict> {
+    const plan = this.testPlan(files);
+    if (!plan) return { outcome: 'skipped', detail: 'no test command' };
+    const after = await this.runTestPlan(plan);
+    if (after.exit === 0) return { outcome: 'pass', detail: describePass(plan, after) };
+    if (this.deadline?.aborted) throw new Error('batch time limit reached');
+
+    const key = this.key('tests', plan.argv);
+    let base = await this.readCache<CachedTests>(key);
+    if (!base) {
+      base = await this.atBase(files, () => this.runTestPlan(plan));
+      if (this.deadline?.aborted) throw new Error('batch time limit reached');
+      await this.writeCache(key, base);
+    }
+    if (after.outcomes && base.outcomes) {
+      const fresh = newFailures(base.outcomes, after.outcomes);
+      if (fresh.length === 0) {
+        const known = base.outcomes.filter((t) => !t.passed).length;
+        return { outcome: 'pass', detail: `no new test failures (${known} already failing at the base)` };
+      }
+      return {
+        outcome: 'fail',
+        detail: `new test failures: ${fresh
+          .slice(0, 3)
+          .map((t) => `${t.id}${t.message ? `: ${t.message}` : ''}`)
+          .join('; ')}`,
+      };
+    }
+    if (base.exit !== 0) {
+      return { outcome: 'unavailable', detail: `tests fail at the base commit too: ${base.detail}` };
+    }
+    return { outcome: 'fail', detail: after.detail };
+  }
+
+  private testPlan(files: readonly string[]): TestPlan | null {
+    const reportFile = path.join(this.wt.dir, '.selfreview-test-report.json');
+    if (this.config.test.command) {
+      return { runner: 'script', argv: this.config.test.command, reportFile: null, related: false };
+    }
+    let script: string | undefined;
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(this.wt.dir, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+      };
+      script = pkg.scripts?.test;
+    } catch {
+      return null;
+    }
+    const bins: Partial<Record<'vitest' | 'jest', string>> = {};
+    for (const runner of ['vitest', 'jest'] as const) {
+      const bin = path.join(this.wt.dir, 'node_modules', '.bin', runner);
+      if (existsSync(bin)) bins[runner] = bin;
+    }
+    const testFiles = files.filter((f) => /\.[cm]?[jt]sx?$/.test(f));
+    return planTests({ script, changedFiles: testFiles, scope: this.config.test.scope, bins, reportFile });
+  }
+
+  private async runTestPlan(plan: TestPlan): Promise<CachedTests> {
+    const [cmd, ...args] = plan.argv;
+    if (plan.reportFile) await rm(plan.reportFile, { force: true });
+    const res = await runCommand(cmd as string, args, {
+      cwd: this.wt.dir,
+      timeoutMs: this.config.test.timeoutSeconds * 1000,
+      ...(this.deadline ? { signal: this.deadline } : {}),
+    });
+    let outcomes: TestOutcome[] | null = null;
+    if (plan.reportFile) {
+      const text = await readFile(plan.reportFile, 'utf8').catch(() => null);
+      if (text !== null) outcomes = parseTestReport(text, this.wt.dir);
+      await rm(plan.reportFile, { force: true });
+    }
+    const tail = (res.stdout + res.stderr).trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+    const detail = res.timedOut
+      ? `tests timed out after ${this.config.test.timeoutSeconds} s`
+      : res.code === 0
+        ? 'tests passed'
+        : `tests failed (exit ${res.code ?? res.signal}): ${tail}`;
+    return { exit: res.timedOut ? null : res.code, outcomes, detail };
+  }
+
+  /** Runs `fn` with `files` as they are at the base commit, then puts the changed text back. */
+  private async atBase<T>(files: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const changed = new Map<string, string | null>();
+    for (const f of files)
+      changed.set(f, await readFile(path.join(this.wt.dir, f), 'utf8').catch(() => null));
+    for (const f of files) {
+      const base = await this.wt.repo.readFile(this.wt.baseSha, f);
+      if (base === null) await rm(path.join(this.wt.dir, f), { force: true });
+      else await writeFile(path.join(this.wt.dir, f), base);
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const [f, text] of changed) {
+        if (text === null) await rm(path.join(this.wt.dir, f), { force: true });
+        else await writeFile(path.join(this.wt.dir, f), text);
+      }
+    }
+  }
+
+  /** The cache key: commit, command (worktree paths made relative) and, for tsc, its version. */
+  private key(kind: string, argv: readonly string[]): string {
+    const relative = argv.map((a) => a.split(this.wt.dir).join('.'));
+    const tscVersion = argv.map(typescriptVersion).find(Boolean) ?? '';
+    return createHash('sha256')
+      .update(JSON.stringify([kind, this.wt.baseSha, relative, tscVersion]))
+      .digest('hex')
+      .slice(0, 32);
+  }
+
+  private async readCache<T>(key: string): Promise<T | null> {
+    if (!this.cacheDir) return null;
+    try {
+      return JSON.parse(await readFile(path.join(this.cacheDir, `${key}.json`), 'utf8')) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  private async writeCache(key: string, value: unknown): Promise<void> {
+    if (!this.cacheDir) return;
+    await mkdir(this.cacheDir, { recursive: true });
+    // Written whole and renamed: a crash or a second worker never leaves half a file.
+    const tmp = path.join(this.cacheDir, `${key}.${process.pid}.${Date.now()}.tmp`);
+    await writeFile(tmp, JSON.stringify(value));
+    await rename(tmp, path.join(this.cacheDir, `${key}.json`));
+  }
+}
+
+function describePass(plan: TestPlan, run: CachedTests): string {
+  const count = run.outcomes?.length;
+  const which = plan.related ? 'related tests' : 'tests';
+  return count === undefined ? `${which} passed` : `${count} ${which} passed`;
+}
+
+function mergeByFile(regressions: FileRegression[]): FileRegression[] {
+  const byFile = new Map<string, FileRegression>();
+  for (const r of regressions) {
+    const seen = byFile.get(r.file);
+    if (!seen) byFile.set(r.file, { ...r, added: [...r.added], sample: [...r.sample] });
+    else {
+      seen.added.push(...r.added);
+      seen.sample = [...seen.sample, ...r.sample].slice(0, 3);
+    }
+  }
+  return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/**
+ * The project that typechecks `file`: the nearest tsconfig.json above it whose `include`,
+ * `files` and `exclude` take the file in; through a solution-style one (only references), the
+ * referenced project that takes it in (a test project that includes the tests beside the sources as
+ * well); the root tsconfig.json otherwise. Repository-relative.
+ */
+export function affectedProject(root: string, file: string): string {
+  let dir = path.posix.dirname(file);
+  for (;;) {
+    const rel = dir === '.' ? 'tsconfig.json' : `${dir}/tsconfig.json`;
+    const config = readTsconfig(path.join(root, rel));
+    if (config) {
+      if (!isSolutionStyle(config) && covers(config, dir, file)) return rel;
+      const referenced = referencedProject(root, dir, config, file);
+      if (referenced) return referenced;
+    }
+    if (dir === '.') return 'tsconfig.json';
+    dir = path.posix.dirname(dir);
+  }
+}
+
+type Tsconfig = { files?: unknown; include?: unknown; exclude?: unknown; references?: { path?: string }[] };
+
+function readTsconfig(file: string): Tsconfig | null {
+  try {
+    return JSON.parse(stripJsonComments(readFileSync(file, 'utf8'))) as Tsconfig;
+  } catch {
+    return null;
+  }
+}
+
+function isSolutionStyle(c: Tsconfig): boolean {
+  return Array.isArray(c.references) && Array.isArray(c.files) && c.files.length === 0 && !c.include;
+}
+
+/** Whether the project in `dir` takes `file` in (`extends` is not followed: a loose answer). */
+function covers(c: Tsconfig, dir: string, file: string): boolean {
+  const abs = (p: string) => path.posix.normalize(dir === '.' ? p : `${dir}/${p}`);
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (strings(c.files).some((f) => abs(f) === file)) return true;
+  const include = c.include === undefined && c.files === undefined ? ['**/*'] : strings(c.include);
+  if (!include.some((p) => includeMatches(abs(p), file))) return false;
+  return !strings(c.exclude).some((p) => includeMatches(abs(p), file));
+}
+
+function referencedProject(root: string, dir: string, config: Tsconfig, file: string): string | null {
+  const covering = (config.references ?? []).flatMap((r) => {
+    if (typeof r.path !== 'string') return [];
+    const target = path.posix.normalize(path.posix.join(dir, r.path));
+    const rel = target.endsWith('.json') ? target : `${target}/tsconfig.json`;
+    const referenced = readTsconfig(path.join(root, rel));
+    return referenced && covers(referenced, path.posix.dirname(rel), file) ? [rel] : [];
+  });
+  // The deepest first: a package's own project over one that includes everything.
+  return covering.sort((a, b) => b.length - a.length)[0] ?? null;
+}
+
+/**
+ * A tsconfig `include` pattern against a repository path: `**` any folders, `*` any part of a
+ * name, and a plain folder name means everything under it (as tsconfig reads it).
+ */
+export function includeMatches(pattern: string, file: string): boolean {
+  if (!/[*?]/.test(pattern) && !/\.[cm]?[jt]sx?$/.test(pattern)) {
+    return file.startsWith(`${pattern.replace(/\/$/, '')}/`);
+  }
+  const body = pattern
+    .split('/')
+    .map((part) =>
+      part === '**'
+        ? '(?:[^/]+/)*'
+        : `${part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replaceAll('*', '[^/]*')
+            .replaceAll('?', '[^/]')}/`,
+    )
+    .join('')
+    .replace(/\/$/, '');
+  return new RegExp(`^${body}$`).test(file);
+}
+
+function stripJsonComments(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2);
+      if (i < 0) break;
+      i++;
+    } else out += c;
+  }
+  // Trailing commas, which tsconfig allows and JSON does not.
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}
+
+/** The TypeScript installed nearest to `dir` (in the worktree, up to its root), else selfreview's. */
+function nearestTsc(root: string, dir: string): string {
+  let d = dir;
+  for (;;) {
+    const candidate = path.join(root, d === '.' ? '' : d, 'node_modules', 'typescript', 'bin', 'tsc');
+    if (existsSync(candidate)) return candidate;
+    if (d === '.' || d === '') return resolveTsc(root).tsc;
+    d = path.posix.dirname(d);
+  }
+}
+
+function typescriptVersion(arg: string): string {
+  if (!arg.endsWith(path.join('typescript', 'bin', 'tsc'))) return '';
+  try {
+    const pkg = path.join(path.dirname(path.dirname(realpathSync(arg))), 'package.json');
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '';
+  } catch {
+    return '';
+  }
+}
