@@ -44,6 +44,8 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
       ],
     ]),
   );
+  const verified = verificationSummary(report.fixes);
+  if (verified.length > 0) out.push('', ...verified);
   if (report.fixes.length > 0) {
     out.push('', 'Fixes:');
     out.push(
@@ -93,4 +95,45 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
   }
   if (opts.reportFile) out.push(`Report: ${opts.reportFile}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * How the committed fixes were verified and why the others were not committed, in plain words:
+ * a fix committed without its tests (they fail at the base commit too) must not pass for a
+ * tested one.
+ */
+export function verificationSummary(fixes: RunReport['fixes']): string[] {
+  const committed = fixes.filter((f) => f.status === 'committed');
+  const lines: string[] = [];
+  if (committed.length > 0) {
+    const by = (t: string) => committed.filter((f) => f.verification.tests === t).length;
+    const parts = [
+      [by('pass'), 'with their tests passing'],
+      [by('unavailable'), 'without tests (they fail at the base commit too; labelled for review)'],
+      [by('skipped'), 'with no test command to run'],
+    ]
+      .filter(([n]) => (n as number) > 0)
+      .map(([n, what]) => `${n} ${what}`);
+    const noTypecheck = committed.filter((f) => f.verification.typecheck === 'unavailable').length;
+    lines.push(
+      `Committed: ${parts.join(', ')}${noTypecheck > 0 ? `; ${noTypecheck} without a typecheck (it cannot run at the base commit)` : ''}.`,
+    );
+  }
+  const failed = fixes.filter((f) => f.status === 'failed');
+  if (failed.length > 0) {
+    const kinds = new Map<string, number>();
+    for (const f of failed) {
+      const kind = /^(typecheck|tests|gate \w+|new test failures)/.exec(f.reason)?.[1] ?? 'other';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    lines.push(`Failed: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}.`);
+  }
+  const followUps = fixes.filter(
+    (f) => f.status === 'carried_over' && f.reason.startsWith('needs_followup'),
+  ).length;
+  if (followUps > 0)
+    lines.push(
+      `Needs follow-up: ${followUps} (the fix leaves a name unused that this batch does not remove).`,
+    );
+  return lines;
 }

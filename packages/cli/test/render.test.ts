@@ -1,7 +1,7 @@
 import type { RunProgress } from '@selfreview/shared/runs';
 import type { Decision, FixResult, RunReport } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
-import { renderProgress, renderSummary } from '../src/render.ts';
+import { renderProgress, renderSummary, verificationSummary } from '../src/render.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const BRANCH_1 = 'selfreview/remove-unused-imports-0a1b2c3d4e';
@@ -139,8 +139,16 @@ describe('renderSummary', () => {
     ]);
   });
 
+  it('says how the committed fixes were verified and what the failed ones failed at', () => {
+    expect(lines.slice(6, 9)).toEqual([
+      '',
+      'Committed: 2 with no test command to run.',
+      'Failed: 1 typecheck.',
+    ]);
+  });
+
   it('shows one fixes row per file: branch and short commit when committed, the reason otherwise', () => {
-    expect(lines.slice(6, 11)).toEqual([
+    expect(lines.slice(9, 14)).toEqual([
       '',
       'Fixes:',
       `  committed  src/a.ts          lines 1,2  ${BRANCH_1} ccccccc`,
@@ -150,7 +158,7 @@ describe('renderSummary', () => {
   });
 
   it('counts the decisions that were not fixes by verdict and reason', () => {
-    expect(lines.slice(11, 15)).toEqual([
+    expect(lines.slice(14, 18)).toEqual([
       '',
       'Not fixed:',
       '  1  defer ambiguous_todo',
@@ -159,11 +167,11 @@ describe('renderSummary', () => {
   });
 
   it('lists the warnings', () => {
-    expect(lines.slice(15, 18)).toEqual(['', 'Warnings:', '  big.ts: skipped (larger than 1048576 bytes)']);
+    expect(lines.slice(18, 21)).toEqual(['', 'Warnings:', '  big.ts: skipped (larger than 1048576 bytes)']);
   });
 
   it('ends with the model line, review and undo commands listing every branch, and the report file', () => {
-    expect(lines.slice(18)).toEqual([
+    expect(lines.slice(21)).toEqual([
       '',
       'Model: off, deterministic fixers only (changes that need the model wait as needs_llm).',
       `Review: git -C /tmp/repo log -p 0123456..${BRANCH_1}`,
@@ -172,6 +180,33 @@ describe('renderSummary', () => {
       `Undo: selfreview rollback ${BRANCH_2} --repo /tmp/repo`,
       'Report: /tmp/report.json',
       '',
+    ]);
+  });
+
+  it.each([
+    [
+      'tests that fail at the base commit too, labelled for review',
+      { typecheck: 'pass', tests: 'unavailable' },
+      'Committed: 1 without tests (they fail at the base commit too; labelled for review).',
+    ],
+    ['passing tests', { typecheck: 'pass', tests: 'pass' }, 'Committed: 1 with their tests passing.'],
+    [
+      'a typecheck that cannot run at the base',
+      { typecheck: 'unavailable', tests: 'pass' },
+      'Committed: 1 with their tests passing; 1 without a typecheck (it cannot run at the base commit).',
+    ],
+  ] as const)('says plainly when a fix was committed with %s', (_, verification, line) => {
+    const committed = {
+      ...fix('b', 'src/a.ts', 'committed', [1], { branch: BRANCH_1, commit: 'c'.repeat(40) }, 'x'),
+      verification,
+    };
+    expect(verificationSummary([committed])).toEqual([line]);
+  });
+
+  it('counts fixes that wait as needs_followup', () => {
+    const waiting = fix('b', 'src/a.ts', 'carried_over', [], null, 'needs_followup: x');
+    expect(verificationSummary([waiting])).toEqual([
+      'Needs follow-up: 1 (the fix leaves a name unused that this batch does not remove).',
     ]);
   });
 
