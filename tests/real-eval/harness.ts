@@ -263,7 +263,12 @@ function runPipeline(root: string, reportFile: string, opts: EvaluationOptions):
         // Its own key prefix, so the evaluation's queues never mix with an installation's on the same Redis.
         env: {
           ...opts.env,
-          SELFREVIEW_PREFIX: opts.env.SELFREVIEW_PREFIX ?? `eval-${path.basename(root)}-${Date.now()}`,
+          SELFREVIEW_PREFIX:
+            opts.env.SELFREVIEW_PREFIX ??
+            `eval-${path
+              .basename(root)
+              .replace(/[^A-Za-z0-9_-]/g, '')
+              .slice(0, 16)}-${Date.now().toString(36)}`,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
