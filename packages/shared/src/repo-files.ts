@@ -4,6 +4,7 @@
  * through the git adapter.
  */
 import picomatch from 'picomatch';
+import { ts } from 'ts-morph';
 import { defaultRepoConfig, parseRepoConfig, REPO_CONFIG_FILES, type RepoConfig } from './config.ts';
 import type { Repository } from './workspace.ts';
 
@@ -104,10 +105,13 @@ export function contentSkipReason(file: string, text: string): string | undefine
   return undefined;
 }
 
-/** `x.test.ts`, `x.spec.tsx`, `x.e2e.ts`, `x.e2e-spec.ts`, in every TS and JS flavour. */
-const TEST_FILE_NAME = /\.(?:test|spec|e2e|e2e-spec)\.(?:[cm]?[jt]s|[jt]sx)$/;
-/** Folders whose files are all tests or test support, at any depth. */
-const TEST_DIRS = new Set(['__tests__', 'test', 'tests']);
+/**
+ * `x.test.ts`, `x.spec.tsx`, `x.e2e.ts`, `x.e2e-spec.ts`, and the type tests `x.test-d.ts`,
+ * `x.spec-d.ts` (vitest's typecheck and tsd), in every TS and JS flavour.
+ */
+const TEST_FILE_NAME = /\.(?:test|spec|test-d|spec-d|e2e|e2e-spec)\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Folders whose files are all tests or test support, at any depth (`test-d`: tsd's type tests). */
+const TEST_DIRS = new Set(['__tests__', 'test', 'tests', 'test-d']);
 // A repository's patterns are one array for the whole scan: compile them once.
 const matchers = new WeakMap<readonly string[], (file: string) => boolean>();
 
@@ -128,4 +132,85 @@ export function isTestFile(file: string, patterns: readonly string[]): boolean {
     matchers.set(patterns, matcher);
   }
   return matcher(file);
+}
+
+/** Type tests by name: vitest's `*.test-d.ts` / `*.spec-d.ts` and tsd's `test-d/` folder. */
+const TYPE_TEST_FILE_NAME = /\.(?:test|spec)-d\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Libraries whose only job is asserting types: a file importing one is a type test. */
+const TYPE_TEST_IMPORT = /\bfrom\s*['"](?:tsd|tsd-lite|expect-type|@vitest\/expect-type)['"]/;
+
+/**
+ * Whether a file is a type test: it exists to be typechecked, never run, so its
+ * declarations are "unused" on purpose. By name (`*.test-d.ts`, `test-d/`) or by importing
+ * a type-assertion library (tsd, expect-type).
+ */
+export function isTypeTestFile(file: string, text: string | null): boolean {
+  if (TYPE_TEST_FILE_NAME.test(file) || file.split('/').slice(0, -1).includes('test-d')) return true;
+  return text !== null && TYPE_TEST_IMPORT.test(text);
+}
+
+/** A test runner imported by name: a file that does this is a test whatever it is called. */
+const TEST_RUNNER_IMPORT =
+  /\bfrom\s*['"](?:vitest|@jest\/globals|node:test|bun:test|mocha|ava|uvu|tap|@playwright\/test|tsd|expect-type)['"]/;
+
+export function importsTestRunner(text: string): boolean {
+  return TEST_RUNNER_IMPORT.test(text);
+}
+
+/**
+ * The calls of vitest, jest, mocha, jasmine, node:test and bench runners that take a test
+ * body or a hook: code in their callbacks runs (or is typechecked) as part of a test.
+ */
+export const TEST_BLOCK_CALLS: ReadonlySet<string> = new Set([
+  'it',
+  'test',
+  'describe',
+  'suite',
+  'context',
+  'specify',
+  'bench',
+  'fit',
+  'xit',
+  'xtest',
+  'fdescribe',
+  'xdescribe',
+  'beforeEach',
+  'afterEach',
+  'beforeAll',
+  'afterAll',
+  'before',
+  'after',
+]);
+
+/** `it`, `it.each([...])`, `test.skip`, `describe.concurrent.each\`...\``: the runner's name at the root of a callee. */
+function calleeRoot(expression: ts.Expression): string | undefined {
+  let node: ts.Expression = expression;
+  for (;;) {
+    if (ts.isIdentifier(node)) return node.text;
+    if (ts.isPropertyAccessExpression(node)) node = node.expression;
+    else if (ts.isCallExpression(node)) node = node.expression;
+    else if (ts.isTaggedTemplateExpression(node)) node = node.tag;
+    else if (ts.isParenthesizedExpression(node)) node = node.expression;
+    else return undefined;
+  }
+}
+
+/** Whether a call is a test runner's block or hook (`it(...)`, `describe.each(t)(...)`, `beforeEach(...)`). */
+export function isTestBlockCall(node: ts.Node): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const root = calleeRoot(node.expression);
+  return root !== undefined && TEST_BLOCK_CALLS.has(root) && node.arguments.some(isFunctionArgument);
+}
+
+function isFunctionArgument(node: ts.Node): boolean {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+}
+
+/** The innermost test block or hook whose callback contains `node`, if any. */
+export function enclosingTestBlock(node: ts.Node): ts.CallExpression | undefined {
+  for (let n: ts.Node | undefined = node; n?.parent; n = n.parent) {
+    if (isFunctionArgument(n) && isTestBlockCall(n.parent) && n.parent.arguments.includes(n as ts.Expression))
+      return n.parent;
+  }
+  return undefined;
 }

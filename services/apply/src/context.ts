@@ -5,21 +5,49 @@
  */
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { MemoryRecord } from '@selfreview/shared/memory';
-import { isGeneratedFile, selectSourceFiles } from '@selfreview/shared/repo-files';
+import {
+  importsTestRunner,
+  isGeneratedFile,
+  isTestFile,
+  isTypeTestFile,
+  selectSourceFiles,
+} from '@selfreview/shared/repo-files';
 import type { Candidate } from '@selfreview/shared/schemas';
 import type { Repository } from '@selfreview/shared/workspace';
 import picomatch from 'picomatch';
 import { ts } from 'ts-morph';
+import { conventionFiles, matchesAny, type RepoConventions, readConventions } from './conventions.ts';
 import type { JudgeContext } from './judgements/types.ts';
 import { RepoIndex } from './repo-index.ts';
 
 /** Rules whose judgement asks who exports or imports a name. */
 const NEEDS_INDEX = new Set<Candidate['rule']>(['undefined-identifier', 'unused-parameter']);
 
-/** Indexes by repository and commit, kept for the worker's life (a push run touches many files of one commit). */
+/**
+ * Indexes and conventions (lint and test-runner configuration) by repository and commit,
+ * kept for the worker's life (a push run touches many files of one commit).
+ */
 export class RepoIndexCache {
   private readonly entries = new Map<string, Promise<RepoIndex>>();
+  private readonly conventionEntries = new Map<string, Promise<RepoConventions>>();
   constructor(private readonly capacity = 4) {}
+
+  /** Read once per repository and commit; every candidate of every file needs them. */
+  conventions(repo: Repository, sha: string): Promise<RepoConventions> {
+    const key = `${repo.root}\0${sha}`;
+    let entry = this.conventionEntries.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const tree = await repo.listFilesWithSize(sha);
+        return readConventions(await repo.readFiles(sha, conventionFiles(tree.map((e) => e.path))));
+      })();
+      this.conventionEntries.set(key, entry);
+      entry.catch(() => this.conventionEntries.delete(key));
+      while (this.conventionEntries.size > this.capacity)
+        this.conventionEntries.delete(this.conventionEntries.keys().next().value as string);
+    }
+    return entry;
+  }
 
   get(repo: Repository, sha: string, ignore: readonly string[]): Promise<RepoIndex> {
     const key = `${repo.root}\0${sha}`;
@@ -69,6 +97,7 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
         );
   const needsIndex = input.candidates.some((c) => NEEDS_INDEX.has(c.rule));
   const index = needsIndex ? await input.indexes.get(repo, input.headSha, config.ignore) : undefined;
+  const conventions = await input.indexes.conventions(repo, input.headSha);
   const matches = (globs: readonly string[]) =>
     globs.length > 0 && picomatch([...globs], { dot: true })(file);
   const shared = {
@@ -84,6 +113,21 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
     memoryDays: config.apply.memoryDays,
     protectedPath: matches(config.protectedPaths),
     ignoredPath: matches(config.ignore),
+    unusedNames: conventions.unusedNames,
+    testFile:
+      isTestFile(file, config.rules['untested-export'].testFiles) ||
+      isTestFile(file, []) ||
+      matchesAny(conventions.testRunner.tests, file) ||
+      matchesAny(conventions.testRunner.typeTests, file) ||
+      (fileText !== null && importsTestRunner(fileText)),
+    typeTestFile: typeTestReason(file, fileText, conventions),
   };
   return new Map(input.candidates.map((c) => [c.id, { ...shared, memory: input.memory.get(c.id) }]));
+}
+
+function typeTestReason(file: string, text: string | null, conventions: RepoConventions): string | undefined {
+  if (isTypeTestFile(file, text)) return 'by its name or a type-assertion library import';
+  if (matchesAny(conventions.testRunner.typeTests, file))
+    return "the test runner's typecheck globs include it";
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { MemoryRecord } from '@selfreview/shared/memory';
 import type { Candidate, Decision, ImportSource, RuleId } from '@selfreview/shared/schemas';
 import type { ts } from 'ts-morph';
+import type { UnusedNameConventions } from '../conventions.ts';
 
 /**
  * What a judgement may look at besides the candidate; gathered by the caller (the
@@ -30,6 +31,12 @@ export interface JudgeContext {
   protectedPath: boolean;
   /** The file matches the repository's `ignore` globs. */
   ignoredPath: boolean;
+  /** The repository's rules for names left unused on purpose (its lint configuration); absent: only the `_` convention. */
+  unusedNames?: UnusedNameConventions;
+  /** The file is a test by the repository's conventions (test globs, naming, runner config, a test-runner import). */
+  testFile?: boolean;
+  /** Why the file is a type test (exists to be typechecked, never run), when it is one. */
+  typeTestFile?: string | undefined;
 }
 
 /** A decision before it is tied to its candidate: judgements never invent ids. */

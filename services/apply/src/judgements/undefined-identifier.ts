@@ -6,6 +6,37 @@ import type { JudgeContext, Judgement, Verdict } from './types.ts';
 const TYPE_DEFINITION_CODES = new Set([2580, 2581, 2582, 2583, 2584, 2585, 2591, 2592, 2593]);
 
 /**
+ * Globals of Node, browsers, Deno and Bun. When one is missing, the project lacks a lib or
+ * `@types` package (the compiler may only say "Did you mean ...?"); a repository module that
+ * happens to export a function of the same name (zod exports `process`) is not what is meant.
+ */
+const HOST_GLOBALS = new Set([
+  'process',
+  'Buffer',
+  'require',
+  'module',
+  'exports',
+  '__dirname',
+  '__filename',
+  'global',
+  'window',
+  'document',
+  'navigator',
+  'self',
+  'console',
+  'setTimeout',
+  'setInterval',
+  'clearTimeout',
+  'clearInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'structuredClone',
+  'fetch',
+  'Deno',
+  'Bun',
+]);
+
+/**
  * A name the compiler cannot resolve is fixed by adding an import only when exactly one
  * module of the repository exports it; with none or several, the right fix is not ours to
  * guess (a missing dependency, a lib setting, or a choice between modules).
@@ -21,7 +52,7 @@ export const undefinedIdentifierJudgement: Judgement = {
     if (occurrences(ctx.sourceFile, e.name) === 0) {
       return drop('stale', `'${e.name}' no longer occurs in ${candidate.file}.`, 0.9);
     }
-    if (TYPE_DEFINITION_CODES.has(e.code)) {
+    if (TYPE_DEFINITION_CODES.has(e.code) || HOST_GLOBALS.has(e.name)) {
       return defer(
         'missing_type_definitions',
         `'${e.name}' is a global the project's lib or types do not declare (${e.compilerMessage}).`,

@@ -3,6 +3,7 @@ import { hasSideEffects } from '@selfreview/shared/syntax';
 import { ts } from 'ts-morph';
 import { declarationsOf, defer, drop, hasModifier, mismatch, nearest, occurrences } from './common.ts';
 import type { JudgeContext, Judgement, Verdict } from './types.ts';
+import { unusedOnPurpose } from './unused-on-purpose.ts';
 
 /**
  * An unused local is removed only when removing it cannot change what the program does
@@ -22,6 +23,8 @@ export const unusedLocalJudgement: Judgement = {
     if (!name) return drop('stale', `'${e.name}' is no longer declared in ${candidate.file}.`, 0.9);
     const declaration = name.parent;
     const subject = `'${e.name}'`;
+    const onPurpose = unusedOnPurpose(candidate, name, declaration, ctx);
+    if (onPurpose) return onPurpose;
 
     if (inAmbientContext(declaration)) {
       return drop(

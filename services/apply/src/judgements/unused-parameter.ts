@@ -2,6 +2,7 @@ import type { Candidate } from '@selfreview/shared/schemas';
 import { ts } from 'ts-morph';
 import { declarationsOf, drop, hasModifier, isExported, mismatch, nearest } from './common.ts';
 import type { JudgeContext, Judgement, Verdict } from './types.ts';
+import { unusedOnPurpose } from './unused-on-purpose.ts';
 
 /**
  * An unused parameter is changed (removed, or `_`-prefixed where later ones are used)
@@ -26,6 +27,8 @@ export const unusedParameterJudgement: Judgement = {
     const owner = ownerOf(name, e.typeParameter);
     if (!owner) return drop('stale', `The function of '${e.name}' was not found at head.`, 0.8);
     const subject = `${e.typeParameter ? 'type parameter' : 'parameter'} '${e.name}' of '${e.functionName}'`;
+    const onPurpose = unusedOnPurpose(candidate, name, name.parent, ctx);
+    if (onPurpose) return onPurpose;
 
     if (ts.isSetAccessorDeclaration(owner)) {
       return drop('required_by_syntax', `A setter must declare its parameter; ${subject} stays.`, 0.95);
