@@ -3,7 +3,9 @@
  * be talked out of a rule; these can't. Pure: the adapter supplies the facts
  * (which files changed, their text before and after, secrets found in them).
  */
+import { enclosingTestBlock } from '@selfreview/shared/repo-files';
 import picomatch from 'picomatch';
+import { ts } from 'ts-morph';
 
 /** Test files: the repository's globs or the common conventions, as scan decides them. */
 export { isTestFile } from '@selfreview/shared/repo-files';
@@ -98,16 +100,27 @@ export interface TestShape {
   skipped: number;
   focused: number;
   assertions: number;
+  /** Type-level assertions: expectTypeOf, assertType, tsd's expectType & co., and `@ts-expect-error` directives. */
+  typeAssertions: number;
+  /** Declarations inside test bodies and hooks: in a type test the declaration is the test. */
+  testDeclarations: number;
 }
 
+/** vitest's expectTypeOf and assertType; tsd's expectType, expectNotType, expectError, expectAssignable, ... */
+const TYPE_ASSERTION_CALL =
+  /(?<![\w$.])(?:expectTypeOf|assertType|expectType|expectNotType|expectError|expectAssignable|expectNotAssignable|expectDeprecated|expectNotDeprecated)\s*[<(]/g;
+/** `// @ts-expect-error` and `/* @ts-expect-error *\/`: each asserts that the next line does not typecheck. */
+const TS_EXPECT_ERROR = /\/[/*]\s*@ts-expect-error\b/g;
+
 /**
- * Counts a test file's tests, skipped and focused tests and assertions, by their call
- * names (vitest, jest, mocha, node:test, jasmine). Comments and strings are blanked
- * first, so a commented-out test neither counts nor hides.
+ * Counts a test file's tests, skipped and focused tests, assertions (runtime and
+ * type-level) and the declarations inside test blocks, by their call names (vitest, jest,
+ * mocha, node:test, jasmine, tsd). Comments and strings are blanked first, so a
+ * commented-out test neither counts nor hides; `@ts-expect-error` is read from comments.
  */
 export function testShape(text: string): TestShape {
   const code = blankCommentsAndStrings(text);
-  const count = (re: RegExp) => (code.match(re) ?? []).length;
+  const count = (re: RegExp, source = code) => (source.match(re) ?? []).length;
   return {
     tests: count(
       /(?<![\w$.])(?:it|test)(?:\.(?:each|concurrent|sequential|only|skip|todo|fails)\b[^(]*)?\s*\(/g,
@@ -115,7 +128,30 @@ export function testShape(text: string): TestShape {
     skipped: count(/(?<![\w$])(?:(?:it|test|describe|suite)\.(?:skip|todo)\b|xit|xtest|xdescribe)\s*[.(]/g),
     focused: count(/(?<![\w$])(?:(?:it|test|describe|suite)\.only\b|fit|fdescribe)\s*[.(]/g),
     assertions: count(/(?<![\w$])(?:expect|assert)(?:\.[\w$]+)?\s*\(/g),
+    typeAssertions: count(TYPE_ASSERTION_CALL) + count(TS_EXPECT_ERROR, text),
+    testDeclarations: countTestDeclarations(text),
   };
+}
+
+/** Variables, functions, classes, types and enums declared inside a test body or hook. */
+function countTestDeclarations(text: string): number {
+  const sf = ts.createSourceFile('test.tsx', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+  let n = 0;
+  const visit = (node: ts.Node): void => {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isTypeAliasDeclaration(node) ||
+        ts.isInterfaceDeclaration(node) ||
+        ts.isEnumDeclaration(node)) &&
+      enclosingTestBlock(node)
+    )
+      n++;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return n;
 }
 
 /** What got weaker between two versions of a test file, in words; empty when nothing did. */
@@ -127,6 +163,10 @@ export function testWeakening(before: string, after: string): string[] {
   if (b.skipped > a.skipped) out.push(`tests skipped (${a.skipped} -> ${b.skipped})`);
   if (b.focused > a.focused) out.push(`tests focused with .only (${a.focused} -> ${b.focused})`);
   if (b.assertions < a.assertions) out.push(`assertions dropped (${a.assertions} -> ${b.assertions})`);
+  if (b.typeAssertions < a.typeAssertions)
+    out.push(`type assertions dropped (${a.typeAssertions} -> ${b.typeAssertions})`);
+  if (b.testDeclarations < a.testDeclarations)
+    out.push(`declarations in test blocks removed (${a.testDeclarations} -> ${b.testDeclarations})`);
   return out;
 }
 

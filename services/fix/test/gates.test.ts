@@ -107,10 +107,17 @@ describe('gates on tests', () => {
     "describe('x', () => {\n  it('a', () => {\n    expect(1).toBe(1);\n    expect(2).toBe(2);\n  });\n  test('b', () => { assert.equal(1, 1); });\n});\n";
 
   it('counts tests, skips, focus and assertions, ignoring comments and strings', () => {
-    expect(testShape(base)).toEqual({ tests: 2, skipped: 0, focused: 0, assertions: 3 });
+    expect(testShape(base)).toEqual({
+      tests: 2,
+      skipped: 0,
+      focused: 0,
+      assertions: 3,
+      typeAssertions: 0,
+      testDeclarations: 0,
+    });
     expect(
       testShape("// it('gone', () => {})\nconst s = \"expect(x)\";\nit.each([1])('n %i', () => {});\n"),
-    ).toEqual({ tests: 1, skipped: 0, focused: 0, assertions: 0 });
+    ).toEqual({ tests: 1, skipped: 0, focused: 0, assertions: 0, typeAssertions: 0, testDeclarations: 0 });
   });
 
   it.each([
