@@ -39,7 +39,7 @@ try {
   problems.push(`scan output is not JSON: ${error.message}`);
 }
 const FIXABLE = new Set(['unused-import', 'unused-local', 'unused-parameter', 'undefined-identifier', 'todo-comment']);
-if (!/^\d{2}-[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) problems.push('folder name is not NN-short-kebab-name');
+if (!/^\d{2,3}-[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) problems.push('folder name is not NN-short-kebab-name');
 if (typeof expected.description !== 'string' || !expected.description.trim()) problems.push('description missing');
 if (!['correct-code', 'problem'].includes(expected.kind)) problems.push(`kind must be correct-code or problem, got ${expected.kind}`);
 const expect = Array.isArray(expected.expect) ? expected.expect : (problems.push('expect must be an array'), []);

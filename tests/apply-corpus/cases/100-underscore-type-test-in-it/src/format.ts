@@ -1,0 +1,3 @@
+export function formatDate(date: Date): string {
+  return date.toISOString();
+}

@@ -1,0 +1,3 @@
+export function parse(text: string): { value: number } {
+  return { value: Number(text) };
+}

@@ -1,0 +1,9 @@
+declare module 'vitest' {
+  export function describe(name: string, body: () => void): void;
+  export function it(name: string, body: () => void | Promise<void>): void;
+  export function expect(value: unknown): { toBe(expected: unknown): void; toEqual(expected: unknown): void };
+  export function expectTypeOf<T>(value?: T): { toEqualTypeOf<U>(): void };
+}
+declare module 'node:fs' {
+  export function readFileSync(path: string, encoding: string): string;
+}

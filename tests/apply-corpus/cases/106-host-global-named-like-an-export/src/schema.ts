@@ -1,0 +1,3 @@
+export function process(input: string): string {
+  return input.trim();
+}
