@@ -22,6 +22,7 @@ export type TestPlan = {
 /** One test's result: `file > full name`, or `file (suite)` for a file that failed to load. */
 export type TestOutcome = { id: string; passed: boolean; message: string };
 
+const DROPPED_FLAGS = /^--(watch|watchAll|coverage)(=.*)?$/;
 const NPM_DEFAULT_TEST = 'echo "Error: no test specified" && exit 1';
 /** A test script that is only a runner call (optionally `run`), with flags we can keep. */
 const RUNNER_SCRIPT = /^(vitest|jest)(\s+run)?((?:\s+--?[\w-]+(?:[= ][\w./:@-]+)?)*)\s*$/;
@@ -45,7 +46,8 @@ export function planTests(opts: {
   if (!m || !runner || !bin) {
     return { runner: 'script', argv: ['npm', 'test', '--silent'], reportFile: null, related: false };
   }
-  const flags = splitFlags(m[3] ?? '');
+  // Watching never ends, and coverage only slows a subset down (and trips its thresholds).
+  const flags = splitFlags(m[3] ?? '').filter((f) => !DROPPED_FLAGS.test(f));
   const related = opts.scope === 'related' && opts.changedFiles.length > 0;
   if (runner === 'vitest') {
     return {
@@ -53,7 +55,7 @@ export function planTests(opts: {
       argv: [
         bin,
         ...(related ? ['related', '--run', ...opts.changedFiles] : ['run']),
-        ...flags.filter((f) => f !== '--watch'),
+        ...flags,
         '--passWithNoTests',
         '--reporter=json',
         `--outputFile=${opts.reportFile}`,
@@ -66,7 +68,7 @@ export function planTests(opts: {
     runner,
     argv: [
       bin,
-      ...flags.filter((f) => f !== '--watch' && f !== '--watchAll'),
+      ...flags,
       '--ci',
       '--passWithNoTests',
       '--json',

@@ -33,10 +33,10 @@ describe('planTests', () => {
       ],
     ],
     [
-      'jest --coverage',
+      'jest --coverage --verbose --watchAll',
       [
         bins.jest,
-        '--coverage',
+        '--verbose',
         '--ci',
         '--passWithNoTests',
         '--json',
