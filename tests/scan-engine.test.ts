@@ -4,7 +4,7 @@
  * TypeScript at all), stable ids, and a warm worker that reads only what a push changed.
  */
 import { execFile } from 'node:child_process';
-import { symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -114,6 +114,28 @@ describe('full scan', () => {
     expect(warnings).toMatch(/src\/minified\.ts: skipped \(minified/);
     expect(warnings).toMatch(/src\/huge\.ts: skipped \(larger than/);
     expect(warnings).toMatch(/src\/linked\.ts: skipped \(symbolic link/);
+  });
+
+  it("resolves a workspace package to the commit's copy in the snapshot, not the working tree's", async () => {
+    const dir = await makeRepo({
+      'package.json': '{ "name": "root", "private": true }\n',
+      '.gitignore': 'node_modules\n',
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { strict: true, types: [], module: 'preserve', moduleResolution: 'bundler' },
+        include: ['app'],
+      }),
+      'packages/lib/package.json': '{ "name": "lib", "types": "./index.ts" }\n',
+      'packages/lib/index.ts': 'declare global {\n  var fromLib: number;\n}\nexport const lib = 1;\n',
+      'app/main.ts': "import { lib } from 'lib';\nexport const total = lib + fromLib;\n",
+    });
+    // As a workspace install leaves it: node_modules/lib links to the package's folder.
+    await mkdir(path.join(dir, 'node_modules'));
+    await symlink('../packages/lib', path.join(dir, 'node_modules/lib'), 'dir');
+    // Uncommitted: the working tree's copy no longer declares the global the commit's does.
+    await writeFile(path.join(dir, 'packages/lib/index.ts'), 'export const lib = 1;\n');
+    const outcome = await scan(dir);
+    expect(outcome.errors).toEqual([]);
+    expect(summary(outcome).filter((s) => s.includes('app/main.ts'))).toEqual([]);
   });
 
   it('scans a repository without TypeScript to zero candidates and says so', async () => {
