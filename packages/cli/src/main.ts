@@ -5,7 +5,7 @@ import { UserInputError } from '@selfreview/shared/errors';
 import { pauseCommand, requeueCommand, resumeCommand, statusCommand } from './commands/ops.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { parsePublishOptions, runCommand } from './commands/run.ts';
-import { scanCommand } from './commands/scan.ts';
+import { scanCommand, scanExitCode } from './commands/scan.ts';
 import { upCommand } from './commands/up.ts';
 
 const USAGE = `Usage: selfreview <command> [options]
@@ -22,7 +22,8 @@ Commands:
       --forge-url URL          the GitHub API or GitLab instance URL (default: the public service)
       --token-env NAME         the environment variable holding the token
   scan PATH [--json]           list the candidates of the repository at PATH (its checked-out
-                               commit) without judging or fixing anything; no Redis needed
+                               commit) without judging or fixing anything; no Redis needed;
+                               exits 1 when the compiler could not check a project's files
   rollback REF [--repo PATH] [--into BRANCH]
                                undo a fix (REF: its fix id, selfreview/* branch or commit): deletes the
                                branch if never merged into BRANCH (default: the checked-out one),
@@ -92,13 +93,13 @@ async function main(argv: string[]): Promise<number> {
         options: { json: { type: 'boolean', default: false } },
       });
       if (positionals.length !== 1) throw new UserInputError('scan takes one PATH');
-      await scanCommand({
+      const outcome = await scanCommand({
         path: positionals[0] as string,
         json: values.json,
         out: process.stdout,
         err: process.stderr,
       });
-      return 0;
+      return scanExitCode(outcome);
     }
     case 'rollback': {
       const { values, positionals } = parseArgs({

@@ -73,6 +73,10 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
     out.push('', 'Not fixed:');
     out.push(...table([...reasons].sort().map(([r, n]) => [String(n), r])));
   }
+  if (report.errors && report.errors.length > 0) {
+    out.push('', 'Errors (the run is incomplete):');
+    for (const e of report.errors) out.push(`  ${e}`);
+  }
   if (report.warnings.length > 0) {
     out.push('', 'Warnings:');
     for (const w of report.warnings) out.push(`  ${w}`);

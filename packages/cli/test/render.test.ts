@@ -166,6 +166,20 @@ describe('renderSummary', () => {
     ]);
   });
 
+  it('lists what the run lost as errors, before the warnings', () => {
+    const lost =
+      'semantic rules did not run for 2 file(s) of project tsconfig.json: the compiler exited with SIGKILL';
+    const text = renderSummary({ ...REPORT, errors: [lost] }, { reportFile: null, llm: false });
+    expect(text.split('\n').slice(18, 24)).toEqual([
+      '',
+      'Errors (the run is incomplete):',
+      `  ${lost}`,
+      '',
+      'Warnings:',
+      '  big.ts: skipped (larger than 1048576 bytes)',
+    ]);
+  });
+
   it('lists the warnings', () => {
     expect(lines.slice(18, 21)).toEqual(['', 'Warnings:', '  big.ts: skipped (larger than 1048576 bytes)']);
   });

@@ -29,6 +29,8 @@ export type ReportInput = {
   pullRequests?: readonly PullRequestRecord[];
   stageTimes: StageTimes;
   warnings: readonly string[];
+  /** What the run lost; absent in callers that predate it: nothing. */
+  errors?: readonly string[];
 };
 
 const byFileLine = (a: { file: string; line: number }, b: { file: string; line: number }) =>
@@ -80,6 +82,7 @@ export function buildReport(input: ReportInput): RunReport {
     model: input.model ?? { enabled: false, calls: 0, inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 },
     pullRequests: [...(input.pullRequests ?? [])].sort((a, b) => (a.batchId < b.batchId ? -1 : 1)),
     warnings: [...input.warnings],
+    ...(input.errors && input.errors.length > 0 ? { errors: [...input.errors] } : {}),
   };
   // The report is a contract: refuse to write one that breaks it.
   return RunReport.parse(report);

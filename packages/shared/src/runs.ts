@@ -120,15 +120,17 @@ export class RunStore {
   ): Promise<(ReportInput & Required<Pick<ReportInput, 'model' | 'pullRequests'>>) | null> {
     const meta = await this.meta(runId);
     if (!meta) return null;
-    const [candidates, decisions, fixes, pullRequests, model, stageTimes, warnings] = await Promise.all([
-      this.candidates(runId),
-      this.decisions(runId),
-      this.fixResults(runId),
-      this.pullRequests(runId),
-      this.modelUsage(runId),
-      this.stageTimes(runId),
-      this.warnings(runId),
-    ]);
+    const [candidates, decisions, fixes, pullRequests, model, stageTimes, warnings, errors] =
+      await Promise.all([
+        this.candidates(runId),
+        this.decisions(runId),
+        this.fixResults(runId),
+        this.pullRequests(runId),
+        this.modelUsage(runId),
+        this.stageTimes(runId),
+        this.warnings(runId),
+        this.errors(runId),
+      ]);
     return {
       runId,
       repo: { path: meta.repoPath, baseBranch: meta.baseBranch, baseSha: meta.baseSha },
@@ -144,6 +146,7 @@ export class RunStore {
       model: { enabled: model.calls > 0, ...model },
       stageTimes,
       warnings,
+      errors,
     };
   }
 
@@ -319,6 +322,17 @@ export class RunStore {
 
   async warnings(runId: string): Promise<string[]> {
     return (await this.redis.smembers(this.key(runId, 'warnings'))).sort();
+  }
+
+  /** What the run lost (a stage's work that did not happen), as opposed to what a person should know. */
+  async addErrors(runId: string, errors: readonly string[]): Promise<void> {
+    if (errors.length === 0) return;
+    await this.redis.sadd(this.key(runId, 'errors'), ...errors);
+    await this.touch(runId, ['errors']);
+  }
+
+  async errors(runId: string): Promise<string[]> {
+    return (await this.redis.smembers(this.key(runId, 'errors'))).sort();
   }
 
   async progress(runId: string): Promise<RunProgress> {

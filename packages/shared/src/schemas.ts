@@ -313,5 +313,7 @@ export const RunReport = z.object({
   pullRequests: z.array(PullRequestRecord),
   /** Files skipped and other things a person should know about the run. */
   warnings: z.array(z.string()),
+  /** What the run lost (semantic rules that did not run for a project's files); absent when nothing was. */
+  errors: z.array(z.string()).optional(),
 });
 export type RunReport = z.infer<typeof RunReport>;

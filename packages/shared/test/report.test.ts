@@ -109,6 +109,14 @@ describe('buildReport', () => {
     ]).toEqual([2_500, 250, 0]);
   });
 
+  it('carries what the run lost as errors, and has no errors field when nothing was lost', () => {
+    const lost =
+      'semantic rules did not run for 2 file(s) of project tsconfig.json: the compiler exited with SIGKILL';
+    expect(buildReport(input({ errors: [lost] })).errors).toEqual([lost]);
+    expect('errors' in buildReport(input({ errors: [] }))).toBe(false);
+    expect('errors' in buildReport(input())).toBe(false);
+  });
+
   it('never reports a negative duration', () => {
     expect(
       buildReport(input({ stageTimes: { fix: { startMs: 5_000, endMs: 4_000 } } })).stages.fix.durationMs,

@@ -7,6 +7,7 @@ import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { findNativeTsc } from './engine/native-tsc.ts';
+import { compilerTimeoutFromEnv } from './engine/settings.ts';
 import { WarmCache } from './engine/warm.ts';
 import { createScanProcessor } from './processor.ts';
 import { createTriggerProcessor } from './trigger.ts';
@@ -39,10 +40,12 @@ const worker = startWorker({
     dataDir: config.dataDir,
     warm,
     tscPath,
+    compilerTimeoutMs: compilerTimeoutFromEnv(process.env),
     finishRun,
   }),
   onFinalFailure: async (data, { job }, err) => {
-    await runs.addWarnings(data.runId, [`scan failed: ${err.message}`]);
+    // Nothing was scanned: an error of the run, not a warning.
+    await runs.addErrors(data.runId, [`scan failed: ${err.message}`]);
     await runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id)).then((claimed) =>
       // Nothing reached apply, so there is nothing to hand over; release the claim.
       claimed ? runs.handOverDone(data.runId).then(() => finishRun(data.runId)) : undefined,

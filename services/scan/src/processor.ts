@@ -13,7 +13,7 @@ import { openJobRepository, type ProcessContext } from '@selfreview/shared/worke
 import type { Queue } from 'bullmq';
 import { fullScan } from './engine/full-scan.ts';
 import { pushScan } from './engine/push-scan.ts';
-import { scanSettingsFrom } from './engine/settings.ts';
+import { DEFAULT_COMPILER_TIMEOUT_MS, scanSettingsFrom } from './engine/settings.ts';
 import type { WarmCache } from './engine/warm.ts';
 
 export type ScanDeps = {
@@ -31,7 +31,13 @@ export type ScanDeps = {
   compilerTimeoutMs?: number;
 };
 
-export type ScanResult = { files: number; candidates: number; applyJobs: number; warnings: number };
+export type ScanResult = {
+  files: number;
+  candidates: number;
+  applyJobs: number;
+  warnings: number;
+  errors: number;
+};
 
 export function createScanProcessor(deps: ScanDeps) {
   return async (data: ScanJob, { job, log }: ProcessContext): Promise<ScanResult> => {
@@ -44,7 +50,7 @@ export function createScanProcessor(deps: ScanDeps) {
         : await fullScan(repo, data.baseSha, settings, {
             workDir: path.join(deps.dataDir, 'scan-work'),
             tscPath: deps.tscPath,
-            timeoutMs: deps.compilerTimeoutMs ?? 10 * 60_000,
+            timeoutMs: deps.compilerTimeoutMs ?? DEFAULT_COMPILER_TIMEOUT_MS,
             progress: (phase) => {
               log.info({ phase }, 'scan progress');
               void job.updateProgress({ phase }).catch(() => {});
@@ -52,10 +58,12 @@ export function createScanProcessor(deps: ScanDeps) {
           });
     const warnings = result.warnings;
     for (const w of warnings) log.warn({ warning: w }, 'scan warning');
+    for (const e of result.errors) log.error({ error: e }, 'scan error');
 
     await writeCandidateList(deps.dataDir, data.runId, result.candidates);
     await deps.runs.putCandidates(data.runId, result.candidates, result.files);
     await deps.runs.addWarnings(data.runId, warnings);
+    await deps.runs.addErrors(data.runId, result.errors);
 
     const byFile = new Map<string, Candidate[]>();
     for (const c of result.candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
@@ -101,6 +109,7 @@ export function createScanProcessor(deps: ScanDeps) {
       candidates: result.candidates.length,
       applyJobs: applyJobs.length,
       warnings: warnings.length,
+      errors: result.errors.length,
     };
   };
 }

@@ -5,7 +5,9 @@ import {
   hasBlockingOptionErrors,
   overridesFor,
   referencedConfigs,
+  splitByFolder,
 } from '../src/engine/projects.ts';
+import { compilerTimeoutFromEnv, DEFAULT_COMPILER_TIMEOUT_MS } from '../src/engine/settings.ts';
 
 const d = (code: number, message: string) => ({ file: 'tsconfig.json', line: 1, column: 1, code, message });
 
@@ -77,8 +79,64 @@ describe('overridesFor', () => {
         declarationMap: false,
         emitDeclarationOnly: false,
         tsBuildInfoFile: null,
+        traceResolution: false,
+        extendedDiagnostics: false,
+        diagnostics: false,
+        explainFiles: false,
         baseUrl: null,
       },
     });
+  });
+
+  it('writes a retry config that checks only the given files, none of the include globs', () => {
+    const config = JSON.parse(derivedConfigText('tsconfig.json', {}, ['./src/a.ts', './src/b/c.ts']));
+    expect(config.extends).toBe('./tsconfig.json');
+    expect(config.files).toEqual(['./src/a.ts', './src/b/c.ts']);
+    expect(config.include).toEqual([]);
+    expect(config.compilerOptions.noUnusedLocals).toBe(true);
+  });
+});
+
+describe('splitByFolder', () => {
+  it('keeps each folder together and closes a group once it holds its share', () => {
+    const files = ['c/1.ts', 'a/1.ts', 'c/2.ts', 'b/1.ts', 'a/2.ts', 'c/3.ts'];
+    expect(splitByFolder(files, 2)).toEqual([
+      ['a/1.ts', 'a/2.ts', 'b/1.ts'],
+      ['c/1.ts', 'c/2.ts', 'c/3.ts'],
+    ]);
+  });
+
+  it('puts everything left into the last group rather than making more than asked', () => {
+    const files = ['a/1.ts', 'a/2.ts', 'b/1.ts', 'b/2.ts', 'c/1.ts', 'c/2.ts'];
+    expect(splitByFolder(files, 2)).toEqual([
+      ['a/1.ts', 'a/2.ts'],
+      ['b/1.ts', 'b/2.ts', 'c/1.ts', 'c/2.ts'],
+    ]);
+    expect(splitByFolder(files, 3)).toEqual([
+      ['a/1.ts', 'a/2.ts'],
+      ['b/1.ts', 'b/2.ts'],
+      ['c/1.ts', 'c/2.ts'],
+    ]);
+  });
+
+  it('never splits one folder, and has no group for no files', () => {
+    expect(splitByFolder(['src/b.ts', 'src/a.ts', 'src/c.ts'], 2)).toEqual([
+      ['src/a.ts', 'src/b.ts', 'src/c.ts'],
+    ]);
+    expect(splitByFolder([], 2)).toEqual([]);
+  });
+});
+
+describe('compilerTimeoutFromEnv', () => {
+  it('reads seconds (fractions too) and refuses what is not a positive number', () => {
+    expect(compilerTimeoutFromEnv({})).toBe(DEFAULT_COMPILER_TIMEOUT_MS);
+    expect(compilerTimeoutFromEnv({ SELFREVIEW_SCAN_COMPILER_TIMEOUT_SECONDS: '90' })).toBe(90_000);
+    expect(compilerTimeoutFromEnv({ SELFREVIEW_SCAN_COMPILER_TIMEOUT_SECONDS: '0.0001' })).toBe(1);
+    expect(() => compilerTimeoutFromEnv({ SELFREVIEW_SCAN_COMPILER_TIMEOUT_SECONDS: '0' })).toThrow(
+      /SELFREVIEW_SCAN_COMPILER_TIMEOUT_SECONDS must be a positive number/,
+    );
+    expect(() => compilerTimeoutFromEnv({ SELFREVIEW_SCAN_COMPILER_TIMEOUT_SECONDS: 'ten' })).toThrow(
+      /not "ten"/,
+    );
   });
 });

@@ -5,7 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { findNativeTsc, fullScan, type ScanOutcome, scanSettingsFrom } from '@selfreview/scan';
+import {
+  compilerTimeoutFromEnv,
+  findNativeTsc,
+  fullScan,
+  type ScanOutcome,
+  scanSettingsFrom,
+} from '@selfreview/scan';
 import { UserInputError } from '@selfreview/shared/errors';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import { Repository } from '@selfreview/shared/workspace';
@@ -15,12 +21,14 @@ export type ScanCommandOptions = {
   json: boolean;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
 };
 
 export async function scanCommand(opts: ScanCommandOptions): Promise<ScanOutcome> {
   const repo = await Repository.open(opts.path);
   if (!(await repo.hasCommits())) throw new UserInputError(`${opts.path}: the repository has no commits yet`);
   const { sha } = await repo.head();
+  const timeoutMs = compilerTimeoutFromEnv(opts.env ?? process.env);
   const config = await loadRepoConfigAt(repo, sha);
   const tscPath = await findNativeTsc();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'selfreview-scan-'));
@@ -29,7 +37,7 @@ export async function scanCommand(opts: ScanCommandOptions): Promise<ScanOutcome
     const outcome = await fullScan(repo, sha, scanSettingsFrom(config), {
       workDir,
       tscPath,
-      timeoutMs: 10 * 60_000,
+      timeoutMs,
       ...(progress ? { progress } : {}),
     });
     if (opts.json) {
@@ -37,6 +45,8 @@ export async function scanCommand(opts: ScanCommandOptions): Promise<ScanOutcome
     } else {
       for (const c of outcome.candidates) opts.out.write(`${c.file}:${c.line}  ${c.rule}  ${c.message}\n`);
       for (const w of outcome.warnings) opts.err.write(`warning: ${w}\n`);
+      // Last on stderr, where they are seen: the candidates above are incomplete.
+      for (const e of outcome.errors) opts.err.write(`${errorLine(e, opts.err)}\n`);
       const byRule = new Map<string, number>();
       for (const c of outcome.candidates) byRule.set(c.rule, (byRule.get(c.rule) ?? 0) + 1);
       const counts = [...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ');
@@ -49,6 +59,17 @@ export async function scanCommand(opts: ScanCommandOptions): Promise<ScanOutcome
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Red where a person reads it (a terminal that allows colour), plain in pipes and logs. */
+function errorLine(message: string, stream: NodeJS.WritableStream): string {
+  const tty = (stream as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
+  return tty ? `\x1b[31merror: ${message}\x1b[0m` : `error: ${message}`;
+}
+
+/** The exit code of `selfreview scan`: 1 when the scan lost work (see ScanOutcome.errors). */
+export function scanExitCode(outcome: ScanOutcome): number {
+  return outcome.errors.length > 0 ? 1 : 0;
 }
 
 function engineName(engine: ScanOutcome['engine']): string {

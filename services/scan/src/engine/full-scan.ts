@@ -28,6 +28,8 @@ export interface FullScanOptions {
   tscPath: string | null;
   /** Per compiler run. */
   timeoutMs: number;
+  /** Per retry of the files of a project whose compiler run failed; default twice `timeoutMs`. */
+  retryTimeoutMs?: number;
   signal?: AbortSignal;
   /** Called with a short description of each phase, for progress displays. */
   progress?: (phase: string) => void;
@@ -46,7 +48,14 @@ export async function fullScan(
   for (const s of selection.skipped) warnings.push(`${s.file}: skipped (${s.reason})`);
   if (selection.files.length === 0) {
     warnings.push('no TypeScript files in the repository: nothing to scan');
-    return { files: 0, candidates: [], warnings, engine: 'none', durationMs: performance.now() - started };
+    return {
+      files: 0,
+      candidates: [],
+      warnings,
+      errors: [],
+      engine: 'none',
+      durationMs: performance.now() - started,
+    };
   }
 
   const snapshot = path.join(opts.workDir, `snapshot-${randomUUID()}`);
@@ -62,6 +71,7 @@ export async function fullScan(
         ? checkProjectsNative(snapshot, projects, {
             tscPath: opts.tscPath,
             timeoutMs: opts.timeoutMs,
+            retryTimeoutMs: opts.retryTimeoutMs ?? 2 * opts.timeoutMs,
             ...(opts.signal ? { signal: opts.signal } : {}),
           })
         : // Loaded only here: the JavaScript compiler is a second large module to compile.
@@ -121,6 +131,17 @@ export async function fullScan(
       semantic = await checking;
     }
     warnings.push(...semantic.warnings);
+    const scannedSet = new Set(scanned);
+    const errors: string[] = [];
+    const lostFiles = new Set<string>();
+    for (const lost of semantic.lost) {
+      const files = lost.files.filter((f) => scannedSet.has(f));
+      if (files.length === 0) continue;
+      for (const f of files) lostFiles.add(f);
+      errors.push(
+        `semantic rules did not run for ${files.length} file(s) of project ${lost.project}: ${lost.reason}`,
+      );
+    }
 
     // Semantic rules only where the compiler reported something they read, or where no
     // program gives them diagnostics (the unused-import rule then falls back to names).
@@ -128,7 +149,7 @@ export async function fullScan(
     let outside = 0;
     for (const file of scanned) {
       const inProgram = semantic.programFiles.has(file);
-      if (!inProgram) outside++;
+      if (!inProgram && !lostFiles.has(file)) outside++;
       const diagnostics = byFile.get(file) ?? [];
       if (inProgram && !diagnostics.some((d) => UNUSED_CODES.has(d.code) || UNDEFINED_CODES.has(d.code)))
         continue;
@@ -147,6 +168,7 @@ export async function fullScan(
       files: scanned.length,
       candidates: sortCandidates(candidates),
       warnings,
+      errors,
       engine: projects.length === 0 ? 'none' : opts.tscPath ? 'native' : 'javascript',
       durationMs: performance.now() - started,
     };
@@ -207,5 +229,5 @@ function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, SemanticDi
 }
 
 function emptyCheck(): ProjectCheck {
-  return { diagnostics: [], programFiles: new Set(), warnings: [] };
+  return { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
 }

@@ -13,7 +13,7 @@ export async function checkProjectsInProcess(
   root: string,
   projects: readonly string[],
 ): Promise<ProjectCheck> {
-  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [] };
+  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
   const seen = new Set<string>();
   for (const project of projects) {
     const configPath = path.join(root, project);

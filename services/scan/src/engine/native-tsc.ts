@@ -14,10 +14,15 @@ import {
   hasBlockingOptionErrors,
   type OptionOverrides,
   overridesFor,
+  splitByFolder,
 } from './projects.ts';
 
 /** Beside each project's own config, so `include` and default globs resolve as they do for it. */
 export const DERIVED_CONFIG = 'tsconfig.selfreview-scan.json';
+/** A retry of part of a project: its own name, so the retry never overwrites the full config. */
+export const RETRY_CONFIG = 'tsconfig.selfreview-retry.json';
+/** Smaller programs a failed project's unchecked files are retried in. */
+const RETRY_GROUPS = 2;
 
 export interface ProjectCheck {
   /** Diagnostics on files of the repository, paths relative to its root. */
@@ -25,6 +30,15 @@ export interface ProjectCheck {
   /** Repository files the compiler's programs contained. */
   programFiles: Set<string>;
   warnings: string[];
+  /** Projects whose files no compiler run checked, even after retrying: the run lost them. */
+  lost: LostProject[];
+}
+
+export interface LostProject {
+  project: string;
+  /** The project's own files (its `files`/`include`) that no successful program contained. */
+  files: string[];
+  reason: string;
 }
 
 /** The native compiler's executable, or null where its platform package is missing. */
@@ -44,6 +58,8 @@ export interface NativeCheckOptions {
   tscPath: string;
   /** Per project. */
   timeoutMs: number;
+  /** Per retry of a failed project's unchecked files; longer, since time may be why it failed. */
+  retryTimeoutMs: number;
   signal?: AbortSignal;
 }
 
@@ -51,30 +67,21 @@ export interface NativeCheckOptions {
  * Checks each project of a snapshot folder with the native compiler, one after another
  * (it already uses every core). A project whose options the compiler rejects is checked
  * again with those options overridden, and the override is reported as a warning.
+ *
+ * A project whose compiler run fails (killed by a signal, crashed, past its time) does
+ * not lose its files: once every project has run, its own files that no other project's
+ * program checked are checked again, alone, in at most two smaller programs (by folder)
+ * with the longer retry limit. What still fails is returned in `lost`, for the caller to
+ * report as an error of the run.
  */
 export async function checkProjectsNative(
   root: string,
   projects: readonly string[],
   opts: NativeCheckOptions,
 ): Promise<ProjectCheck> {
-  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [] };
+  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
   const seen = new Set<string>();
-  for (const project of projects) {
-    let overrides: OptionOverrides = {};
-    let run = await runProject(root, project, overrides, opts);
-    if (run.blocked) {
-      overrides = overridesFor(run.diagnostics);
-      if (Object.keys(overrides).length > 0) {
-        result.warnings.push(
-          `${project}: options the compiler rejects were overridden for the scan: ${describe(overrides)}`,
-        );
-        run = await runProject(root, project, overrides, opts);
-      }
-    }
-    if (run.failure !== undefined) {
-      result.warnings.push(`${project}: ${run.failure}; semantic rules skipped for its files`);
-      continue;
-    }
+  const merge = (run: ProjectRun): void => {
     for (const file of run.programFiles) result.programFiles.add(file);
     for (const d of run.diagnostics) {
       if (d.file === null || d.file.startsWith('..') || d.file.includes('node_modules/')) continue;
@@ -84,8 +91,78 @@ export async function checkProjectsNative(
       seen.add(key);
       result.diagnostics.push(d);
     }
+  };
+  const failed: { project: string; overrides: OptionOverrides; failure: string }[] = [];
+  for (const project of projects) {
+    let overrides: OptionOverrides = {};
+    let run = await runProject(root, project, overrides, opts.timeoutMs, opts);
+    if (run.blocked) {
+      overrides = overridesFor(run.diagnostics);
+      if (Object.keys(overrides).length > 0) {
+        result.warnings.push(
+          `${project}: options the compiler rejects were overridden for the scan: ${describe(overrides)}`,
+        );
+        run = await runProject(root, project, overrides, opts.timeoutMs, opts);
+      }
+    }
+    if (run.failure !== undefined) failed.push({ project, overrides, failure: run.failure });
+    else merge(run);
+  }
+  for (const { project, overrides, failure } of failed) {
+    // Only now is it known which of its files the other projects (often the packages a
+    // root config includes) have checked.
+    const unchecked = (await ownFiles(root, project)).filter((f) => !result.programFiles.has(f));
+    if (unchecked.length === 0) {
+      result.warnings.push(`${project}: ${failure}; every file of it was checked by another project`);
+      continue;
+    }
+    if (opts.signal?.aborted) {
+      result.lost.push({ project, files: unchecked, reason: failure });
+      continue;
+    }
+    const groups = splitByFolder(unchecked, RETRY_GROUPS);
+    const lostFiles: string[] = [];
+    let lastFailure = failure;
+    for (const group of groups) {
+      const run = await runProject(root, project, overrides, opts.retryTimeoutMs, opts, group);
+      if (run.failure === undefined) merge(run);
+      else {
+        lostFiles.push(...group.filter((f) => !result.programFiles.has(f)));
+        lastFailure = run.failure;
+      }
+    }
+    if (lostFiles.length === 0) {
+      result.warnings.push(
+        `${project}: ${failure}; its ${unchecked.length} file(s) no other project checks were checked again in ${groups.length} smaller program(s)`,
+      );
+    } else {
+      result.lost.push({
+        project,
+        files: lostFiles,
+        reason: `${failure}; retried in ${groups.length} smaller program(s) with a ${formatLimit(opts.retryTimeoutMs)} limit: ${lastFailure}`,
+      });
+    }
   }
   return result;
+}
+
+/**
+ * The files a project itself names (`files`, `include` minus `exclude`, through `extends`),
+ * as repository paths: what the run loses when the compiler cannot check the project. Read
+ * with the JavaScript compiler's config parser, which needs no type checking; loaded only
+ * when a project failed.
+ */
+async function ownFiles(root: string, project: string): Promise<string[]> {
+  const { default: ts } = await import('typescript');
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, project),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
+  if (!parsed) return [];
+  return parsed.fileNames
+    .map((f) => path.relative(root, f).split(path.sep).join('/'))
+    .filter((f) => !f.startsWith('..') && !f.split('/').includes('node_modules'));
 }
 
 interface ProjectRun {
@@ -95,23 +172,27 @@ interface ProjectRun {
   failure?: string;
 }
 
+/** One compiler run on a project, or with `files` (repository paths) on those files only. */
 async function runProject(
   root: string,
   project: string,
   overrides: OptionOverrides,
+  timeoutMs: number,
   opts: NativeCheckOptions,
+  files?: readonly string[],
 ): Promise<ProjectRun> {
   const dir = path.join(root, path.dirname(project));
-  const derived = path.join(dir, DERIVED_CONFIG);
+  const derived = path.join(dir, files === undefined ? DERIVED_CONFIG : RETRY_CONFIG);
   await mkdir(dir, { recursive: true });
-  await writeFile(derived, derivedConfigText(path.basename(project), overrides));
+  const relativeFiles = files?.map((f) => `./${path.posix.relative(path.posix.dirname(project), f)}`);
+  await writeFile(derived, derivedConfigText(path.basename(project), overrides, relativeFiles));
   // One type checker per core, at most the compiler's default of 4: more checkers than
   // cores cost memory (each holds its own types) without finishing sooner.
   const checkers = String(Math.max(1, Math.min(4, os.availableParallelism())));
   const args = ['-p', derived, '--pretty', 'false', '--listFiles', '--checkers', checkers];
   const out = await runCommand(opts.tscPath, args, {
     cwd: root,
-    timeoutMs: opts.timeoutMs,
+    timeoutMs,
     maxOutputBytes: 256 * 1024 * 1024,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -120,7 +201,7 @@ async function runProject(
       diagnostics: [],
       programFiles: [],
       blocked: false,
-      failure: `the compiler ran past ${opts.timeoutMs} ms`,
+      failure: `the compiler ran past its ${formatLimit(timeoutMs)} limit`,
     };
   }
   const diagnostics = parseTscOutput(out.stdout, root);
@@ -142,14 +223,19 @@ async function runProject(
     };
   }
   if (out.code !== 0 && out.code !== 1 && out.code !== 2) {
+    const stderr = out.stderr.trim().slice(0, 300);
     return {
       diagnostics,
       programFiles,
       blocked,
-      failure: `the compiler exited with ${out.code ?? out.signal}: ${out.stderr.trim().slice(0, 300)}`,
+      failure: `the compiler exited with ${out.code ?? out.signal}${stderr ? `: ${stderr}` : ''}`,
     };
   }
   return { diagnostics, programFiles, blocked };
+}
+
+function formatLimit(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function describe(overrides: OptionOverrides): string {

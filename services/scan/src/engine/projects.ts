@@ -85,6 +85,12 @@ export const SCAN_OPTIONS: OptionOverrides = {
   declarationMap: false,
   emitDeclarationOnly: false,
   tsBuildInfoFile: null,
+  // Debugging output some projects leave on (zod's bench package traces every module
+  // resolution): megabytes the scan would read and parse for nothing.
+  traceResolution: false,
+  extendedDiagnostics: false,
+  diagnostics: false,
+  explainFiles: false,
 };
 
 /**
@@ -128,7 +134,51 @@ export function hasBlockingOptionErrors(diagnostics: readonly Diagnostic[]): boo
   return diagnostics.some((d) => REJECTED_OPTION_CODES.has(d.code));
 }
 
-/** A config that extends the project's own and applies the scan's options and overrides. */
-export function derivedConfigText(baseName: string, overrides: OptionOverrides): string {
-  return `${JSON.stringify({ extends: `./${baseName}`, compilerOptions: { ...SCAN_OPTIONS, ...overrides } }, null, 2)}\n`;
+/**
+ * A config that extends the project's own and applies the scan's options and overrides.
+ * With `files` (paths relative to the config's folder), the program is only those files
+ * and what they import: a retry of part of a project the compiler could not check whole.
+ */
+export function derivedConfigText(
+  baseName: string,
+  overrides: OptionOverrides,
+  files?: readonly string[],
+): string {
+  const config: Record<string, unknown> = {
+    extends: `./${baseName}`,
+    compilerOptions: { ...SCAN_OPTIONS, ...overrides },
+  };
+  if (files !== undefined) {
+    config.files = [...files];
+    config.include = [];
+  }
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * Splits the files of a project the compiler could not check into at most `maxGroups`
+ * groups for smaller programs, keeping each folder's files together (they import one
+ * another, so splitting a folder would load it twice) and the groups about equal in size.
+ * Folders are taken in path order; a group closes once it holds its share of the files.
+ */
+export function splitByFolder(files: readonly string[], maxGroups: number): string[][] {
+  const byFolder = new Map<string, string[]>();
+  for (const file of [...files].sort()) {
+    const folder = posix.dirname(file);
+    const list = byFolder.get(folder) ?? [];
+    list.push(file);
+    byFolder.set(folder, list);
+  }
+  const groups: string[][] = [];
+  const share = Math.ceil(files.length / Math.max(1, maxGroups));
+  let current: string[] = [];
+  for (const folderFiles of byFolder.values()) {
+    if (current.length > 0 && current.length + folderFiles.length > share && groups.length < maxGroups - 1) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(...folderFiles);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

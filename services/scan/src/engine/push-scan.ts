@@ -59,6 +59,7 @@ export async function pushScan(
     files: scanned,
     candidates: sortCandidates(candidates),
     warnings,
+    errors: [],
     engine: project.hasProjects() ? 'warm' : 'none',
     durationMs: performance.now() - started,
     cold,
