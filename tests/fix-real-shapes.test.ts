@@ -60,8 +60,8 @@ describe('fix on the shapes of real repositories', () => {
     for (const dir of cleanup) await removeDir(dir);
   });
 
-  async function run(repo: string, batchId: string, files: FixJob['files']) {
-    const dataDir = await tempDir();
+  async function run(repo: string, batchId: string, files: FixJob['files'], shared?: string) {
+    const dataDir = shared ?? (await tempDir());
     cleanup.push(repo, dataDir);
     const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const before = await userState(repo);
@@ -140,6 +140,41 @@ describe('fix on the shapes of real repositories', () => {
     expect(results).toMatchObject([
       { status: 'committed', verification: { typecheck: 'pass', tests: 'skipped' } },
     ]);
+  });
+
+  it('compares base diagnostics that name the worktree by path across batches (a reference to a missing submodule)', async () => {
+    const repo = await makeRepo({
+      // As date-fns: a project reference into a submodule that is not checked out.
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          ...STRICT,
+          composite: true,
+          emitDeclarationOnly: true,
+          declaration: true,
+          noEmit: false,
+        },
+        files: ['src/a.ts', 'src/b.ts'],
+        references: [{ path: './submodules/tz' }],
+      }),
+      'src/a.ts': 'export function height(): number {\n  const spare = 2;\n  return 3;\n}\n',
+      'src/b.ts': 'export function width(): number {\n  const spare = 2;\n  return 4;\n}\n',
+    });
+    const dataDir = await tempDir();
+    // Two batches, two worktrees, one cache of the base's diagnostics.
+    const first = await run(
+      repo,
+      'path-a',
+      [{ file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '2')] }],
+      dataDir,
+    );
+    const second = await run(
+      repo,
+      'path-b',
+      [{ file: 'src/b.ts', items: [unusedLocal('src/b.ts', 'spare', 2, '2')] }],
+      dataDir,
+    );
+    expect(first.results).toMatchObject([{ status: 'committed', verification: { typecheck: 'pass' } }]);
+    expect(second.results).toMatchObject([{ status: 'committed', verification: { typecheck: 'pass' } }]);
   });
 
   it('commits a fix whose tests fail at the base as well, saying the tests are unavailable', async () => {
