@@ -14,7 +14,12 @@ import {
   REPO_CONFIG_FILES,
   type RepoConfig,
 } from '@selfreview/shared/config';
-import { contentSkipReason, isTestFile, selectSourceFiles } from '@selfreview/shared/repo-files';
+import {
+  contentSkipReason,
+  importsTestRunner,
+  isTestFile,
+  selectSourceFiles,
+} from '@selfreview/shared/repo-files';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
 import { detectTestRunner, runRelatedTests, type TestRunner, typecheck } from './checks.ts';
 import { isIntendedUnused, newDiagnostics } from './diagnostics.ts';
@@ -170,7 +175,9 @@ async function readSources(root: string, config: RepoConfig) {
   for (const file of selection.files) {
     const text = await readFile(path.join(root, file), 'utf8');
     sources.push({ path: file, text });
-    if (isTestFile(file, testGlobs) || contentSkipReason(file, text) !== undefined) continue;
+    // Tests by name, or by importing a test runner (date-fns names its tests `test.ts`).
+    if (isTestFile(file, testGlobs) || importsTestRunner(text) || contentSkipReason(file, text) !== undefined)
+      continue;
     if (matchesAny(file, config.protectedPaths)) continue;
     eligible.push(file);
   }

@@ -22,6 +22,9 @@ const FILE_DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): (?:error|warning|message|suggest
 const GLOBAL_DIAGNOSTIC = /^(?:error|warning|message|suggestion) TS(\d+): (.*)$/;
 
 export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
+  // Messages can name files by absolute path (TS6053 "File '<cwd>/x' not found"): relative to
+  // the folder the compiler ran in, they compare across worktrees and snapshots of one commit.
+  const relativeToCwd = (text: string) => text.split(`${cwd}/`).join('./').split(cwd).join('.');
   const diagnostics: Diagnostic[] = [];
   let current: Diagnostic | undefined;
   for (const raw of stdout.split(/\r?\n/)) {
@@ -29,7 +32,7 @@ export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
     if (line === '') continue;
     if (/^\s/.test(line)) {
       // Continuation lines elaborate the diagnostic above (assignability chains, "The file is in the program because:").
-      if (current) current.message += `\n${line}`;
+      if (current) current.message += `\n${relativeToCwd(line)}`;
       continue;
     }
     const fileMatch = FILE_DIAGNOSTIC.exec(line);
@@ -40,7 +43,7 @@ export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
         line: Number(lineNo),
         column: Number(column),
         code: Number(code),
-        message: message!,
+        message: relativeToCwd(message!),
       };
       diagnostics.push(current);
       continue;
@@ -48,7 +51,7 @@ export function parseTscOutput(stdout: string, cwd: string): Diagnostic[] {
     const globalMatch = GLOBAL_DIAGNOSTIC.exec(line);
     if (globalMatch) {
       const [, code, message] = globalMatch;
-      current = { file: null, line: 0, column: 0, code: Number(code), message: message! };
+      current = { file: null, line: 0, column: 0, code: Number(code), message: relativeToCwd(message!) };
       diagnostics.push(current);
       continue;
     }

@@ -31,12 +31,7 @@ export async function runTypecheck(
   const res = await runCommand(cmd, args, { cwd, timeoutMs, signal });
   if (res.timedOut)
     return { diagnostics: [], error: `typecheck timed out after ${Math.round(timeoutMs / 1000)} s` };
-  // Messages can name files by absolute path (TS6053 "File '<worktree>/x' not found"): each batch
-  // has its own worktree, so the path is made relative for results to compare across batches.
-  const diagnostics = parseTscOutput(res.stdout, cwd).map((d) => ({
-    ...d,
-    message: d.message.split(`${cwd}/`).join('./').split(cwd).join('.'),
-  }));
+  const diagnostics = parseTscOutput(res.stdout, cwd);
   // tsc exits 1 or 2 with diagnostics; any other failure without diagnostics is a crash we can't judge by.
   if (res.code !== 0 && diagnostics.length === 0) {
     return {

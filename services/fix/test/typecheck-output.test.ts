@@ -48,7 +48,7 @@ describe('parseTscOutput', () => {
         column: 0,
         code: 6053,
         message:
-          "File '/tmp/work/repo/missing.ts' not found.\n  The file is in the program because:\n    Part of 'files' list in tsconfig.json",
+          "File './missing.ts' not found.\n  The file is in the program because:\n    Part of 'files' list in tsconfig.json",
       },
     ]);
   });
