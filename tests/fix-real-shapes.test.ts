@@ -190,7 +190,7 @@ describe('fix on the shapes of real repositories', () => {
       { status: 'committed', verification: { typecheck: 'pass', tests: 'unavailable' } },
     ]);
     expect(results[0]?.reason).toMatch(/tests not run: tests fail at the base commit too/);
-    expect(warnings.join('\n')).toMatch(/basefail: tests fail at the base commit too/);
+    expect(warnings.join('\n')).toMatch(/^tests fail at the base commit too: tests failed \(exit 3\)/m);
   });
 
   it('fails a fix whose tests pass at the base and fail after it', async () => {

@@ -341,11 +341,10 @@ async function runBatch(
     // A branch that got no commit is only noise for the reviewer.
     if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
   }
+  // Worktree paths left out, so that what holds for every batch (a submodule that isn't
+  // checked out, tests that fail at the base) is one warning of the run, not one per batch.
   if (notes.length > 0)
-    await deps.runs.addWarnings(
-      data.runId,
-      [...new Set(notes)].map((n) => `${data.batchId}: ${n}`),
-    );
+    await deps.runs.addWarnings(data.runId, [...new Set(notes.map((n) => n.split(dir).join('.')))]);
 
   const carried = work.filter((w) => w.status === 'carried_over');
   const results = work
