@@ -6,12 +6,11 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { judgeFile, RepoIndexCache } from '@selfreview/apply/judge';
-import { findNativeTsc, fullScan, scanSettingsFrom } from '@selfreview/scan';
-import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
+import { findNativeTsc } from '@selfreview/scan';
 import type { Candidate, Decision } from '@selfreview/shared/schemas';
 import { Repository } from '@selfreview/shared/workspace';
 import { makeRepo, tempDir } from '../helpers/git.ts';
+import { judgeCommit } from '../real-corpus/run-repo.ts';
 
 export const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
 
@@ -94,32 +93,11 @@ export async function evaluateCase(name: string, tscPath: string | null): Promis
     }
     const repo = await Repository.open(dir);
     const { sha } = await repo.head();
-    const config = await loadRepoConfigAt(repo, sha);
-    const scan = await fullScan(repo, sha, scanSettingsFrom(config), {
+    const decisions: CaseResult['decisions'] = await judgeCommit(repo, sha, {
       workDir,
       tscPath,
       timeoutMs: 120_000,
     });
-    const byFile = new Map<string, Candidate[]>();
-    for (const c of scan.candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-    const indexes = new RepoIndexCache();
-    const decisions: CaseResult['decisions'] = [];
-    for (const [file, candidates] of byFile) {
-      const judged = await judgeFile({
-        repo,
-        config,
-        file,
-        candidates,
-        baseSha: sha,
-        headSha: sha,
-        memory: new Map(),
-        indexes,
-        llmAvailable: false,
-      });
-      judged.forEach((decision, i) => {
-        decisions.push({ candidate: candidates[i] as Candidate, decision });
-      });
-    }
     const result: CaseResult = {
       name,
       kind: expected.kind,

@@ -328,9 +328,14 @@ async function inspectBranches(
   await git(root, 'worktree', 'add', '--quiet', '--detach', scratch, baseSha);
   try {
     const sourceRoot = (await git(source, 'rev-parse', '--show-toplevel')).trim();
-    await git(scratch, '-c', 'protocol.file.allow=always', 'submodule', 'update', '--init', '--quiet').catch(
-      () => '',
-    );
+    // Submodules as the copy has them checked out (a clone sharing their objects, as the fix
+    // worker does): `submodule update` in a linked worktree would look for the remote.
+    for (const line of (await git(root, 'ls-tree', '-r', baseSha)).split('\n')) {
+      const m = /^160000 commit ([0-9a-f]+)\t(.+)$/.exec(line);
+      if (!m?.[1] || !m[2] || !existsSync(path.join(root, m[2], '.git'))) continue;
+      await git(scratch, 'clone', '--quiet', '--shared', '--no-checkout', '--', path.join(root, m[2]), m[2]);
+      await git(path.join(scratch, m[2]), 'checkout', '--quiet', '--detach', m[1]);
+    }
     await linkDependencies(sourceRoot, scratch);
     const out: BranchInspection[] = [];
     for (const branch of names) {
