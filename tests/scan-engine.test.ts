@@ -138,6 +138,30 @@ describe('full scan', () => {
     expect(summary(outcome).filter((s) => s.includes('app/main.ts'))).toEqual([]);
   });
 
+  it("resolves a workspace package to the snapshot's copy when node_modules is another checkout's", async () => {
+    const files = {
+      'package.json': '{ "name": "root", "private": true }\n',
+      '.gitignore': 'node_modules\n',
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { strict: true, types: [], module: 'preserve', moduleResolution: 'bundler' },
+        include: ['app'],
+      }),
+      'packages/lib/package.json': '{ "name": "lib", "types": "./index.ts" }\n',
+      'packages/lib/index.ts': 'declare global {\n  var fromLib: number;\n}\nexport const lib = 1;\n',
+      'app/main.ts': "import { lib } from 'lib';\nexport const total = lib + fromLib;\n",
+    };
+    // Another checkout holds the install, and an older version of the package: its copy
+    // lacks the global the scanned commit's declares.
+    const other = await makeRepo({ ...files, 'packages/lib/index.ts': 'export const lib = 1;\n' });
+    await mkdir(path.join(other, 'node_modules'));
+    await symlink('../packages/lib', path.join(other, 'node_modules/lib'), 'dir');
+    const dir = await makeRepo(files);
+    await symlink(path.join(other, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const outcome = await scan(dir);
+    expect(outcome.errors).toEqual([]);
+    expect(summary(outcome).filter((s) => s.includes('app/main.ts'))).toEqual([]);
+  });
+
   it('scans a repository without TypeScript to zero candidates and says so', async () => {
     const dir = await makeRepo({ 'README.md': '# nothing here\n', 'index.js': 'const x = 1;\n' });
     const outcome = await scan(dir);

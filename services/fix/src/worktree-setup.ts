@@ -7,9 +7,10 @@
  * never fails a fix by itself.
  */
 import { existsSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoConfig } from '@selfreview/shared/config';
+import { linkDependencies, workspacePackages } from '@selfreview/shared/dependencies';
 import { runCommand } from '@selfreview/shared/subprocess';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
 
@@ -34,11 +35,20 @@ export async function prepareWorktree(
     if (why) notes.push(why);
   }
   const linked: string[] = [];
-  for (const dir of packageFolders(await repo.listFiles(wt.baseSha))) {
+  const tracked = await repo.listFiles(wt.baseSha);
+  const folders = packageFolders(tracked);
+  const manifests = await repo.readFiles(
+    wt.baseSha,
+    folders.map((d) => (d === '' ? 'package.json' : `${d}/package.json`)),
+  );
+  const packages = workspacePackages(manifests);
+  const repoRoot = await realpath(repo.root);
+  for (const dir of folders) {
     const installed = path.join(repo.root, dir, DEPENDENCIES);
     const link = path.join(wt.dir, dir, DEPENDENCIES);
     if (!existsSync(installed) || existsSync(link)) continue;
-    await symlink(installed, link, 'dir');
+    // The worktree's own workspace packages, not the checkout's: its typecheck sees the change.
+    await linkDependencies({ installed, link, tree: wt.dir, repoRoot, packages });
     linked.push(dir === '' ? DEPENDENCIES : `${dir}/${DEPENDENCIES}`);
   }
   if (setup.command) {
