@@ -41,6 +41,19 @@ async function commitAll(dir: string, message = 'change'): Promise<string> {
 
 const summary = (o: ScanOutcome) => o.candidates.map((c) => `${c.rule} ${c.file}:${c.line}`).sort();
 
+/** A workspace whose package `lib` declares a global that `app` uses: lost if `lib` resolves elsewhere. */
+const WORKSPACE = {
+  'package.json': '{ "name": "root", "private": true }\n',
+  '.gitignore': 'node_modules\n',
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { strict: true, types: [], module: 'preserve', moduleResolution: 'bundler' },
+    include: ['app'],
+  }),
+  'packages/lib/package.json': '{ "name": "lib", "types": "./index.ts" }\n',
+  'packages/lib/index.ts': 'declare global {\n  var fromLib: number;\n}\nexport const lib = 1;\n',
+  'app/main.ts': "import { lib } from 'lib';\nexport const total = lib + fromLib;\n",
+};
+
 describe('full scan', () => {
   it('checks every project: root references, a package tsconfig, and .mts/.cts/.tsx files', async () => {
     const dir = await makeRepo({
@@ -117,17 +130,7 @@ describe('full scan', () => {
   });
 
   it("resolves a workspace package to the commit's copy in the snapshot, not the working tree's", async () => {
-    const dir = await makeRepo({
-      'package.json': '{ "name": "root", "private": true }\n',
-      '.gitignore': 'node_modules\n',
-      'tsconfig.json': JSON.stringify({
-        compilerOptions: { strict: true, types: [], module: 'preserve', moduleResolution: 'bundler' },
-        include: ['app'],
-      }),
-      'packages/lib/package.json': '{ "name": "lib", "types": "./index.ts" }\n',
-      'packages/lib/index.ts': 'declare global {\n  var fromLib: number;\n}\nexport const lib = 1;\n',
-      'app/main.ts': "import { lib } from 'lib';\nexport const total = lib + fromLib;\n",
-    });
+    const dir = await makeRepo(WORKSPACE);
     // As a workspace install leaves it: node_modules/lib links to the package's folder.
     await mkdir(path.join(dir, 'node_modules'));
     await symlink('../packages/lib', path.join(dir, 'node_modules/lib'), 'dir');
@@ -139,23 +142,12 @@ describe('full scan', () => {
   });
 
   it("resolves a workspace package to the snapshot's copy when node_modules is another checkout's", async () => {
-    const files = {
-      'package.json': '{ "name": "root", "private": true }\n',
-      '.gitignore': 'node_modules\n',
-      'tsconfig.json': JSON.stringify({
-        compilerOptions: { strict: true, types: [], module: 'preserve', moduleResolution: 'bundler' },
-        include: ['app'],
-      }),
-      'packages/lib/package.json': '{ "name": "lib", "types": "./index.ts" }\n',
-      'packages/lib/index.ts': 'declare global {\n  var fromLib: number;\n}\nexport const lib = 1;\n',
-      'app/main.ts': "import { lib } from 'lib';\nexport const total = lib + fromLib;\n",
-    };
     // Another checkout holds the install, and an older version of the package: its copy
     // lacks the global the scanned commit's declares.
-    const other = await makeRepo({ ...files, 'packages/lib/index.ts': 'export const lib = 1;\n' });
+    const other = await makeRepo({ ...WORKSPACE, 'packages/lib/index.ts': 'export const lib = 1;\n' });
     await mkdir(path.join(other, 'node_modules'));
     await symlink('../packages/lib', path.join(other, 'node_modules/lib'), 'dir');
-    const dir = await makeRepo(files);
+    const dir = await makeRepo(WORKSPACE);
     await symlink(path.join(other, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const outcome = await scan(dir);
     expect(outcome.errors).toEqual([]);
