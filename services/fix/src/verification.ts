@@ -29,6 +29,8 @@ type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail
 
 export class Verifier {
   private readonly baseDiagnostics = new Map<string, Diagnostic[]>();
+  /** Each file's project, looked up once: every typecheck round of the batch asks again. */
+  private readonly projectOf = new Map<string, string>();
   /** Why the typecheck at the base could not run, by project: those projects are not judged. */
   readonly baseErrors: string[] = [];
 
@@ -48,7 +50,11 @@ export class Verifier {
       return commands;
     }
     for (const file of changedFiles) {
-      const project = affectedProject(this.wt.dir, file);
+      let project = this.projectOf.get(file);
+      if (project === undefined) {
+        project = affectedProject(this.wt.dir, file);
+        this.projectOf.set(file, project);
+      }
       if (commands.has(project)) continue;
       const tsc = nearestTsc(this.wt.dir, path.posix.dirname(project));
       commands.set(project, [process.execPath, tsc, '--noEmit', '--pretty', 'false', '-p', project]);
