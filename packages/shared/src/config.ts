@@ -20,6 +20,11 @@ export const ServiceConfig = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(LOG_LEVELS),
   concurrency: z.coerce.number().int().min(1).max(64),
+  /**
+   * How long a job's lock lives without renewal, and how often stalled jobs are looked for:
+   * a job whose worker died is taken over within about twice this.
+   */
+  jobLockSeconds: z.coerce.number().int().min(2).max(600),
   /** The model: which one, where (a gateway or a local endpoint speaking the Messages API), and how patiently. */
   modelName: z.string().min(1),
   modelBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -53,6 +58,7 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   dataDir: 'SELFREVIEW_DATA_DIR',
   logLevel: 'LOG_LEVEL',
   concurrency: 'SELFREVIEW_CONCURRENCY',
+  jobLockSeconds: 'SELFREVIEW_JOB_LOCK_SECONDS',
   modelName: 'SELFREVIEW_MODEL',
   modelBaseUrl: 'ANTHROPIC_BASE_URL',
   modelApiKeyEnv: 'SELFREVIEW_MODEL_API_KEY_ENV',
@@ -68,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataDir: env.SELFREVIEW_DATA_DIR ?? path.join(os.homedir(), '.cache', 'selfreview'),
     logLevel: env.LOG_LEVEL ?? 'info',
     concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
+    jobLockSeconds: env.SELFREVIEW_JOB_LOCK_SECONDS ?? '30',
     modelName: env.SELFREVIEW_MODEL ?? DEFAULT_MODEL,
     modelBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
     modelApiKeyEnv: env.SELFREVIEW_MODEL_API_KEY_ENV ?? 'ANTHROPIC_API_KEY',

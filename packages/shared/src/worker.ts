@@ -96,6 +96,9 @@ export function startWorker<Q extends AnyQueueName>(opts: {
       connection,
       prefix: opts.config.prefix,
       concurrency: opts.config.concurrency,
+      // A dead worker's job is found stalled and handed to another within about twice this.
+      lockDuration: opts.config.jobLockSeconds * 1000,
+      stalledInterval: opts.config.jobLockSeconds * 1000,
       ...opts.workerOptions,
     },
   );

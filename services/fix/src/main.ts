@@ -65,8 +65,8 @@ const worker = startWorker({
     await runs.closeFixJob(data.runId, data.batchId);
     await finishRun(data.runId);
   },
-  // A batch may run for its whole time limit; its lock is renewed meanwhile, stalls are found within a minute.
-  workerOptions: { lockDuration: 60_000, concurrency: 1 },
+  // A batch may run for its whole time limit; its job lock is renewed meanwhile (SELFREVIEW_JOB_LOCK_SECONDS).
+  workerOptions: { concurrency: 1 },
 });
 log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
 handleShutdown(log, [
