@@ -309,16 +309,73 @@ export class Repository {
       .catch(() => {});
   }
 
-  /** Removes worktrees under `folder` left by a crash (git's own registry and the folders). */
-  async pruneWorktreesUnder(folder: string): Promise<number> {
+  /** The repository's registered worktrees (the main one first), with the branch each has checked out. */
+  async listWorktrees(): Promise<{ dir: string; head: string | null; branch: string | null }[]> {
     const list = await wrap('worktree list', () => git(this.root).raw(['worktree', 'list', '--porcelain']));
-    const stale = list
-      .split('\n')
-      .filter((l) => l.startsWith('worktree '))
-      .map((l) => l.slice('worktree '.length))
-      .filter((p) => p.startsWith(folder + path.sep));
+    return list
+      .split('\n\n')
+      .map((block) => block.split('\n'))
+      .filter((lines) => lines[0]?.startsWith('worktree '))
+      .map((lines) => {
+        const field = (key: string) =>
+          lines.find((l) => l.startsWith(`${key} `))?.slice(key.length + 1) ?? null;
+        const ref = field('branch');
+        return {
+          dir: field('worktree') as string,
+          head: field('HEAD'),
+          branch: ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null,
+        };
+      });
+  }
+
+  /**
+   * Removes worktrees under `folder` left by a crash (git's own registry and the folders);
+   * `keep` spares the ones still in use.
+   */
+  async pruneWorktreesUnder(folder: string, keep: (dir: string) => boolean = () => false): Promise<number> {
+    const stale = (await this.listWorktrees())
+      .map((w) => w.dir)
+      .filter((p) => p.startsWith(folder + path.sep) && !keep(p));
     for (const dir of stale) await this.removeWorktree(dir);
     return stale.length;
+  }
+
+  /**
+   * Facts selfreview keeps about one of its branches (which batch made it, from which commit),
+   * in the branch's own git config section: they go when the branch is deleted.
+   */
+  async setBranchNote(branch: string, key: 'batch' | 'base', value: string): Promise<void> {
+    assertSelfreviewBranch(branch);
+    if (!/^[A-Za-z0-9_.:-]{1,120}$/.test(value) || value.startsWith('-')) {
+      throw new GitError(`refusing branch note value ${JSON.stringify(value)}`);
+    }
+    // Two processes writing .git/config at once: git refuses the second (config.lock); try again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await git(this.root).raw(['config', '--local', `branch.${branch}.selfreview-${key}`, value]);
+        return;
+      } catch (err) {
+        if (attempt >= 4 || !/lock/i.test((err as Error).message)) {
+          throw new GitError(`git config failed: ${(err as Error).message.trim().split('\n')[0]}`, {
+            cause: err,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+      }
+    }
+  }
+
+  async branchNote(branch: string, key: 'batch' | 'base'): Promise<string | null> {
+    assertSelfreviewBranch(branch);
+    try {
+      return (
+        (
+          await git(this.root).raw(['config', '--local', '--get', `branch.${branch}.selfreview-${key}`])
+        ).trim() || null
+      );
+    } catch {
+      return null;
+    }
   }
 
   async deleteBranch(name: string): Promise<void> {
@@ -407,6 +464,26 @@ export class Repository {
       git(this.root).raw(['for-each-ref', '--format=%(refname:short)', `refs/heads/${BRANCH_PREFIX}`]),
     );
     return out.split('\n').filter(Boolean);
+  }
+
+  /**
+   * The selfreview branches a run made: those whose tip commit carries the trailer
+   * `Selfreview-Run: <runId>` (one for-each-ref, reading every tip's message at once).
+   */
+  async branchesOfRun(runId: string): Promise<string[]> {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(runId)) throw new GitError(`not a run id: ${JSON.stringify(runId)}`);
+    const out = await wrap('for-each-ref', () =>
+      git(this.root).raw([
+        'for-each-ref',
+        '--format=%(refname:short)%00%(contents)%00%00',
+        `refs/heads/${BRANCH_PREFIX}`,
+      ]),
+    );
+    return out
+      .split('\0\0')
+      .map((record) => record.replace(/^\n/, '').split('\0'))
+      .filter(([name, message]) => name && message?.split('\n').some((l) => l.trim() === `Selfreview-Run: ${runId}`))
+      .map(([name]) => name as string);
   }
 
   /**

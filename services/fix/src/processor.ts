@@ -16,6 +16,12 @@ import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { ModelClient } from '@selfreview/shared/model/client';
 import type { RepoPauses } from '@selfreview/shared/pauses';
+import {
+  currentProcess,
+  ownerLiveness,
+  type ProcessIdentity,
+  parseIdentity,
+} from '@selfreview/shared/process-identity';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
@@ -36,7 +42,13 @@ import { checkGates, type GateViolation, isTestFile } from './gates.ts';
 import { fixWithModel } from './model-fixer/run.ts';
 import { type Credentials, type PublishInput, publishBatch } from './publish.ts';
 import { findAddedSecrets } from './secrets.ts';
-import { markWorktreeRoot } from './stale-worktrees.ts';
+import {
+  claimWorktree,
+  markWorktreeRoot,
+  pruneDeadWorktrees,
+  releaseWorktree,
+  worktreeInUse,
+} from './stale-worktrees.ts';
 import type { Diagnostic } from './typecheck-output.ts';
 import { type TestVerdict, Verifier } from './verification.ts';
 import { prepareWorktree } from './worktree-setup.ts';
@@ -73,6 +85,9 @@ export type ModelDeps = {
 /** After this many follow-up batches, carried-over items wait for the next scan instead. */
 export const MAX_CARRIES = 3;
 
+/** A repository lock's expiry, and how often its holder renews it. */
+const REPO_LOCK_TTL_MS = 20_000;
+const REPO_LOCK_RENEW_MS = 5_000;
 /** How long a batch waits before trying a busy repository again. */
 const BUSY_RETRY_MS = 5_000;
 /** How often a paused repository's batch looks again. */
@@ -109,22 +124,84 @@ export function createFixProcessor(deps: FixDeps) {
       throw new DelayedError();
     }
     const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
-    // One batch per repository: the lock outlives the batch's own time limit by a margin,
-    // and expires by itself if this worker dies holding it.
-    const owner = `${data.batchId}:${token ?? 'manual'}`;
-    if (deps.locks && !(await deps.locks.acquire(repo.root, owner, (config.fix.maxMinutes + 2) * 60_000))) {
+    // One batch per repository: a short lock renewed while the batch runs, so a worker that
+    // dies holding it delays the repository by one expiry, not by the batch's time limit.
+    const owner = lockOwner(data.batchId, token);
+    const held = deps.locks ? await takeRepoLock(deps.locks, repo.root, owner, data.batchId) : true;
+    if (!held && deps.locks) {
       if (!token) throw new Error(`repository ${repo.root} is busy with another batch`);
       log.info({ holder: await deps.locks.holder(repo.root) }, 'repository busy; batch delayed');
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
+    const heartbeat = deps.locks ? renewWhileRunning(deps.locks, repo.root, owner, log) : null;
     try {
       const outcome = await runBatch(deps, data, { repo, config, log });
+      if (outcome === 'busy') {
+        if (!token) throw new Error(`batch ${data.batchId} is still running in another process`);
+        log.info('an earlier attempt of this batch still works in its worktree; batch delayed');
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      }
       return await conclude(deps, data, outcome, { repo, config, log, started });
     } finally {
+      if (heartbeat) clearInterval(heartbeat);
       await deps.locks?.release(repo.root, owner);
     }
   };
+}
+
+/** A lock value naming the batch, the job attempt and the process: `<batch>:<token>@<process JSON>`. */
+function lockOwner(batchId: string, token: string | undefined): string {
+  return `${batchId}:${token ?? 'manual'}@${JSON.stringify(currentProcess())}`;
+}
+
+/** The process a lock value names; null for a value without one. */
+function lockHolderProcess(holder: string): ProcessIdentity | null {
+  const at = holder.indexOf('@');
+  if (at < 0) return null;
+  try {
+    return parseIdentity(JSON.parse(holder.slice(at + 1)));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes the repository's lock, or takes it over when its holder is known to be gone: an
+ * earlier attempt of the same batch (BullMQ hands a job on only when its worker stopped
+ * renewing the job's lock), or a process of this host that no longer runs. Waiting for such a
+ * lock to expire would only delay the repository.
+ */
+async function takeRepoLock(
+  locks: RepoLock,
+  repoRoot: string,
+  owner: string,
+  batchId: string,
+): Promise<boolean> {
+  if (await locks.acquire(repoRoot, owner, REPO_LOCK_TTL_MS)) return true;
+  const holder = await locks.holder(repoRoot);
+  if (holder === null) return locks.acquire(repoRoot, owner, REPO_LOCK_TTL_MS);
+  const holderProcess = lockHolderProcess(holder);
+  const gone =
+    holder.startsWith(`${batchId}:`) || (holderProcess !== null && ownerLiveness(holderProcess) === 'dead');
+  return gone && holder !== owner ? locks.takeOver(repoRoot, holder, owner, REPO_LOCK_TTL_MS) : false;
+}
+
+function renewWhileRunning(locks: RepoLock, repoRoot: string, owner: string, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    locks
+      .renew(repoRoot, owner, REPO_LOCK_TTL_MS)
+      .then(async (ok) => {
+        // Lost (Redis restarted, or the lock expired while the process was stalled): take it
+        // again if it is free, and say so when someone else has it.
+        if (!ok && !(await locks.acquire(repoRoot, owner, REPO_LOCK_TTL_MS)))
+          log.warn({ holder: await locks.holder(repoRoot) }, 'repository lock lost to another holder');
+      })
+      .catch((err: Error) => log.warn({ err: err.message }, 'repository lock not renewed'));
+  }, REPO_LOCK_RENEW_MS);
+  timer.unref();
+  return timer;
 }
 
 type BatchScope = { repo: Repository; config: RepoConfig; log: Logger };
@@ -133,7 +210,7 @@ async function runBatch(
   deps: FixDeps,
   data: FixJob,
   { repo, config, log }: BatchScope,
-): Promise<BatchOutcome> {
+): Promise<BatchOutcome | 'busy'> {
   // A re-run after the results were recorded (a crash before the job completed) changes nothing;
   // what is left (publishing, the follow-up batch) is done again by `conclude`, idempotently.
   const earlier = (await deps.runs.fixResults(data.runId)).filter((r) => r.batchId === data.batchId);
@@ -193,29 +270,47 @@ async function runBatch(
     return { results: [], branch: null, carried: work };
   }
 
+  const repoKey = createHash('sha256').update(repo.root).digest('hex').slice(0, 12);
+  const worktreeRoot = path.join(deps.dataDir, 'worktrees', repoKey);
+  const dir = path.join(worktreeRoot, data.batchId);
+  // Another process still works on this very batch (it lost its job, not its life): let it end.
+  if (await worktreeInUse(dir)) return 'busy';
+  // What dead attempts left (this batch's or others'): their worktrees, and branches without a commit.
+  const pruned = await pruneDeadWorktrees(repo, worktreeRoot).catch(() => 0);
+  if (pruned > 0) log.info({ pruned }, 'removed worktrees of batches whose workers are gone');
+
   const existing = await repo.resolveBranch(branch);
   if (existing) {
-    return {
-      results: await reuseBranch(
-        repo,
-        data,
+    const madeBy = await repo.branchNote(branch, 'batch');
+    if (existing === data.baseSha && madeBy === data.batchId) {
+      // An earlier attempt of this batch made the branch and died before committing: start again.
+      log.info({ branch }, 'recreating the branch an earlier attempt left without a commit');
+      await repo.deleteBranch(branch);
+    } else {
+      return {
+        results: await reuseBranch(
+          repo,
+          data,
+          branch,
+          existing,
+          madeBy,
+          work.filter((w) => w.status === 'pending'),
+        ),
         branch,
-        existing,
-        work.filter((w) => w.status === 'pending'),
-      ),
-      branch,
-      carried: work.filter((w) => w.status === 'carried_over'),
-    };
+        carried: work.filter((w) => w.status === 'carried_over'),
+      };
+    }
   }
 
   const deadlineAt = Date.now() + config.fix.maxMinutes * 60_000;
   const deadline = AbortSignal.timeout(config.fix.maxMinutes * 60_000);
-  const repoKey = createHash('sha256').update(repo.root).digest('hex').slice(0, 12);
-  const worktreeRoot = path.join(deps.dataDir, 'worktrees', repoKey);
-  const dir = path.join(worktreeRoot, data.batchId);
-  // Safe: the repository lock means no other batch of this repository is running.
-  await repo.pruneWorktreesUnder(worktreeRoot).catch(() => 0);
   await markWorktreeRoot(worktreeRoot, repo.root);
+  // The marker first, so no one takes the worktree for a dead batch's while it is being made;
+  // the branch's notes before the branch, so a crash at any point leaves a branch this batch
+  // recognises as its own when it is retried.
+  await claimWorktree(dir, data.batchId);
+  await repo.setBranchNote(branch, 'batch', data.batchId);
+  await repo.setBranchNote(branch, 'base', data.baseSha);
   let worktree: Worktree | null = null;
   let verification: FixResult['verification'] = { typecheck: 'skipped', tests: 'skipped' };
   let commit: string | null = null;
@@ -338,6 +433,7 @@ async function runBatch(
     }
   } finally {
     if (worktree) await repo.removeWorktree(worktree.dir);
+    await releaseWorktree(dir);
     // A branch that got no commit is only noise for the reviewer.
     if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
   }
@@ -776,10 +872,11 @@ async function reuseBranch(
   data: FixJob,
   branch: string,
   tip: string,
+  madeBy: string | null,
   work: FileWork[],
 ): Promise<FixResult[]> {
-  const message = await repo.commitMessage(tip);
-  if (!hasBatchTrailer(message, data.batchId)) {
+  // Recognised by the note written before the branch was made; a branch from before such notes, by its commit.
+  if (madeBy !== data.batchId && !hasBatchTrailer(await repo.commitMessage(tip), data.batchId)) {
     throw new UnrecoverableError(`branch ${branch} already exists and was not made by this batch`);
   }
   const touched = new Set(await repo.changedFiles(data.baseSha, tip));
