@@ -12,66 +12,19 @@ import path from 'node:path';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { oneFileBatch, startFixWorker, until, type WorkerProc } from './helpers/fix-worker.ts';
+import {
+  branches,
+  leftoverWorktrees,
+  oneFileBatch,
+  sources,
+  startFixWorker,
+  until,
+  type WorkerProc,
+} from './helpers/fix-worker.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const LOCK_SECONDS = 2;
-
-/**
- * Sources whose "tests" say when they start (a file named after their worktree) and then wait
- * until the test lets them go (a `release` file, at most 30 s), so a batch can be caught mid-way.
- */
-function sources(scratch: string): Record<string, string> {
-  const started = path.join(scratch, 'started');
-  const release = path.join(scratch, 'release');
-  return {
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, types: [] },
-      include: ['src'],
-    }),
-    'src/m.ts': 'export const a = 1;\nexport const b = 2;\n',
-    'src/a.ts': "import { a, b } from './m';\nexport const x = a;\n",
-    'src/b.ts': "import { a, b } from './m';\nexport const y = b;\n",
-    'src/c.ts': "import { a, b } from './m';\nexport const z = a;\n",
-    'test/wait.cjs': [
-      "const fs = require('node:fs');",
-      "const path = require('node:path');",
-      `fs.mkdirSync(${JSON.stringify(started)}, { recursive: true });`,
-      `fs.writeFileSync(path.join(${JSON.stringify(started)}, path.basename(process.cwd())), String(process.pid));`,
-      'const end = Date.now() + 30000;',
-      `const timer = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)}) || Date.now() > end) clearInterval(timer); }, 50);`,
-      '',
-    ].join('\n'),
-    'selfreview.config.json': JSON.stringify({ fix: { test: { command: ['node', 'test/wait.cjs'] } } }),
-  };
-}
-
-async function branches(repo: string): Promise<{ name: string; commits: number; files: string[] }[]> {
-  const base = await git(repo, 'rev-parse', 'main');
-  const names = (await git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/selfreview/'))
-    .split('\n')
-    .filter(Boolean);
-  return Promise.all(
-    names.map(async (name) => ({
-      name,
-      commits: Number(await git(repo, 'rev-list', '--count', `${base}..${name}`)),
-      files: (await git(repo, 'diff', '--name-only', base, name)).split('\n').filter(Boolean),
-    })),
-  );
-}
-
-async function leftoverWorktrees(dataDir: string): Promise<string[]> {
-  const root = path.join(dataDir, 'worktrees');
-  if (!existsSync(root)) return [];
-  const out: string[] = [];
-  for (const repoDir of await readdir(root)) {
-    for (const e of await readdir(path.join(root, repoDir), { withFileTypes: true })) {
-      if (e.isDirectory() || e.name.endsWith('.owner')) out.push(`${repoDir}/${e.name}`);
-    }
-  }
-  return out;
-}
 
 describe('fix worker faults on real processes', () => {
   const redis = connect();

@@ -3,11 +3,15 @@
  * a worker is `node --import tsx services/fix/src/main.ts`, as a deployment runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '@selfreview/scan/analyze';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { FixItem } from '@selfreview/shared/schemas';
 import { TSX } from './cli.ts';
+import { git } from './git.ts';
 
 const FIX_MAIN = fileURLToPath(new URL('../../services/fix/src/main.ts', import.meta.url));
 
@@ -66,4 +70,59 @@ export function oneFileBatch(
     batchId: job.batchId,
     files: [{ file, items: unusedImportItems(file, sources[file] ?? '') }],
   };
+}
+
+/**
+ * Sources whose "tests" say when they start (a file named after their worktree) and then wait
+ * until the test lets them go (a `release` file, at most 30 s), so a batch can be caught mid-way.
+ */
+export function sources(scratch: string): Record<string, string> {
+  const started = path.join(scratch, 'started');
+  const release = path.join(scratch, 'release');
+  return {
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, types: [] },
+      include: ['src'],
+    }),
+    'src/m.ts': 'export const a = 1;\nexport const b = 2;\n',
+    'src/a.ts': "import { a, b } from './m';\nexport const x = a;\n",
+    'src/b.ts': "import { a, b } from './m';\nexport const y = b;\n",
+    'src/c.ts': "import { a, b } from './m';\nexport const z = a;\n",
+    'test/wait.cjs': [
+      "const fs = require('node:fs');",
+      "const path = require('node:path');",
+      `fs.mkdirSync(${JSON.stringify(started)}, { recursive: true });`,
+      `fs.writeFileSync(path.join(${JSON.stringify(started)}, path.basename(process.cwd())), String(process.pid));`,
+      'const end = Date.now() + 30000;',
+      `const timer = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)}) || Date.now() > end) clearInterval(timer); }, 50);`,
+      '',
+    ].join('\n'),
+    'selfreview.config.json': JSON.stringify({ fix: { test: { command: ['node', 'test/wait.cjs'] } } }),
+  };
+}
+
+export async function branches(repo: string): Promise<{ name: string; commits: number; files: string[] }[]> {
+  const base = await git(repo, 'rev-parse', 'main');
+  const names = (await git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/selfreview/'))
+    .split('\n')
+    .filter(Boolean);
+  return Promise.all(
+    names.map(async (name) => ({
+      name,
+      commits: Number(await git(repo, 'rev-list', '--count', `${base}..${name}`)),
+      files: (await git(repo, 'diff', '--name-only', base, name)).split('\n').filter(Boolean),
+    })),
+  );
+}
+
+export async function leftoverWorktrees(dataDir: string): Promise<string[]> {
+  const root = path.join(dataDir, 'worktrees');
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  for (const repoDir of await readdir(root)) {
+    for (const e of await readdir(path.join(root, repoDir), { withFileTypes: true })) {
+      if (e.isDirectory() || e.name.endsWith('.owner')) out.push(`${repoDir}/${e.name}`);
+    }
+  }
+  return out;
 }

@@ -17,12 +17,19 @@ import {
   PullRequestRecord as PullRequestRecordSchema,
 } from './schemas.ts';
 
-const RUN_TTL_S = 14 * 24 * 60 * 60;
+/** How long a run's keys live in Redis. */
+export const RUN_TTL_S = 14 * 24 * 60 * 60;
 
 /** `20261121-143000-a1b2c3`: sortable by time, unique enough for one installation. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** When a run started, read back from its id (for a run whose recorded start was lost); '' if it has none. */
+export function startedAtFromRunId(runId: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(runId);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : '';
 }
 
 export type RunMeta = {
@@ -107,6 +114,26 @@ export class RunStore {
       // Renewed by every run: it outlives the newest run's keys, never longer.
       .expire(index, RUN_TTL_S)
       .exec();
+  }
+
+  /**
+   * Records a run whose state Redis lost (a restart without persistence, evicted keys): its
+   * meta again, so the API and reports list it, finished, with the reason and the branches it
+   * had made as errors of the run. Idempotent: every worker that notices may call it.
+   */
+  async markLost(meta: RunMeta, reason: string, branches: readonly string[]): Promise<void> {
+    const existing = await this.meta(meta.runId);
+    if (!existing?.repoPath) await this.create(meta);
+    if (!existing?.lost) {
+      await this.setMeta(meta.runId, {
+        lost: reason,
+        finishedAt: existing?.finishedAt ?? new Date().toISOString(),
+      });
+    }
+    await this.addErrors(meta.runId, [
+      `the run's state was lost: ${reason}; the work still queued for it is gone`,
+      ...branches.map((b) => `branch ${b} was made by this run before its state was lost`),
+    ]);
   }
 
   /** Run ids, newest first. */

@@ -53,6 +53,7 @@ const worker = startWorker({
     pauses: new RepoPauses(redis, config.prefix),
     proposals: new ProposalIndex(redis, config.prefix),
     finishRun,
+    recordLostRuns: true,
     // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
     credentials: (name) => process.env[name] || undefined,
     ...(model ? { model } : {}),

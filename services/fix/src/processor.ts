@@ -24,7 +24,8 @@ import {
 } from '@selfreview/shared/process-identity';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
 import type { FixJob } from '@selfreview/shared/queues';
-import type { RunStore } from '@selfreview/shared/runs';
+import { LOST_RUN_REASON } from '@selfreview/shared/run-journal';
+import { type RunStore, startedAtFromRunId } from '@selfreview/shared/runs';
 import {
   type ChangeType,
   type CheckOutcome,
@@ -72,6 +73,11 @@ export type FixDeps = {
   forgeFor?: PublishInput['forgeFor'];
   /** Remembers which findings each proposed branch fixes (for rejections, via the gateway). */
   proposals?: ProposalIndex;
+  /**
+   * Whether a run missing from Redis is taken for a run whose state Redis lost (the worker's
+   * setting); off in tests that drive the processor without creating the run.
+   */
+  recordLostRuns?: boolean;
   /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
   model?: ModelDeps;
 };
@@ -469,7 +475,12 @@ async function conclude(
   outcome: BatchOutcome,
   { repo, config, log, started }: BatchScope & { started: number },
 ): Promise<FixResult[]> {
-  const followUps = await handOn(deps, data, outcome.carried, config.fix.maxFiles);
+  // A run whose state Redis lost (restarted without persistence) gets no follow-ups: it is
+  // recorded as lost, with this batch's branch, so the branch is never one no report mentions.
+  const lost = await runWasLost(deps, data, outcome.branch, log);
+  const followUps = lost
+    ? new Map<FileWork, string>()
+    : await handOn(deps, data, outcome.carried, config.fix.maxFiles);
   const results = [
     ...outcome.results,
     ...outcome.carried.map((w) =>
@@ -519,6 +530,23 @@ async function conclude(
     throw new UnrecoverableError(failed.map((r) => `${r.file}: ${r.reason}`).join('; '));
   }
   return results;
+}
+
+async function runWasLost(deps: FixDeps, data: FixJob, branch: string | null, log: Logger): Promise<boolean> {
+  if (!deps.recordLostRuns || (await deps.runs.meta(data.runId))?.repoPath) return false;
+  log.error({ runId: data.runId, branch }, "the run's state is gone from Redis; recording the run as lost");
+  await deps.runs.markLost(
+    {
+      runId: data.runId,
+      repoPath: data.repo.path,
+      baseBranch: data.baseBranch,
+      baseSha: data.baseSha,
+      startedAt: startedAtFromRunId(data.runId),
+    },
+    LOST_RUN_REASON,
+    branch ? [branch] : [],
+  );
+  return true;
 }
 
 /**

@@ -263,6 +263,8 @@ type RunSummary = {
   startedAt: string;
   trigger?: string;
   done: boolean;
+  /** Why the run ended without its work: Redis lost its state. */
+  lost?: string;
   stages: {
     scan: { open: number; files: number; candidates: number };
     apply: { open: number; decisions: number };
@@ -283,6 +285,7 @@ async function runSummary(runs: RunStore, runId: string): Promise<RunSummary | n
     startedAt: meta.startedAt,
     ...(meta.trigger ? { trigger: meta.trigger } : {}),
     done: RunStore.isDrained(progress),
+    ...(meta.lost ? { lost: meta.lost } : {}),
     stages: {
       scan: { open: progress.open.scan, files: progress.files, candidates: progress.candidates },
       apply: { open: progress.open.apply, decisions: progress.decisions },
