@@ -4,6 +4,7 @@
  * and must fail fast when Redis is down rather than queue commands in memory.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger.ts';
 
 export type { Redis };
 
@@ -62,4 +63,134 @@ export async function pingRedis(url: string, timeoutMs = 1500): Promise<boolean>
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * Whether an error means Redis is not there right now (down, restarting, loading its data),
+ * as opposed to a reply Redis gave: the first is worth waiting out, the second is not.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const e = err as { message?: unknown; code?: unknown; name?: unknown } | null;
+  if (!e) return false;
+  if (
+    typeof e.code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTCONN)$/.test(e.code)
+  )
+    return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|max retries per request|ECONNREFUSED|ECONNRESET|ETIMEDOUT|^(LOADING|BUSY|MASTERDOWN|TRYAGAIN)\b/.test(
+      message,
+    )
+  );
+}
+
+/** A Redis setting selfreview depends on, found wrong (or unreadable) at start. */
+export type RedisSettingsProblem = {
+  /**
+   * `eviction`: Redis may evict BullMQ's keys (jobs, locks) under memory pressure, which loses
+   * work silently; `persistence`: a restart of Redis loses queued work and runs in progress;
+   * `unreadable`: CONFIG GET was refused (managed Redis often does), so nothing was checked.
+   */
+  kind: 'eviction' | 'persistence' | 'unreadable';
+  message: string;
+};
+
+const MAKE_SURE =
+  'make sure maxmemory-policy is noeviction and persistence is on (appendonly yes, or RDB snapshots with save)';
+
+/** One setting by CONFIG GET; throws the reply error when CONFIG is refused. */
+async function configGet(redis: Redis, name: string): Promise<string | null> {
+  const reply: unknown = await redis.call('CONFIG', 'GET', name);
+  // RESP2 answers [name, value]; RESP3 a map.
+  if (Array.isArray(reply)) return reply.length >= 2 ? String(reply[1]) : null;
+  if (reply instanceof Map) return reply.has(name) ? String(reply.get(name)) : null;
+  if (reply && typeof reply === 'object' && name in reply)
+    return String((reply as Record<string, unknown>)[name]);
+  return null;
+}
+
+/**
+ * What is wrong with this Redis for selfreview: BullMQ needs `maxmemory-policy noeviction`, and
+ * without AOF or RDB a restart loses queued work and the state of runs. Errors other than a
+ * refused CONFIG (Redis not there) are thrown: nothing could be checked, and that is not a setting.
+ */
+export async function checkRedisSettings(redis: Redis): Promise<RedisSettingsProblem[]> {
+  let policy: string | null;
+  let appendonly: string | null;
+  let save: string | null;
+  try {
+    policy = await configGet(redis, 'maxmemory-policy');
+    appendonly = await configGet(redis, 'appendonly');
+    save = await configGet(redis, 'save');
+  } catch (err) {
+    if (isRedisUnavailable(err)) throw err;
+    return [
+      {
+        kind: 'unreadable',
+        // "ERR unknown command 'CONFIG', with args beginning with: …": the first clause says it.
+        message: `cannot read Redis settings (CONFIG GET refused: ${(err as Error).message.split(',')[0]}): ${MAKE_SURE}`,
+      },
+    ];
+  }
+  // A proxy may answer CONFIG GET with nothing rather than refuse it: just as unknown.
+  if (policy === null || (appendonly === null && save === null)) {
+    return [
+      {
+        kind: 'unreadable',
+        message: `cannot read Redis settings (CONFIG GET answered nothing): ${MAKE_SURE}`,
+      },
+    ];
+  }
+  const problems: RedisSettingsProblem[] = [];
+  if (policy !== 'noeviction') {
+    problems.push({
+      kind: 'eviction',
+      message: `Redis maxmemory-policy is ${policy}, but BullMQ needs noeviction (an evicted job or lock loses work): set maxmemory-policy noeviction`,
+    });
+  }
+  if (appendonly !== 'yes' && (save ?? '').trim() === '') {
+    problems.push({
+      kind: 'persistence',
+      message:
+        'Redis has no persistence (appendonly no, save ""): a restart of Redis loses queued work and the runs in progress; turn on AOF (appendonly yes) or RDB snapshots (save)',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The settings check at a process's start, as the three workers and the gateway run it: a wrong
+ * eviction policy is one line and `false` (the caller exits 2) unless SELFREVIEW_REDIS_CHECK=warn;
+ * missing persistence and unreadable settings are warnings. SELFREVIEW_REDIS_EPHEMERAL=1 (set by
+ * `selfreview run` for its private, throw-away redis-server) leaves out the persistence warning.
+ */
+export async function redisSettingsOkAtStart(opts: {
+  redis: Redis;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  /** Who is starting, for the stderr line (e.g. `scan worker`). */
+  who: string;
+}): Promise<boolean> {
+  const mode = opts.env.SELFREVIEW_REDIS_CHECK ?? 'strict';
+  if (mode !== 'strict' && mode !== 'warn') {
+    const line = `SELFREVIEW_REDIS_CHECK must be strict or warn, got ${JSON.stringify(mode)}`;
+    opts.log.fatal(line);
+    process.stderr.write(`selfreview ${opts.who}: ${line}\n`);
+    return false;
+  }
+  let ok = true;
+  for (const problem of await checkRedisSettings(opts.redis)) {
+    if (problem.kind === 'persistence' && opts.env.SELFREVIEW_REDIS_EPHEMERAL === '1') continue;
+    if (problem.kind === 'eviction' && mode === 'strict') {
+      const line = `${problem.message} (or set SELFREVIEW_REDIS_CHECK=warn to start anyway)`;
+      opts.log.fatal(line);
+      process.stderr.write(`selfreview ${opts.who}: ${line}\n`);
+      ok = false;
+    } else {
+      opts.log.warn(problem.message);
+    }
+  }
+  return ok;
 }

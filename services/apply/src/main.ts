@@ -4,7 +4,7 @@ import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { handOverToFix } from '@selfreview/shared/pipeline';
-import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
@@ -20,6 +20,8 @@ if (!(await modelUsableAtStart({ config, env: process.env, log, who: 'apply work
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);
+// An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
+if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'apply worker' }))) process.exit(2);
 
 const runs = new RunStore(redis, config.prefix);
 const finishRun = (runId: string) =>
@@ -27,6 +29,8 @@ const finishRun = (runId: string) =>
     (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
   );
 const fixQueue = createQueue('fix', redis, config.prefix);
+// The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
+fixQueue.on('error', () => {});
 const model = createModel({ config, env: process.env, redis, runs, log });
 log.info(
   { model: model ? config.modelName : null },

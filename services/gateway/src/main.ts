@@ -5,7 +5,7 @@ import { FindingMemory } from '@selfreview/shared/memory';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ProposalIndex } from '@selfreview/shared/proposals';
 import { ALL_QUEUES } from '@selfreview/shared/queues';
-import { createRedis } from '@selfreview/shared/redis';
+import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { RunStore } from '@selfreview/shared/runs';
 import { loadServerConfig } from '@selfreview/shared/server-config';
 import { createQueue, handleShutdown } from '@selfreview/shared/worker';
@@ -27,6 +27,25 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 const queues = Object.fromEntries(
   ALL_QUEUES.map((q) => [q, createQueue(q, redis, config.prefix)]),
 ) as GatewayQueues;
+// The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
+for (const q of Object.values(queues)) q.on('error', () => {});
+
+// An evicting Redis would lose jobs and locks silently: stop with one line saying what to set. The
+// gateway starts without Redis (answering 503 meanwhile), so the check runs whenever it first answers.
+const checkRedisSettings = async () => {
+  if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'gateway' }))) process.exit(2);
+};
+try {
+  await waitForReady(redis, 30_000);
+  await checkRedisSettings();
+} catch (err) {
+  log.warn({ err: (err as Error).message }, 'Redis settings not checked yet: Redis is not answering');
+  redis.once('ready', () => {
+    checkRedisSettings().catch((e: Error) =>
+      log.warn({ err: e.message }, 'Redis settings not checked: Redis is not answering'),
+    );
+  });
+}
 
 const credentials = credentialsFromEnv(process.env);
 if (!credentials)

@@ -2,7 +2,7 @@
 import { loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
 import { RepoPauses } from '@selfreview/shared/pauses';
-import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
@@ -17,6 +17,8 @@ const log = createLogger({ name: 'scan', level: config.logLevel });
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);
+// An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
+if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'scan worker' }))) process.exit(2);
 
 const runs = new RunStore(redis, config.prefix);
 const finishRun = (runId: string) =>
@@ -29,6 +31,8 @@ if (!tscPath)
   log.warn('the native TypeScript compiler is not available here: full scans use the JavaScript compiler');
 const applyQueue = createQueue('apply', redis, config.prefix);
 const fixQueue = createQueue('fix', redis, config.prefix);
+// The shared connection's own listener logs a lost Redis; without these, BullMQ prints each error's stack.
+for (const q of [applyQueue, fixQueue]) q.on('error', () => {});
 const worker = startWorker({
   queue: 'scan',
   config,
@@ -54,6 +58,7 @@ const worker = startWorker({
 });
 // Pushes and schedules become runs here, where the repositories (and cached clones) are.
 const scanQueue = createQueue('scan', redis, config.prefix);
+scanQueue.on('error', () => {});
 const triggerWorker = startWorker({
   queue: 'trigger',
   config,
