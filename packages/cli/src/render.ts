@@ -1,6 +1,7 @@
 /** Text the CLI shows: pure functions of the run's state, tested on exact output. */
 import type { RunProgress } from '@selfreview/shared/runs';
 import type { RunReport } from '@selfreview/shared/schemas';
+import type { RunBranch } from './run-branches.ts';
 
 export function renderProgress(
   p: RunProgress,
@@ -25,7 +26,15 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => `  ${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
-export function renderSummary(report: RunReport, opts: { reportFile: string | null; llm: boolean }): string {
+export function renderSummary(
+  report: RunReport,
+  opts: {
+    reportFile: string | null;
+    llm: boolean;
+    /** Fix branches found in the repository, when the run's own record of them was lost. */
+    runBranches?: readonly RunBranch[];
+  },
+): string {
   const { scan, apply, fix } = report.stages;
   const out: string[] = [];
   out.push(
@@ -81,6 +90,8 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
     out.push('', 'Warnings:');
     for (const w of report.warnings) out.push(`  ${w}`);
   }
+  // Listed among the warnings already; here they only join the review and undo lines.
+  const found = opts.runBranches ?? [];
   out.push('');
   if (!opts.llm)
     out.push('Model: off, deterministic fixers only (changes that need the model wait as needs_llm).');
@@ -89,8 +100,8 @@ export function renderSummary(report: RunReport, opts: { reportFile: string | nu
       `Model: ${report.model.calls} call${report.model.calls === 1 ? '' : 's'}, ${report.model.inputTokens} input + ${report.model.outputTokens} output tokens, about $${report.model.estimatedCostUsd.toFixed(4)}.`,
     );
   const committed = report.fixes.filter((f) => f.status === 'committed' && f.branch);
-  if (committed.length > 0) {
-    const branches = [...new Set(committed.map((f) => f.branch))];
+  const branches = [...new Set([...committed.map((f) => f.branch), ...found.map((b) => b.branch)])];
+  if (branches.length > 0) {
     for (const branch of branches) {
       out.push(`Review: git -C ${report.repo.path} log -p ${report.repo.baseSha.slice(0, 7)}..${branch}`);
     }

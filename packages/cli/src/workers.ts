@@ -1,4 +1,8 @@
-/** Starts the three stage workers as separate processes, as a deployment would run them. */
+/**
+ * Starts the stage workers (and the gateway) as separate processes, as a deployment would run
+ * them, and keeps them running: `up` and `run` share one supervisor, so a worker that dies is
+ * restarted the same way in both.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,6 +36,7 @@ function tsxLoader(): string {
 
 export function spawnWorker(stage: ProcessName, env: Record<string, string>, logDir: string): WorkerProcess {
   const logFile = path.join(logDir, `${stage}.log`);
+  // Appending: a restarted worker writes after the lines that show why the last one died.
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', tsxLoader(), WORKER_ENTRYPOINTS[stage]], {
     env: { ...process.env, ...env },
@@ -39,7 +44,11 @@ export function spawnWorker(stage: ProcessName, env: Record<string, string>, log
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    // A process that could not start at all never emits 'exit'; unhandled, 'error' would end the CLI.
+    child.on('error', () => resolve(null));
+  });
   return { stage, child, logFile, exited };
 }
 
@@ -53,4 +62,107 @@ export async function stopWorkers(workers: readonly WorkerProcess[], graceMs = 1
       clearTimeout(timer);
     }),
   );
+}
+
+/** Exit code 2 is how a process says a setting it needs is wrong: a restart would fail the same way. */
+const EXIT_CONFIGURATION = 2;
+
+export type SupervisorOptions = {
+  names: readonly ProcessName[];
+  env: Record<string, string>;
+  logDir: string;
+  /** One line per restart or give-up, for the person watching. */
+  say: (line: string) => void;
+  /** Restarts of one process within `windowMs` beyond which it is not restarted again. */
+  maxRestarts?: number;
+  windowMs?: number;
+  /** Wait before the n-th restart within the window (n from 1): a crash loop slows down. */
+  backoffMs?: (n: number) => number;
+};
+
+/**
+ * Runs the named processes and restarts one that stops unexpectedly, a bounded number of times
+ * with a growing pause. A job the dead worker held is not lost: its lock expires and BullMQ hands
+ * it, as stalled, to the restarted worker (SELFREVIEW_JOB_LOCK_SECONDS sets how soon).
+ */
+export class Supervisor {
+  private readonly procs = new Map<ProcessName, WorkerProcess>();
+  private readonly restartTimes = new Map<ProcessName, number[]>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopping = false;
+  private givenUp: string | null = null;
+  private readonly maxRestarts: number;
+  private readonly windowMs: number;
+  private readonly backoffMs: (n: number) => number;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.maxRestarts = opts.maxRestarts ?? 5;
+    this.windowMs = opts.windowMs ?? 10 * 60_000;
+    this.backoffMs = opts.backoffMs ?? ((n) => 1000 * n);
+  }
+
+  start(): void {
+    for (const name of this.opts.names) this.spawn(name);
+  }
+
+  /** The processes running now (the latest of each name). */
+  processes(): WorkerProcess[] {
+    return [...this.procs.values()];
+  }
+
+  /** Why a process was given up on, or null while every one is running or being restarted. */
+  failure(): string | null {
+    return this.givenUp;
+  }
+
+  async stop(graceMs?: number): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await stopWorkers(this.processes(), graceMs);
+  }
+
+  private spawn(name: ProcessName): void {
+    const proc = spawnWorker(name, this.opts.env, this.opts.logDir);
+    this.procs.set(name, proc);
+    void proc.exited.then((code) => this.onExit(proc, code));
+  }
+
+  private onExit(proc: WorkerProcess, code: number | null): void {
+    if (this.stopping) return;
+    const name = proc.stage;
+    const who = name === 'gateway' ? 'The gateway' : `The ${name} worker`;
+    const how = proc.child.signalCode ? `signal ${proc.child.signalCode}` : `exit ${code}`;
+    if (code === EXIT_CONFIGURATION) {
+      this.giveUp(
+        `${who} stopped (${how}: a setting it needs is wrong); not restarting it. See ${proc.logFile}`,
+      );
+      return;
+    }
+    const now = Date.now();
+    const recent = (this.restartTimes.get(name) ?? []).filter((t) => now - t < this.windowMs);
+    recent.push(now);
+    this.restartTimes.set(name, recent);
+    const n = recent.length;
+    if (n > this.maxRestarts) {
+      this.giveUp(
+        `${who} stopped (${how}) ${n} times within ${Math.round(this.windowMs / 60_000)} min; not restarting it. See ${proc.logFile}`,
+      );
+      return;
+    }
+    const wait = this.backoffMs(n);
+    this.opts.say(
+      `${who} stopped (${how}); restarting it in ${Math.round(wait / 1000)} s (${n}/${this.maxRestarts}). See ${proc.logFile}`,
+    );
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) this.spawn(name);
+    }, wait);
+    this.timers.add(timer);
+  }
+
+  private giveUp(line: string): void {
+    this.givenUp ??= line;
+    this.opts.say(line);
+  }
 }

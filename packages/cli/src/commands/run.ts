@@ -8,17 +8,20 @@ import { loadConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
 import { startupModelCheck } from '@selfreview/shared/model/setup';
 import { jobId, QUEUE_NAMES, RepoRef, type ScanJob } from '@selfreview/shared/queues';
-import { createRedis, waitForReady } from '@selfreview/shared/redis';
-import { provideRedis } from '@selfreview/shared/redis-server';
+import { checkRedisSettings, createRedis, type Redis, waitForReady } from '@selfreview/shared/redis';
+import { type ProvidedRedis, provideRedis } from '@selfreview/shared/redis-server';
 import { hasRootTsconfig } from '@selfreview/shared/repo-files';
 import { buildReport } from '@selfreview/shared/report';
-import { newRunId, RunStore } from '@selfreview/shared/runs';
+import { newRunId, type RunProgress, RunStore } from '@selfreview/shared/runs';
 import type { RunReport } from '@selfreview/shared/schemas';
 import { createQueue } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
+import type { Queue } from 'bullmq';
 import { prepareExample } from '../example.ts';
+import { RedisGoneError, RedisPatience, redisWaitSeconds } from '../redis-wait.ts';
 import { renderProgress, renderSummary } from '../render.ts';
-import { spawnWorker, stopWorkers, type WorkerProcess } from '../workers.ts';
+import { findRunBranches } from '../run-branches.ts';
+import { Supervisor } from '../workers.ts';
 
 export type RunOptions = {
   path: string | undefined;
@@ -93,11 +96,14 @@ export async function preflight(
 }
 
 export async function runCommand(opts: RunOptions): Promise<RunReport> {
-  const log = (line: string) => opts.out.write(`${line}\n`);
+  const screen = new Screen(opts.out);
+  const log = (line: string) => screen.line(line);
   const repoPath = opts.path ?? (await prepareExample());
   if (!opts.path) log(`No PATH given: running on the bundled example, copied to ${repoPath}`);
   const { repo, branch, sha } = await preflight(repoPath);
   await checkModelBeforeRun(opts.env, log);
+  const waitSeconds = redisWaitSeconds(opts.env);
+  const checkMode = redisCheckMode(opts.env);
 
   const redis = await provideRedis(opts.env);
   const config = loadConfig({ ...opts.env, REDIS_URL: redis.url });
@@ -107,51 +113,99 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
 
   // The workers read the key by the same name; the CLI only needs to know whether there is one.
   const modelEnabled = Boolean(opts.env[config.modelApiKeyEnv]);
-  const runId = newRunId();
-  const runDir = path.join(config.dataDir, 'runs', runId);
-  await mkdir(runDir, { recursive: true });
-  const workerEnv = {
-    REDIS_URL: redis.url,
-    SELFREVIEW_PREFIX: config.prefix,
-    SELFREVIEW_DATA_DIR: config.dataDir,
-    LOG_LEVEL: config.logLevel,
-  };
-  const workers: WorkerProcess[] = QUEUE_NAMES.map((stage) => spawnWorker(stage, workerEnv, runDir));
   const connection = createRedis(redis.url, 'producer');
+  // Its failures reach the calls that make them (waited out below); the events add nothing.
   connection.on('error', () => {});
-  const scanQueue = createQueue('scan', connection, config.prefix);
+  let scanQueue: Queue<ScanJob> | null = null;
   const runs = new RunStore(connection, config.prefix);
+  const patience = new RedisPatience({ url: redis.url, waitSeconds, say: log });
+  let supervisor: Supervisor | null = null;
 
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
   };
+  const checkInterrupt = () => {
+    if (interrupted) throw new UserInputError('interrupted; queued work stays in Redis for the next run');
+  };
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
   try {
     await waitForReady(connection);
+    await checkRedisBeforeRun(connection, redis.source, checkMode, log);
+    // Made after the check: BullMQ's own eviction warning would only repeat it, less clearly.
+    const queue = createQueue('scan', connection, config.prefix);
+    scanQueue = queue;
+    queue.on('error', () => {});
+    const runId = newRunId();
+    const runDir = path.join(config.dataDir, 'runs', runId);
+    await mkdir(runDir, { recursive: true });
+    const workerEnv: Record<string, string> = {
+      REDIS_URL: redis.url,
+      SELFREVIEW_PREFIX: config.prefix,
+      SELFREVIEW_DATA_DIR: config.dataDir,
+      LOG_LEVEL: config.logLevel,
+      // The private server has no persistence on purpose: the workers need not warn about it.
+      ...(redis.source === 'private' ? { SELFREVIEW_REDIS_EPHEMERAL: '1' } : {}),
+    };
+    supervisor = new Supervisor({ names: QUEUE_NAMES, env: workerEnv, logDir: runDir, say: log });
+    supervisor.start();
+
     const startedAt = new Date().toISOString();
-    await runs.create({ runId, repoPath: repo.root, baseBranch: branch, baseSha: sha, startedAt });
     const scanJobId = jobId(runId, 'scan');
-    await runs.openJobs(runId, 'scan', [scanJobId]);
     const repoRef: RepoRef = { path: repo.root, ...(opts.publish ? { publish: opts.publish } : {}) };
     const job: ScanJob = { runId, repo: repoRef, baseBranch: branch, baseSha: sha, mode: 'full' };
-    await scanQueue.add('full-scan', job, { jobId: scanJobId });
+    // Each step is idempotent (a hash, a set, a job id), so one retried after an outage does no harm.
+    await patience.call(
+      () => runs.create({ runId, repoPath: repo.root, baseBranch: branch, baseSha: sha, startedAt }),
+      checkInterrupt,
+    );
+    await patience.call(() => runs.openJobs(runId, 'scan', [scanJobId]), checkInterrupt);
+    await patience.call(() => queue.add('full-scan', job, { jobId: scanJobId }), checkInterrupt);
     log(
       `Run ${runId}: scan → apply → fix on ${repo.root} (${branch} @ ${sha.slice(0, 7)}); worker logs in ${runDir}`,
     );
 
-    await waitUntilDrained({
-      runs,
+    const ended = {
       runId,
-      workers,
-      timeoutMs: opts.timeoutMinutes * 60_000,
-      out: opts.out,
-      interrupted: () => interrupted,
-    });
+      runDir,
+      repo,
+      baseBranch: branch,
+      baseSha: sha,
+      startedAt,
+      modelEnabled,
+      reportFile: opts.reportFile,
+    };
+    let last: RunProgress | null = null;
+    try {
+      await waitUntilDrained({
+        runs,
+        runId,
+        supervisor,
+        patience,
+        timeoutMs: opts.timeoutMinutes * 60_000,
+        screen,
+        checkInterrupt,
+        seen: (p) => {
+          last = p;
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof RunStateLost || err instanceof RedisGoneError)) throw err;
+      screen.done();
+      // Stopped first: a batch in flight finishes (or is stopped), so its branch is found below.
+      // Without Redis no job can finish, so there is nothing to wait for beyond a moment.
+      const graceMs = err instanceof RedisGoneError ? 3_000 : 15_000;
+      log(`Stopping the workers (up to ${graceMs / 1000} s)…`);
+      await supervisor.stop(graceMs);
+      return await endWithoutState({ ...ended, reason: err.message, last, out: opts.out });
+    }
 
-    const input = await runs.reportInput(runId);
-    if (!input) throw new Error(`run ${runId} left no record in Redis`);
+    const input = await patience.call(() => runs.reportInput(runId), checkInterrupt);
+    if (!input?.repo.baseSha) {
+      await supervisor.stop();
+      return await endWithoutState({ ...ended, reason: lostReason(patience), last, out: opts.out });
+    }
     const report = buildReport({
       ...input,
       finishedAt: new Date().toISOString(),
@@ -163,13 +217,141 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     opts.out.write(renderSummary(report, { reportFile, llm: modelEnabled }));
     return report;
   } finally {
+    screen.done();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
-    await stopWorkers(workers);
-    await scanQueue.close().catch(() => {});
+    await supervisor?.stop();
+    await scanQueue?.close().catch(() => {});
     connection.disconnect();
     await redis.stop();
   }
+}
+
+/** Lines for a person: a status line that redraws in place on a terminal, and lines that stay. */
+class Screen {
+  private onStatus = false;
+  private status = '';
+  private readonly tty: boolean;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.tty = out.isTTY === true;
+  }
+
+  /** A line that stays (a message), written above the status line. */
+  line(text: string): void {
+    if (this.onStatus) {
+      this.out.write(`\r\x1b[2K${text}\n`);
+      // The message took the status line's place: redraw it at the next update.
+      this.status = '';
+    } else this.out.write(`${text}\n`);
+    this.onStatus = false;
+  }
+
+  /** The progress line; written only when it changed. */
+  progress(text: string): void {
+    if (text === this.status) return;
+    this.status = text;
+    if (this.tty) {
+      this.out.write(`\r\x1b[2K${text}`);
+      this.onStatus = true;
+    } else this.out.write(`${text}\n`);
+  }
+
+  /** Ends the status line, so what follows starts on a line of its own. */
+  done(): void {
+    if (this.onStatus) this.out.write('\n');
+    this.onStatus = false;
+  }
+}
+
+/** The run's record is gone from Redis (its meta hash, written before anything was queued). */
+class RunStateLost extends Error {}
+
+function lostReason(patience: RedisPatience): string {
+  return patience.sawOutage
+    ? "Redis lost this run's state: it restarted without persistence"
+    : "Redis lost this run's state: its keys are gone (Redis restarted without persistence, or they were deleted or evicted)";
+}
+
+/** SELFREVIEW_REDIS_CHECK: `strict` (default) refuses an evicting Redis, `warn` only says so. */
+function redisCheckMode(env: NodeJS.ProcessEnv): 'strict' | 'warn' {
+  const mode = env.SELFREVIEW_REDIS_CHECK ?? 'strict';
+  if (mode !== 'strict' && mode !== 'warn')
+    throw new UserInputError(`SELFREVIEW_REDIS_CHECK must be strict or warn, got ${JSON.stringify(mode)}`);
+  return mode;
+}
+
+/**
+ * The settings a run depends on, checked once here so a person reads each problem once (the
+ * workers check again, into their logs). The private redis-server has no persistence on purpose.
+ */
+async function checkRedisBeforeRun(
+  connection: Redis,
+  source: ProvidedRedis['source'],
+  mode: 'strict' | 'warn',
+  log: (line: string) => void,
+): Promise<void> {
+  for (const problem of await checkRedisSettings(connection)) {
+    if (problem.kind === 'persistence' && source === 'private') continue;
+    if (problem.kind === 'eviction' && mode === 'strict')
+      throw new UserInputError(`${problem.message} (or set SELFREVIEW_REDIS_CHECK=warn to run anyway)`);
+    log(`Redis: warning: ${problem.message}`);
+  }
+}
+
+/**
+ * The end of a run whose record Redis no longer has (or that Redis stopped answering for): the
+ * report says why, and what the repository still knows, the fix branches the run committed.
+ * Printed and written like any report; the caller exits 1 with the reason.
+ */
+async function endWithoutState(opts: {
+  runId: string;
+  runDir: string;
+  repo: Repository;
+  baseBranch: string;
+  baseSha: string;
+  startedAt: string;
+  modelEnabled: boolean;
+  reportFile: string | undefined;
+  reason: string;
+  last: RunProgress | null;
+  out: NodeJS.WriteStream;
+}): Promise<never> {
+  const branches = await findRunBranches(opts.repo, opts.runId, opts.baseSha);
+  const seen = opts.last;
+  const report = buildReport({
+    runId: opts.runId,
+    repo: { path: opts.repo.root, baseBranch: opts.baseBranch, baseSha: opts.baseSha },
+    startedAt: opts.startedAt,
+    finishedAt: new Date().toISOString(),
+    files: 0,
+    candidates: [],
+    decisions: [],
+    fixes: [],
+    stageTimes: {},
+    model: { enabled: opts.modelEnabled, calls: 0, inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 },
+    warnings:
+      branches.length > 0
+        ? branches.map(
+            (b) =>
+              `fix branch of this run (found in the repository): ${b.branch} ${b.commit.slice(0, 7)} ${b.files.join(', ')}`,
+          )
+        : ['no fix branch of this run was found in the repository'],
+    errors: [
+      opts.reason,
+      ...(seen
+        ? [
+            `last seen before: ${seen.files} files scanned, ${seen.candidates} candidates, ${seen.decisions} decisions, ${seen.fixResults} fix results; the details went with the run's state`,
+          ]
+        : []),
+    ],
+  });
+  const reportFile = opts.reportFile ? path.resolve(opts.reportFile) : null;
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  if (reportFile) await writeFile(reportFile, text);
+  await writeFile(path.join(opts.runDir, 'report.json'), text);
+  opts.out.write(renderSummary(report, { reportFile, llm: opts.modelEnabled, runBranches: branches }));
+  throw new Error(opts.reason);
 }
 
 /**
@@ -183,40 +365,52 @@ async function checkModelBeforeRun(env: NodeJS.ProcessEnv, log: (line: string) =
   if (check.status !== 'active') log(`Model: warning: ${check.warning}`);
 }
 
+/**
+ * Polls the run's progress until every stage has drained. A worker that dies is restarted by the
+ * supervisor (this only fails once it gave up); Redis going away is waited out within a bound.
+ * `seen` hears each progress read, so the caller knows the last one even when this throws.
+ */
 async function waitUntilDrained(opts: {
   runs: RunStore;
   runId: string;
-  workers: readonly WorkerProcess[];
+  supervisor: Supervisor;
+  patience: RedisPatience;
   timeoutMs: number;
-  out: NodeJS.WriteStream;
-  interrupted: () => boolean;
+  screen: Screen;
+  checkInterrupt: () => void;
+  seen: (p: RunProgress) => void;
 }): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
-  const tty = opts.out.isTTY === true;
-  let last = '';
   for (;;) {
-    if (opts.interrupted())
-      throw new UserInputError('interrupted; queued work stays in Redis for the next run');
-    const dead = opts.workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
-    if (dead) {
-      throw new Error(
-        `the ${dead.stage} worker stopped unexpectedly (exit ${dead.child.exitCode ?? dead.child.signalCode}); see ${dead.logFile}`,
-      );
-    }
-    const progress = await opts.runs.progress(opts.runId);
-    const meta = await opts.runs.meta(opts.runId);
-    const line = renderProgress(progress, {
-      applyJobs: meta?.applyJobs !== undefined ? Number(meta.applyJobs) : null,
-      fixBatches: meta?.fixBatches !== undefined ? Number(meta.fixBatches) : null,
-    });
-    if (line !== last) {
-      opts.out.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-      last = line;
-    }
-    if (RunStore.isDrained(progress)) break;
+    opts.checkInterrupt();
+    const failure = opts.supervisor.failure();
+    if (failure) throw new Error(failure);
     if (Date.now() > deadline)
       throw new Error(`the pipeline did not drain within ${Math.round(opts.timeoutMs / 60_000)} min`);
+    let progress: RunProgress;
+    let meta: Awaited<ReturnType<RunStore['meta']>>;
+    try {
+      progress = await opts.runs.progress(opts.runId);
+      // After the progress: keys gone in between make the meta missing, never a false "drained".
+      meta = await opts.runs.meta(opts.runId);
+      opts.patience.answered();
+    } catch (err) {
+      opts.patience.failed(err);
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    // Written before the first job was queued and kept for 14 days: missing means Redis lost it.
+    // A worker that finds the run gone may write it back marked `lost`: just as gone.
+    if (!meta?.baseSha || meta.lost) throw new RunStateLost(lostReason(opts.patience));
+    opts.seen(progress);
+    opts.screen.progress(
+      renderProgress(progress, {
+        applyJobs: meta.applyJobs !== undefined ? Number(meta.applyJobs) : null,
+        fixBatches: meta.fixBatches !== undefined ? Number(meta.fixBatches) : null,
+      }),
+    );
+    if (RunStore.isDrained(progress)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  if (tty) opts.out.write('\n');
+  opts.screen.done();
 }

@@ -10,7 +10,7 @@ import { UserInputError } from '@selfreview/shared/errors';
 import { QUEUE_NAMES } from '@selfreview/shared/queues';
 import { provideRedis } from '@selfreview/shared/redis-server';
 import { loadServerConfig } from '@selfreview/shared/server-config';
-import { type ProcessName, spawnWorker, stopWorkers, type WorkerProcess } from '../workers.ts';
+import { type ProcessName, Supervisor } from '../workers.ts';
 
 export type UpOptions = {
   configFile: string;
@@ -21,9 +21,6 @@ export type UpOptions = {
   /** Resolves when the deployment should stop (SIGINT/SIGTERM by default). */
   until?: Promise<void>;
 };
-
-/** Restarts of one process within this window beyond which `up` gives up on it. */
-const MAX_RESTARTS = 5;
 
 export async function upCommand(opts: UpOptions): Promise<void> {
   const say = (line: string) => opts.out.write(`${line}\n`);
@@ -46,25 +43,9 @@ export async function upCommand(opts: UpOptions): Promise<void> {
     SELFREVIEW_GATEWAY_PORT: String(opts.port),
   };
   const names: ProcessName[] = ['gateway', ...QUEUE_NAMES];
-  const processes = new Map<ProcessName, WorkerProcess>();
-  const restarts = new Map<ProcessName, number>();
-  let stopping = false;
-  const start = (name: ProcessName) => {
-    const proc = spawnWorker(name, env, logDir);
-    processes.set(name, proc);
-    void proc.exited.then((code) => {
-      if (stopping) return;
-      const n = (restarts.get(name) ?? 0) + 1;
-      restarts.set(name, n);
-      if (n > MAX_RESTARTS) {
-        say(`${name} stopped (exit ${code}) ${n} times; not restarting it. See ${proc.logFile}`);
-        return;
-      }
-      say(`${name} stopped (exit ${code}); restarting (${n}/${MAX_RESTARTS}). See ${proc.logFile}`);
-      setTimeout(() => !stopping && start(name), 1000 * n);
-    });
-  };
-  for (const name of names) start(name);
+  // A process given up on stays down; the others keep serving (the log line says which and why).
+  const supervisor = new Supervisor({ names, env, logDir, say });
+  supervisor.start();
   say(
     `selfreview up: gateway on http://${opts.host}:${opts.port} (dashboard /ui, API /api, webhooks /webhooks/github|gitlab), workers scan, apply, fix; ${serverConfig.repositories.length} repositories from ${configFile}; Redis ${redis.url}; logs in ${logDir}. Ctrl-C stops.`,
   );
@@ -73,9 +54,8 @@ export async function upCommand(opts: UpOptions): Promise<void> {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     }));
-  stopping = true;
   say('stopping…');
-  await stopWorkers([...processes.values()]);
+  await supervisor.stop();
   await redis.stop();
   say('stopped');
 }
