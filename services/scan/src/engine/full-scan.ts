@@ -20,6 +20,7 @@ import { checkProjectsNative, type ProjectCheck } from './native-tsc.ts';
 import { discoverProjects } from './projects.ts';
 import type { ScanOutcome, ScanSettings } from './settings.ts';
 import { neutralize, snapshotFiles, writeSnapshot } from './snapshot.ts';
+import { filesToReplace, projectsToRecheck, reportStopped, withRechecked } from './stopped.ts';
 
 export interface FullScanOptions {
   /** Where snapshots are written; scan removes its own when done. */
@@ -66,20 +67,39 @@ export async function fullScan(
     if (projects.length === 0)
       warnings.push('no tsconfig.json: semantic rules (unused names, undefined names) are skipped');
 
-    const check = (): Promise<ProjectCheck> =>
+    // Content not worth scanning is known before the compiler starts (a cheap look at each
+    // text), so the skipped files that would stop its checking are replaced in time.
+    const contentSkips = new Map<string, string>();
+    for (const file of selection.files) {
+      const text = texts.get(file);
+      const skip = text === undefined ? undefined : contentSkipReason(file, text);
+      if (skip === undefined) continue;
+      contentSkips.set(file, skip);
+      warnings.push(`${file}: skipped (${skip})`);
+    }
+    const neutralized = await neutralizeUnparsable(
+      [...selection.skipped.map((s) => s.file), ...contentSkips.keys()],
+      texts,
+      snapshot,
+    );
+
+    const check = (only: readonly string[]): Promise<ProjectCheck> =>
       opts.tscPath
-        ? checkProjectsNative(snapshot, projects, {
+        ? checkProjectsNative(snapshot, only, {
             tscPath: opts.tscPath,
             timeoutMs: opts.timeoutMs,
             retryTimeoutMs: opts.retryTimeoutMs ?? 2 * opts.timeoutMs,
             ...(opts.signal ? { signal: opts.signal } : {}),
           })
         : // Loaded only here: the JavaScript compiler is a second large module to compile.
-          import('./in-process.ts').then((m) => m.checkProjectsInProcess(snapshot, projects));
+          import('./in-process.ts').then((m) => m.checkProjectsInProcess(snapshot, only));
     opts.progress?.(
       `checking ${projects.length} project(s) with the ${opts.tscPath ? 'native' : 'JavaScript'} compiler`,
     );
-    let checking = projects.length > 0 ? check() : Promise.resolve(emptyCheck());
+    // Files that fail to parse are found while the compiler runs (parsing every file first
+    // would delay it by the whole parse), and replaced for a second check of the projects
+    // they stopped.
+    const checking = projects.length > 0 ? check(projects) : Promise.resolve(emptyCheck());
 
     const syntactic = settings.rules.filter((r) => !SEMANTIC_RULES.has(r));
     const semanticRules = settings.rules.filter((r) => SEMANTIC_RULES.has(r));
@@ -93,7 +113,7 @@ export async function fullScan(
     // stays flat while the compiler (the big consumer) runs beside this process.
     const names = new Set<string>();
     opts.progress?.(`parsing ${selection.files.length} files`);
-    await eachParsed(testFiles, texts, warnings, broken, (file, text, sourceFile) => {
+    await eachParsed(testFiles, texts, contentSkips, warnings, broken, (file, text, sourceFile) => {
       scanned.push(file);
       for (const n of collectReferencedNames(sourceFile)) names.add(n);
       candidates.push(
@@ -107,7 +127,7 @@ export async function fullScan(
     });
     const tests: TestIndex = { testFiles: testFiles.length, referencedNames: names };
     const others = selection.files.filter((f) => !isTest(f));
-    await eachParsed(others, texts, warnings, broken, (file, text, sourceFile) => {
+    await eachParsed(others, texts, contentSkips, warnings, broken, (file, text, sourceFile) => {
       scanned.push(file);
       candidates.push(
         ...analyzeFile(file, text, {
@@ -123,15 +143,23 @@ export async function fullScan(
     opts.progress?.('syntactic rules done; waiting for the compiler');
     let semantic = await checking;
     opts.progress?.('compiler done; semantic rules');
-    if (broken.length > 0 && projects.length > 0 && semantic.diagnostics.some(isSyntaxDiagnostic)) {
-      // The compiler checks nothing once any file has a syntax error: put placeholders in
-      // place of the broken files (already reported and skipped) and check again.
-      for (const file of broken) await neutralize(snapshot, file);
-      checking = check();
-      semantic = await checking;
+    const scannedSet = new Set(scanned);
+    const replaced = filesToReplace(
+      semantic.stopped,
+      broken,
+      // Only files this scan wrote and does not read findings from: a file it scanned
+      // replaced by an empty module would silently have no semantic findings.
+      (f) => texts.has(f) && !scannedSet.has(f) && !neutralized.has(f),
+    );
+    const again = projectsToRecheck(semantic.stopped, replaced);
+    if (again.length > 0) {
+      for (const file of replaced) await neutralize(snapshot, file);
+      opts.progress?.(
+        `checking ${again.length} project(s) again without ${replaced.length} unparsable file(s)`,
+      );
+      semantic = withRechecked(semantic, await check(again), again);
     }
     warnings.push(...semantic.warnings);
-    const scannedSet = new Set(scanned);
     const errors: string[] = [];
     const lostFiles = new Set<string>();
     for (const lost of semantic.lost) {
@@ -142,6 +170,10 @@ export async function fullScan(
         `semantic rules did not run for ${files.length} file(s) of project ${lost.project}: ${lost.reason}`,
       );
     }
+    const stops = reportStopped(semantic.stopped, (f) => scannedSet.has(f), semantic.programFiles);
+    errors.push(...stops.errors);
+    warnings.push(...stops.warnings);
+    for (const f of stops.unchecked) lostFiles.add(f);
 
     // Semantic rules only where the compiler reported something they read, or where no
     // program gives them diagnostics (the unused-import rule then falls back to names).
@@ -178,13 +210,36 @@ export async function fullScan(
 }
 
 /**
- * Parses each file and hands it on, skipping (with a warning) content not worth scanning
- * and files with syntax errors (listed in `broken`). Yields to the event loop between
- * slices so job locks keep renewing.
+ * Replaces in the snapshot those of `files` (skipped by the scan) that do not parse, so
+ * the compiler never stops at them; returns them. Skipped files that parse stay: other
+ * files may use their declarations (a generated client's types, a large data table), and
+ * they cannot stop the compiler's checking.
+ */
+async function neutralizeUnparsable(
+  files: readonly string[],
+  texts: ReadonlyMap<string, string>,
+  snapshot: string,
+): Promise<Set<string>> {
+  const replaced = new Set<string>();
+  for (const file of files) {
+    // Not in the snapshot: a link, or past its size limit.
+    const text = texts.get(file);
+    if (text === undefined || firstSyntaxError(parseSourceFile(file, text)) === undefined) continue;
+    await neutralize(snapshot, file);
+    replaced.add(file);
+  }
+  return replaced;
+}
+
+/**
+ * Parses each file and hands it on, skipping content not worth scanning (`skips`, already
+ * reported) and files with syntax errors (listed in `broken`, with a warning). Yields to
+ * the event loop between slices so job locks keep renewing.
  */
 async function eachParsed(
   files: readonly string[],
   texts: ReadonlyMap<string, string>,
+  skips: ReadonlyMap<string, string>,
   warnings: string[],
   broken: string[],
   visit: (file: string, text: string, sourceFile: ts.SourceFile) => void,
@@ -192,12 +247,7 @@ async function eachParsed(
   let sliceStart = performance.now();
   for (const file of files) {
     const text = texts.get(file);
-    if (text === undefined) continue;
-    const skip = contentSkipReason(file, text);
-    if (skip !== undefined) {
-      warnings.push(`${file}: skipped (${skip})`);
-      continue;
-    }
+    if (text === undefined || skips.has(file)) continue;
     const sourceFile = parseSourceFile(file, text);
     const syntaxError = firstSyntaxError(sourceFile);
     if (syntaxError !== undefined) {
@@ -213,10 +263,6 @@ async function eachParsed(
   }
 }
 
-function isSyntaxDiagnostic(d: Diagnostic): boolean {
-  return d.code >= 1000 && d.code < 2000;
-}
-
 function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, SemanticDiagnostic[]> {
   const byFile = new Map<string, SemanticDiagnostic[]>();
   for (const d of diagnostics) {
@@ -229,5 +275,5 @@ function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, SemanticDi
 }
 
 function emptyCheck(): ProjectCheck {
-  return { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
+  return { diagnostics: [], programFiles: new Set(), warnings: [], lost: [], stopped: [] };
 }

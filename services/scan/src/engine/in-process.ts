@@ -13,7 +13,15 @@ export async function checkProjectsInProcess(
   root: string,
   projects: readonly string[],
 ): Promise<ProjectCheck> {
-  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
+  // `stopped` stays empty: per-file semantic diagnostics are computed whatever the program's
+  // syntax errors (only the command line's report stops at them).
+  const result: ProjectCheck = {
+    diagnostics: [],
+    programFiles: new Set(),
+    warnings: [],
+    lost: [],
+    stopped: [],
+  };
   const seen = new Set<string>();
   for (const project of projects) {
     const configPath = path.join(root, project);

@@ -2,7 +2,7 @@
  * The native compiler (typescript@7) as scan's semantic engine for full scans: the fastest
  * whole-program checker there is, run once per project on a snapshot of the repository.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import {
   overridesFor,
   splitByFolder,
 } from './projects.ts';
+import { checkedByDiagnostics, isSyntaxDiagnostic, parserAgrees } from './stopped.ts';
 
 /** Beside each project's own config, so `include` and default globs resolve as they do for it. */
 export const DERIVED_CONFIG = 'tsconfig.selfreview-scan.json';
@@ -32,6 +33,20 @@ export interface ProjectCheck {
   warnings: string[];
   /** Projects whose files no compiler run checked, even after retrying: the run lost them. */
   lost: LostProject[];
+  /**
+   * Programs the compiler built but did not type-check: a syntax error in any of its files,
+   * a missing type library or a rejected option stops it before checking, and it then
+   * reports only that. Their files are in no `programFiles` (nothing was checked).
+   */
+  stopped: StoppedRun[];
+}
+
+export interface StoppedRun {
+  project: string;
+  /** Repository files of the program, none of them checked. */
+  files: string[];
+  /** What the compiler reported instead, unfiltered (installed dependencies included). */
+  diagnostics: Diagnostic[];
 }
 
 export interface LostProject {
@@ -73,13 +88,22 @@ export interface NativeCheckOptions {
  * program checked are checked again, alone, in at most two smaller programs (by folder)
  * with the longer retry limit. What still fails is returned in `lost`, for the caller to
  * report as an error of the run.
+ *
+ * A program the compiler stopped before type-checking is returned in `stopped`: only the
+ * caller knows which of its files it may replace (see `full-scan.ts`).
  */
 export async function checkProjectsNative(
   root: string,
   projects: readonly string[],
   opts: NativeCheckOptions,
 ): Promise<ProjectCheck> {
-  const result: ProjectCheck = { diagnostics: [], programFiles: new Set(), warnings: [], lost: [] };
+  const result: ProjectCheck = {
+    diagnostics: [],
+    programFiles: new Set(),
+    warnings: [],
+    lost: [],
+    stopped: [],
+  };
   const seen = new Set<string>();
   const merge = (run: ProjectRun): void => {
     for (const file of run.programFiles) result.programFiles.add(file);
@@ -105,7 +129,11 @@ export async function checkProjectsNative(
         run = await runProject(root, project, overrides, opts.timeoutMs, opts);
       }
     }
+    run = await settled(run, () =>
+      runProject(root, project, overrides, opts.timeoutMs, opts, undefined, true),
+    );
     if (run.failure !== undefined) failed.push({ project, overrides, failure: run.failure });
+    else if (run.checked === false) result.stopped.push(stoppedRun(project, run));
     else merge(run);
   }
   for (const { project, overrides, failure } of failed) {
@@ -123,19 +151,26 @@ export async function checkProjectsNative(
     const groups = splitByFolder(unchecked, RETRY_GROUPS);
     const lostFiles: string[] = [];
     let lastFailure = failure;
+    let stopped = false;
     for (const group of groups) {
-      const run = await runProject(root, project, overrides, opts.retryTimeoutMs, opts, group);
-      if (run.failure === undefined) merge(run);
-      else {
+      const run = await settled(
+        await runProject(root, project, overrides, opts.retryTimeoutMs, opts, group),
+        () => runProject(root, project, overrides, opts.retryTimeoutMs, opts, group, true),
+      );
+      if (run.failure !== undefined) {
         lostFiles.push(...group.filter((f) => !result.programFiles.has(f)));
         lastFailure = run.failure;
-      }
+      } else if (run.checked === false) {
+        // Not lost to the failure: the caller may remove what stopped it and check again.
+        result.stopped.push(stoppedRun(project, run));
+        stopped = true;
+      } else merge(run);
     }
-    if (lostFiles.length === 0) {
+    if (lostFiles.length === 0 && !stopped) {
       result.warnings.push(
         `${project}: ${failure}; its ${unchecked.length} file(s) no other project checks were checked again in ${groups.length} smaller program(s)`,
       );
-    } else {
+    } else if (lostFiles.length > 0) {
       result.lost.push({
         project,
         files: lostFiles,
@@ -169,10 +204,35 @@ interface ProjectRun {
   diagnostics: Diagnostic[];
   programFiles: string[];
   blocked: boolean;
+  /**
+   * Whether the compiler type-checked the program, rather than stopping at what it reports;
+   * undefined when its report does not show which (see `settled`).
+   */
+  checked: boolean | undefined;
   failure?: string;
 }
 
-/** One compiler run on a project, or with `files` (repository paths) on those files only. */
+/**
+ * A run whose report does not show whether the compiler checked the program, run again
+ * with `--diagnostics`, which says so ("Check time"). Not on every run: the phase timing
+ * makes the compiler about a fifth slower, and most reports show it (see `stopped.ts`).
+ */
+async function settled(run: ProjectRun, withPhases: () => Promise<ProjectRun>): Promise<ProjectRun> {
+  return run.failure === undefined && run.checked === undefined ? withPhases() : run;
+}
+
+function stoppedRun(project: string, run: ProjectRun): StoppedRun {
+  return { project, files: run.programFiles, diagnostics: run.diagnostics };
+}
+
+/** `--diagnostics` prints the compiler's phase times, "Check time" only when its checker ran. */
+const CHECK_TIME = /^Check time:/m;
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One compiler run on a project, or with `files` (repository paths) on those files only;
+ * with `phases`, the compiler also prints its phase times.
+ */
 async function runProject(
   root: string,
   project: string,
@@ -180,6 +240,7 @@ async function runProject(
   timeoutMs: number,
   opts: NativeCheckOptions,
   files?: readonly string[],
+  phases = false,
 ): Promise<ProjectRun> {
   const dir = path.join(root, path.dirname(project));
   const derived = path.join(dir, files === undefined ? DERIVED_CONFIG : RETRY_CONFIG);
@@ -190,10 +251,11 @@ async function runProject(
   // cores cost memory (each holds its own types) without finishing sooner.
   const checkers = String(Math.max(1, Math.min(4, os.availableParallelism())));
   const args = ['-p', derived, '--pretty', 'false', '--listFiles', '--checkers', checkers];
+  if (phases) args.push('--diagnostics');
   const out = await runCommand(opts.tscPath, args, {
     cwd: root,
     timeoutMs,
-    maxOutputBytes: 256 * 1024 * 1024,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (out.timedOut) {
@@ -201,7 +263,19 @@ async function runProject(
       diagnostics: [],
       programFiles: [],
       blocked: false,
+      checked: false,
       failure: `the compiler ran past its ${formatLimit(timeoutMs)} limit`,
+    };
+  }
+  if (Buffer.byteLength(out.stdout) >= MAX_OUTPUT_BYTES) {
+    // Cut off: its end (the diagnostics past the cut, "Check time") is missing, so the run
+    // says nothing reliable; smaller programs print less.
+    return {
+      diagnostics: [],
+      programFiles: [],
+      blocked: false,
+      checked: false,
+      failure: `the compiler's output passed its ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB limit`,
     };
   }
   const diagnostics = parseTscOutput(out.stdout, root);
@@ -213,12 +287,14 @@ async function runProject(
     programFiles.push(rel);
   }
   const blocked = hasBlockingOptionErrors(diagnostics);
+  const checked = phases ? CHECK_TIME.test(out.stdout) : await checkedFromReport(root, diagnostics);
   if (blocked && programFiles.length === 0 && Object.keys(overrides).length > 0) {
     const first = diagnostics.find((d) => d.code >= 5000 && d.code < 7000);
     return {
       diagnostics,
       programFiles,
       blocked,
+      checked,
       failure: `the compiler refused its options (TS${first?.code}: ${first?.message})`,
     };
   }
@@ -228,11 +304,34 @@ async function runProject(
       diagnostics,
       programFiles,
       blocked,
+      checked,
       failure: `the compiler exited with ${out.code ?? out.signal}${stderr ? `: ${stderr}` : ''}`,
     };
   }
-  return { diagnostics, programFiles, blocked };
+  return { diagnostics, programFiles, blocked, checked };
 }
+
+/**
+ * Whether the compiler checked the program, from its report alone: the diagnostics show it,
+ * or a syntax error it reports is one the scan's parser finds too (a file that does not
+ * parse stops all checking). Undefined when neither settles it.
+ */
+async function checkedFromReport(
+  root: string,
+  diagnostics: readonly Diagnostic[],
+): Promise<boolean | undefined> {
+  const shown = checkedByDiagnostics(diagnostics);
+  if (shown !== undefined) return shown;
+  const files = [...new Set(diagnostics.filter(isSyntaxDiagnostic).flatMap((d) => d.file ?? []))];
+  // A few files settle it or nothing will: the run with phase times is the fallback.
+  for (const file of files.slice(0, MAX_FILES_TO_PARSE)) {
+    const text = await readFile(path.resolve(root, file), 'utf8').catch(() => undefined);
+    if (text !== undefined && parserAgrees(file, diagnostics, text)) return false;
+  }
+  return undefined;
+}
+
+const MAX_FILES_TO_PARSE = 5;
 
 function formatLimit(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
