@@ -482,7 +482,10 @@ export class Repository {
     return out
       .split('\0\0')
       .map((record) => record.replace(/^\n/, '').split('\0'))
-      .filter(([name, message]) => name && message?.split('\n').some((l) => l.trim() === `Selfreview-Run: ${runId}`))
+      .filter(
+        ([name, message]) =>
+          name && message?.split('\n').some((l) => l.trim() === `Selfreview-Run: ${runId}`),
+      )
       .map(([name]) => name as string);
   }
 

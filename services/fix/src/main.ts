@@ -6,7 +6,7 @@ import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ProposalIndex } from '@selfreview/shared/proposals';
-import { createRedis, waitForReady } from '@selfreview/shared/redis';
+import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
@@ -20,6 +20,8 @@ if (!(await modelUsableAtStart({ config, env: process.env, log, who: 'fix worker
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);
+// An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
+if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'fix worker' }))) process.exit(2);
 
 const runs = new RunStore(redis, config.prefix);
 const finishRun = (runId: string) =>
@@ -31,6 +33,8 @@ const finishRun = (runId: string) =>
 const producer = createRedis(config.redisUrl, 'producer');
 producer.on('error', (err) => log.warn({ err: err.message }, 'redis producer connection error'));
 const fixQueue = createQueue('fix', producer, config.prefix);
+// The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
+fixQueue.on('error', () => {});
 // Worktrees a crashed worker left behind are removed before any batch starts.
 const pruned = await pruneStaleWorktrees(config.dataDir);
 if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');

@@ -533,7 +533,10 @@ async function conclude(
 }
 
 async function runWasLost(deps: FixDeps, data: FixJob, branch: string | null, log: Logger): Promise<boolean> {
-  if (!deps.recordLostRuns || (await deps.runs.meta(data.runId))?.repoPath) return false;
+  if (!deps.recordLostRuns) return false;
+  // Missing, or already found lost by another worker (whose list of branches lacks this one's).
+  const meta = await deps.runs.meta(data.runId);
+  if (meta?.repoPath && !meta.lost) return false;
   log.error({ runId: data.runId, branch }, "the run's state is gone from Redis; recording the run as lost");
   await deps.runs.markLost(
     {

@@ -4,8 +4,10 @@ import { createLogger } from '@selfreview/shared/logger';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
+import { RunJournal, reconcileJournal } from '@selfreview/shared/run-journal';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
 import { findNativeTsc } from './engine/native-tsc.ts';
 import { compilerTimeoutFromEnv } from './engine/settings.ts';
 import { WarmCache } from './engine/warm.ts';
@@ -21,6 +23,7 @@ await waitForReady(redis, 30_000);
 if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'scan worker' }))) process.exit(2);
 
 const runs = new RunStore(redis, config.prefix);
+const journal = new RunJournal(config.dataDir);
 const finishRun = (runId: string) =>
   finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
     (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
@@ -70,8 +73,24 @@ const triggerWorker = startWorker({
     prefix: config.prefix,
     dataDir: config.dataDir,
     pauses: new RepoPauses(redis, config.prefix),
+    journal,
   }),
 });
+// A Redis that restarted without persistence took the state of the runs in progress with it:
+// compare the journal with Redis whenever the connection is (re)established, and every minute.
+const reconcile = () =>
+  reconcileJournal({
+    journal,
+    runs,
+    branchesOf: async (meta) => (await Repository.open(meta.repoPath)).branchesOfRun(meta.runId),
+  })
+    .then((lost) => {
+      if (lost.length > 0) log.error({ runs: lost }, 'runs whose state Redis lost were recorded as lost');
+    })
+    .catch((err: Error) => log.warn({ err: err.message }, 'comparing the run journal with Redis failed'));
+redis.on('ready', () => void reconcile());
+void reconcile();
+setInterval(() => void reconcile(), 60_000).unref();
 log.info({ queue: 'scan', prefix: config.prefix }, 'worker ready');
 handleShutdown(log, [
   () => triggerWorker.close(),

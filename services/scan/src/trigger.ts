@@ -8,6 +8,7 @@
 import type { RepoPauses } from '@selfreview/shared/pauses';
 import { jobId, type RepoRef, type ScanJob, type TriggerJob } from '@selfreview/shared/queues';
 import type { Redis } from '@selfreview/shared/redis';
+import type { RunJournal } from '@selfreview/shared/run-journal';
 import { newRunId, type RunStore } from '@selfreview/shared/runs';
 import type { ProcessContext } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
@@ -20,6 +21,8 @@ export type TriggerDeps = {
   prefix: string;
   dataDir: string;
   pauses: RepoPauses;
+  /** Where the runs this host starts are kept on disk, so a run Redis loses is reported as lost. */
+  journal?: RunJournal;
 };
 
 export type TriggerResult =
@@ -74,13 +77,15 @@ export function createTriggerProcessor(deps: TriggerDeps) {
       name: target.name,
       ...(target.publish ? { publish: target.publish } : {}),
     };
-    await deps.runs.create({
+    const meta = {
       runId,
       repoPath: repo.root,
       baseBranch: target.branch,
       baseSha: sha,
       startedAt: new Date().toISOString(),
-    });
+    };
+    await deps.runs.create(meta);
+    await deps.journal?.record(meta);
     await deps.runs.setMeta(runId, {
       repoName: target.name,
       trigger: data.kind,
