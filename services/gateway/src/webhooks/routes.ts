@@ -1,7 +1,9 @@
 /**
  * `POST /webhooks/github` and `POST /webhooks/gitlab`. The body is read as raw bytes (the
- * signature is over them), limited in size before anything parses it, and authenticated
- * before anything else is looked at. A push to a configured repository and branch becomes
+ * signature is over them), limited in size before anything parses it, and nothing is parsed
+ * unless one of the configured secrets signs it. An event that changes state (a push, a
+ * selfreview pull/merge request closed) must then be signed with the secret of the repository
+ * it names, or it is refused with 401. A push to a configured repository and branch becomes
  * one trigger job; a redelivered event starts nothing; the answer is 2xx only once the job is
  * in Redis, and 503 at once when Redis is not there.
  */
@@ -19,6 +21,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { headerValue } from '../auth.ts';
+import { type Forge, repositoriesNamed, secretOf, sharedSecrets } from './binding.ts';
 import {
   type ClosedProposal,
   githubEventStartsWork,
@@ -52,7 +55,8 @@ const DELIVERY_TTL_S = 7 * 24 * 60 * 60;
 /** Redis must answer within this, or the webhook is answered 503 (the sender retries). */
 const REDIS_DEADLINE_MS = 3_000;
 
-type Forge = 'github' | 'gitlab';
+/** Whether the delivery is signed with this repository's own secret. */
+type SignedBy = (repo: ServerRepo) => boolean;
 
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
   // Raw bytes for every content type: the signature covers the exact body.
@@ -64,14 +68,25 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
   // Secrets are looked up once: the configuration and the environment are fixed for the process.
   const githubSecrets = configuredSecrets(deps, 'github');
   const gitlabTokens = configuredSecrets(deps, 'gitlab');
+  for (const forge of ['github', 'gitlab'] as const) {
+    for (const repositories of sharedSecrets(deps.serverConfig, forge, deps.env))
+      deps.log.warn(
+        { forge, repositories },
+        'repositories share a webhook secret: an event signed for one is accepted for the others',
+      );
+  }
 
   app.post('/webhooks/github', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
     const raw = bodyBytes(req);
     const header = headerValue(req.headers['x-hub-signature-256']);
-    // Which configured secrets sign this body: the repository must be one that uses one of them.
-    const matching = githubSecrets.filter((s) => verifyGitHubSignature(raw, header, s.value).ok);
-    if (matching.length === 0)
+    // Nothing is parsed unless a configured secret signs the body; which repository it may
+    // speak for is decided once the payload names one.
+    if (!githubSecrets.some((s) => verifyGitHubSignature(raw, header, s).ok))
       return unauthorized(reply, header === undefined ? 'missing signature' : 'bad signature');
+    const signedBy: SignedBy = (repo) => {
+      const secret = secretOf(repo, 'github', deps.env);
+      return secret !== undefined && verifyGitHubSignature(raw, header, secret).ok;
+    };
     const event = headerValue(req.headers['x-github-event']);
     const starts = githubEventStartsWork(event);
     // Only pushes and pull requests are read at all; every other event is answered unparsed.
@@ -80,22 +95,27 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     const payload = parseJsonBody(raw, req.headers['content-type']);
     if (!starts) {
       const closed = parseGitHubClosedUnmerged(event, payload);
-      return closed ? rejected(deps, reply, closed) : ignored(reply, `event ${event} does not start work`);
+      return closed
+        ? rejected(deps, reply, closed, signedBy)
+        : ignored(reply, `event ${event} does not start work`);
     }
     return accept(deps, reply, {
       forge: 'github',
       delivery: headerValue(req.headers['x-github-delivery']),
       push: parseGitHubPush(payload),
-      allowed: new Set(matching.flatMap((s) => s.repos)),
+      signedBy,
     });
   });
 
   app.post('/webhooks/gitlab', { bodyLimit: deps.bodyLimitBytes }, async (req, reply) => {
     const raw = bodyBytes(req);
     const header = headerValue(req.headers['x-gitlab-token']);
-    const matching = gitlabTokens.filter((t) => verifyGitLabToken(header, t.value).ok);
-    if (matching.length === 0)
+    if (!gitlabTokens.some((t) => verifyGitLabToken(header, t).ok))
       return unauthorized(reply, header === undefined ? 'missing token' : 'bad token');
+    const signedBy: SignedBy = (repo) => {
+      const token = secretOf(repo, 'gitlab', deps.env);
+      return token !== undefined && verifyGitLabToken(header, token).ok;
+    };
     const event = headerValue(req.headers['x-gitlab-event']);
     const starts = gitlabEventStartsWork(event);
     if (!starts && event !== 'Merge Request Hook')
@@ -103,13 +123,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     const payload = parseJsonBody(raw, req.headers['content-type']);
     if (!starts) {
       const closed = parseGitLabClosedUnmerged(event, payload);
-      return closed ? rejected(deps, reply, closed) : ignored(reply, `event ${event} does not start work`);
+      return closed
+        ? rejected(deps, reply, closed, signedBy)
+        : ignored(reply, `event ${event} does not start work`);
     }
     return accept(deps, reply, {
       forge: 'gitlab',
       delivery: headerValue(req.headers['x-gitlab-event-uuid']),
       push: parseGitLabPush(payload),
-      allowed: new Set(matching.flatMap((t) => t.repos)),
+      signedBy,
     });
   });
 }
@@ -117,7 +139,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
 async function accept(
   deps: WebhookDeps,
   reply: FastifyReply,
-  opts: { forge: Forge; delivery: string | undefined; push: PushEvent | null; allowed: ReadonlySet<string> },
+  opts: { forge: Forge; delivery: string | undefined; push: PushEvent | null; signedBy: SignedBy },
 ): Promise<FastifyReply> {
   const { push } = opts;
   if (!push) return ignored(reply, 'not a branch push');
@@ -129,10 +151,7 @@ async function accept(
     );
     return ignored(reply, `repository ${push.repository.fullName} is not configured`);
   }
-  if (!opts.allowed.has(repo.name)) {
-    // Signed with another repository's secret: not proof that this repository's owner sent it.
-    return unauthorized(reply, 'signature does not belong to this repository');
-  }
+  if (!opts.signedBy(repo)) return foreignSignature(deps, reply, opts.forge, repo.name);
   if (push.branch !== repo.branch) return ignored(reply, `branch ${push.branch} is not watched`);
   if (push.deletedBranch) return ignored(reply, 'branch deleted');
 
@@ -157,13 +176,19 @@ async function accept(
 
 /**
  * A selfreview request closed unmerged: its findings are remembered as `rejected`, so apply
- * does not propose them again within its memory window. Recording twice changes nothing.
+ * does not propose them again within its memory window. Recording twice changes nothing. The
+ * proposal is looked up by the project the payload names, so the event must be signed with
+ * the secret of a repository configured for that very project.
  */
 async function rejected(
   deps: WebhookDeps,
   reply: FastifyReply,
   closed: ClosedProposal,
+  signedBy: SignedBy,
 ): Promise<FastifyReply> {
+  const repos = repositoriesNamed(deps.serverConfig, closed.project);
+  if (repos.length === 0) return ignored(reply, `repository ${closed.project} is not configured`);
+  if (!repos.some(signedBy)) return foreignSignature(deps, reply, closed.forge, closed.project);
   if (!deps.proposals || !deps.memory) return ignored(reply, 'rejections are not recorded here');
   try {
     const proposed = await withDeadline(deps.proposals.lookup(closed.forge, closed.project, closed.branch));
@@ -202,18 +227,10 @@ function enqueue(deps: WebhookDeps, repo: ServerRepo, push: PushEvent, source: s
   });
 }
 
-type Secret = { value: string; repos: string[] };
-
-/** The distinct secrets configured for a forge, each with the repositories that use it. */
-function configuredSecrets(deps: WebhookDeps, forge: Forge): Secret[] {
-  const byValue = new Map<string, string[]>();
-  for (const repo of deps.serverConfig.repositories) {
-    const envName = forge === 'github' ? repo.webhooks.github?.secretEnv : repo.webhooks.gitlab?.tokenEnv;
-    const value = envName ? deps.env[envName] : undefined;
-    if (!value) continue;
-    byValue.set(value, [...(byValue.get(value) ?? []), repo.name]);
-  }
-  return [...byValue].map(([value, repos]) => ({ value, repos }));
+/** The distinct secrets configured for a forge. */
+function configuredSecrets(deps: WebhookDeps, forge: Forge): string[] {
+  const values = deps.serverConfig.repositories.map((repo) => secretOf(repo, forge, deps.env));
+  return [...new Set(values.filter((v) => v !== undefined))];
 }
 
 function bodyBytes(req: FastifyRequest): Buffer {
@@ -235,6 +252,13 @@ function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
 
 function unauthorized(reply: FastifyReply, why: string): FastifyReply {
   return reply.code(401).send({ error: why });
+}
+
+/** Signed with a secret, but not with the secret of the repository the event names. */
+function foreignSignature(deps: WebhookDeps, reply: FastifyReply, forge: Forge, repository: string) {
+  // A configured secret speaking for another repository: worth an operator's look.
+  deps.log.warn({ forge, repository }, "webhook refused: signed with another repository's secret");
+  return unauthorized(reply, 'signature does not belong to this repository');
 }
 
 function ignored(reply: FastifyReply, why: string): FastifyReply {
