@@ -1,9 +1,10 @@
 /**
  * The operators' JSON API under `/api`: recent runs and their reports, the configured
  * repositories with their findings and fixes, pause and resume, manual scans, queue depths and
- * failed jobs, and re-queueing those. Authentication and the cross-site check are the app's
- * (see app.ts); here every parameter is checked, and errors are `{ error }` with a status that
- * says whose fault it is: 400 bad input, 404 unknown thing, 409 wrong state, 503 no Redis.
+ * failed jobs, re-queueing those, and the audit log. The dashboard is read-only, so every
+ * operator action is here. Authentication, the cross-site check and the audit entries are the
+ * app's (see app.ts); here every parameter is checked, and errors are `{ error }` with a status
+ * that says whose fault it is: 400 bad input, 404 unknown thing, 409 wrong state, 503 no Redis.
  */
 import type { RepoPauses } from '@selfreview/shared/pauses';
 import { ALL_QUEUES, type AnyQueueName, type TriggerJob } from '@selfreview/shared/queues';
@@ -16,6 +17,7 @@ import type { Job, JobType, Queue } from 'bullmq';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayQueues } from './app.ts';
+import type { AuditLog } from './audit.ts';
 
 export type ApiDeps = {
   queues: GatewayQueues;
@@ -24,6 +26,7 @@ export type ApiDeps = {
   serverConfig: ServerConfig;
   redis: Redis;
   prefix: string;
+  audit: AuditLog;
 };
 
 /** The states an operator cares about. BullMQ's types no longer list `paused`, but it still counts it. */
@@ -63,6 +66,7 @@ const RepoRunsQuery = z.object({ runs: limit(5, 50) }).strict();
 const QueueParams = z.object({ queue: QueueParam });
 const JobParams = z.object({ queue: QueueParam, id: JobIdParam });
 const FailedQuery = z.object({ limit: limit(20, 200) }).strict();
+const AuditQuery = z.object({ limit: limit(50, 1000) }).strict();
 /** The POSTs take no options: no body, or an empty JSON object. */
 const EmptyBody = z.object({}).strict().nullish();
 
@@ -87,6 +91,22 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       return reply.code(503).send({ error: `redis unavailable: ${err.message}` });
     }
     return reply.code(500).send({ error: err.message });
+  });
+
+  // The index (`GET /api`), from the routes themselves, so it cannot drift from them. The
+  // actions say what they do; what the reads return is in the names and the README.
+  const index: { method: string; path: string; summary?: string; audit?: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const config = route.config as { summary?: string; audit?: string } | undefined;
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      index.push({
+        method,
+        path: route.url ?? route.path,
+        ...(config?.summary ? { summary: config.summary } : {}),
+        ...(config?.audit ? { audit: config.audit } : {}),
+      });
+    }
   });
 
   const queueOf = (name: string): Queue => {
@@ -175,34 +195,48 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     };
   });
 
-  app.post('/repositories/:name/pause', async (req) => {
-    const { name } = parse(RepoParams, req.params, 'params');
-    parse(EmptyBody, req.body, 'body');
-    repositoryOf(name);
-    await deps.pauses.pause(name);
-    return { name, paused: true };
-  });
+  app.post(
+    '/repositories/:name/pause',
+    {
+      config: { summary: 'pause a repository: no new runs, its fix batches wait', audit: 'repository.pause' },
+    },
+    async (req) => {
+      const { name } = parse(RepoParams, req.params, 'params');
+      parse(EmptyBody, req.body, 'body');
+      repositoryOf(name);
+      await deps.pauses.pause(name);
+      return { name, paused: true };
+    },
+  );
 
-  app.post('/repositories/:name/resume', async (req) => {
-    const { name } = parse(RepoParams, req.params, 'params');
-    parse(EmptyBody, req.body, 'body');
-    const repo = repositoryOf(name);
-    await deps.pauses.resume(name);
-    // Pushes while paused started nothing: a full scan catches up on all of them.
-    const job = await manualTrigger(repo, 'resume');
-    return { name, paused: false, job: job.id };
-  });
+  app.post(
+    '/repositories/:name/resume',
+    { config: { summary: 'resume a repository and queue a catch-up scan', audit: 'repository.resume' } },
+    async (req) => {
+      const { name } = parse(RepoParams, req.params, 'params');
+      parse(EmptyBody, req.body, 'body');
+      const repo = repositoryOf(name);
+      await deps.pauses.resume(name);
+      // Pushes while paused started nothing: a full scan catches up on all of them.
+      const job = await manualTrigger(repo, 'resume');
+      return { name, paused: false, job: job.id };
+    },
+  );
 
-  app.post('/repositories/:name/scan', async (req, reply) => {
-    const { name } = parse(RepoParams, req.params, 'params');
-    parse(EmptyBody, req.body, 'body');
-    const repo = repositoryOf(name);
-    // The trigger would be skipped anyway: say so rather than accept work that never happens.
-    if (await deps.pauses.isPaused(name))
-      throw new HttpError(409, `repository ${name} is paused; resume it first`);
-    const job = await manualTrigger(repo, 'api');
-    return reply.code(202).send({ name, status: 'queued', job: job.id });
-  });
+  app.post(
+    '/repositories/:name/scan',
+    { config: { summary: 'queue a full scan of a repository', audit: 'repository.scan' } },
+    async (req, reply) => {
+      const { name } = parse(RepoParams, req.params, 'params');
+      parse(EmptyBody, req.body, 'body');
+      const repo = repositoryOf(name);
+      // The trigger would be skipped anyway: say so rather than accept work that never happens.
+      if (await deps.pauses.isPaused(name))
+        throw new HttpError(409, `repository ${name} is paused; resume it first`);
+      const job = await manualTrigger(repo, 'api');
+      return reply.code(202).send({ name, status: 'queued', job: job.id });
+    },
+  );
 
   app.get('/queues', async () => ({
     queues: await Promise.all(
@@ -222,31 +256,54 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return { queue: params.queue, total, jobs: jobs.map(failedJobSummary) };
   });
 
-  app.post('/queues/:queue/jobs/:id/retry', async (req) => {
-    const params = parse(JobParams, req.params, 'params');
-    parse(EmptyBody, req.body, 'body');
-    const queue = queueOf(params.queue);
-    const job = await queue.getJob(params.id);
-    if (!job) throw new HttpError(404, `no job ${params.id} in queue ${params.queue}`);
-    const state = await job.getState();
-    if (state !== 'failed') throw new HttpError(409, `job ${params.id} is ${state}, not failed`);
-    try {
-      await job.retry('failed');
-    } catch (err) {
-      // Retried or removed by someone else between the check and now.
-      throw new HttpError(409, `job ${params.id} could not be retried: ${(err as Error).message}`);
-    }
-    return { queue: params.queue, id: params.id, retried: true };
-  });
+  app.post(
+    '/queues/:queue/jobs/:id/retry',
+    { config: { summary: 're-queue one failed job', audit: 'queue.job.retry' } },
+    async (req) => {
+      const params = parse(JobParams, req.params, 'params');
+      parse(EmptyBody, req.body, 'body');
+      const queue = queueOf(params.queue);
+      const job = await queue.getJob(params.id);
+      if (!job) throw new HttpError(404, `no job ${params.id} in queue ${params.queue}`);
+      const state = await job.getState();
+      if (state !== 'failed') throw new HttpError(409, `job ${params.id} is ${state}, not failed`);
+      try {
+        await job.retry('failed');
+      } catch (err) {
+        // Retried or removed by someone else between the check and now.
+        throw new HttpError(409, `job ${params.id} could not be retried: ${(err as Error).message}`);
+      }
+      return { queue: params.queue, id: params.id, retried: true };
+    },
+  );
 
-  app.post('/queues/:queue/retry-failed', async (req) => {
-    const params = parse(QueueParams, req.params, 'params');
-    parse(EmptyBody, req.body, 'body');
-    const queue = queueOf(params.queue);
-    const retried = await queue.getFailedCount();
-    if (retried > 0) await queue.retryJobs({ state: 'failed' });
-    return { queue: params.queue, retried };
-  });
+  app.post(
+    '/queues/:queue/retry-failed',
+    { config: { summary: "re-queue all of a queue's failed jobs", audit: 'queue.retry-failed' } },
+    async (req) => {
+      const params = parse(QueueParams, req.params, 'params');
+      parse(EmptyBody, req.body, 'body');
+      const queue = queueOf(params.queue);
+      const retried = await queue.getFailedCount();
+      if (retried > 0) await queue.retryJobs({ state: 'failed' });
+      return { queue: params.queue, retried };
+    },
+  );
+
+  app.get(
+    '/audit',
+    { config: { summary: 'the audit log of operator actions, newest first (?limit=1..1000)' } },
+    async (req) => {
+      const query = parse(AuditQuery, req.query, 'query');
+      return { entries: await deps.audit.recent(query.limit) };
+    },
+  );
+
+  app.get('/', async () => ({
+    about:
+      'The selfreview API. The dashboard at /ui is read-only: retries, re-queues, pauses and resumes are these POSTs, with the same credentials; each is recorded in GET /api/audit.',
+    routes: index,
+  }));
 }
 
 export async function jobCounts(queue: Queue): Promise<JobCounts> {

@@ -15,9 +15,10 @@ import type { Redis } from '@selfreview/shared/redis';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { ServerConfig } from '@selfreview/shared/server-config';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { apiRoutes } from './api.ts';
-import { basicAuthMatches, type Credentials, crossSiteRefusal, headerValue } from './auth.ts';
+import { type AuditEntry, AuditLog, auditTarget } from './audit.ts';
+import { authenticatedUser, type Credentials, crossSiteRefusal, headerValue, SAFE_METHODS } from './auth.ts';
 import { collectMetrics } from './metrics.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
@@ -41,9 +42,25 @@ export type GatewayDeps = {
   /** With both, a selfreview pull/merge request closed unmerged marks its findings `rejected`. */
   proposals?: ProposalIndex;
   memory?: FindingMemory;
+  /** How many audit entries Redis keeps (newest); DEFAULT_AUDIT_MAX_ENTRIES when absent. */
+  auditMaxEntries?: number;
 };
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The action's name in the audit log; `METHOD /route` when a route gives none. */
+    audit?: string;
+    /** One line for the API's index (`GET /api`). */
+    summary?: string;
+  }
+}
+
 const READY_DEADLINE_MS = 2_000;
+/** An audit write waits no longer than this for Redis; the answer is not held up by a hung Redis. */
+const AUDIT_DEADLINE_MS = 3_000;
+
+const DASHBOARD_READ_ONLY =
+  'the dashboard is read-only: retry, re-queue, pause and resume through the API (GET /api lists it)';
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
@@ -51,10 +68,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {
-      await Promise.race([
-        deps.redis.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_DEADLINE_MS)),
-      ]);
+      await withDeadline(deps.redis.ping(), READY_DEADLINE_MS);
       return { status: 'ready' };
     } catch (err) {
       return reply.code(503).send({ status: 'unavailable', redis: (err as Error).message });
@@ -76,10 +90,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     }),
   );
 
-  // Everything else an operator sees or does: basic auth, and no state change from another site.
+  // Everything else an operator sees or does: basic auth, no state change from another site,
+  // and every state-changing request in the audit log, refused ones included.
+  const audit = new AuditLog(deps.redis, deps.prefix, deps.log, deps.auditMaxEntries);
   await app.register(async (scope) => {
+    const operators = new WeakMap<FastifyRequest, string>();
     scope.addHook('onRequest', async (req, reply) => {
-      if (!basicAuthMatches(req.headers.authorization, deps.credentials)) {
+      const user = authenticatedUser(req.headers.authorization, deps.credentials);
+      if (user === null) {
         return reply
           .code(401)
           .header('www-authenticate', 'Basic realm="selfreview", charset="UTF-8"')
@@ -87,6 +105,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
             error: deps.credentials ? 'authentication required' : 'dashboard credentials are not configured',
           });
       }
+      operators.set(req, user);
       const refusal = crossSiteRefusal(req.method, {
         host: req.headers.host,
         origin: req.headers.origin,
@@ -95,15 +114,54 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       if (refusal) return reply.code(403).send({ error: refusal });
       return undefined;
     });
+    // onSend, not onResponse: the entry is in Redis before the operator sees the answer, so
+    // whoever reads /api/audit right after an action finds it.
+    scope.addHook('onSend', async (req, reply, payload) => {
+      const user = operators.get(req);
+      if (user === undefined || SAFE_METHODS.has(req.method)) return payload;
+      const entry: AuditEntry = {
+        at: new Date().toISOString(),
+        user,
+        address: req.ip,
+        action: req.routeOptions.config.audit ?? `${req.method} ${req.routeOptions.url ?? req.url}`,
+        target: auditTarget(req.params),
+        status: reply.statusCode,
+      };
+      try {
+        await withDeadline(audit.record(entry), AUDIT_DEADLINE_MS);
+      } catch (err) {
+        // The action is done (or refused) either way; the log line record() wrote keeps it.
+        deps.log.error({ err: (err as Error).message, audit: entry }, 'audit entry not stored in Redis');
+      }
+      return payload;
+    });
 
+    // Read-only: bull-board's own flag hides the buttons and refuses its writing routes, and
+    // anything but GET/HEAD is refused here before bull-board sees it, so a route a later
+    // version adds without the flag's check (or pause-all, which answers 200 doing nothing)
+    // changes nothing either. Retries, pauses and resumes go through the audited API.
     const board = new FastifyAdapter();
     createBullBoard({
-      queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q as Queue)),
+      queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q as Queue, { readOnlyMode: true })),
       serverAdapter: board,
-      options: { uiConfig: { boardTitle: 'selfreview' } },
+      options: {
+        uiConfig: {
+          boardTitle: 'selfreview (read-only)',
+          miscLinks: [{ text: 'Retry, pause, resume: the selfreview API', url: '/api' }],
+        },
+      },
     });
     board.setBasePath('/ui');
-    await scope.register(board.registerPlugin(), { prefix: '/ui' });
+    await scope.register(
+      async (ui) => {
+        ui.addHook('onRequest', async (req, reply) => {
+          if (SAFE_METHODS.has(req.method)) return undefined;
+          return reply.code(405).header('allow', 'GET, HEAD').send({ error: DASHBOARD_READ_ONLY });
+        });
+        await ui.register(board.registerPlugin());
+      },
+      { prefix: '/ui' },
+    );
 
     scope.get('/metrics', async (_req, reply) => {
       const text = await collectMetrics({
@@ -124,10 +182,19 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
           serverConfig: deps.serverConfig,
           redis: deps.redis,
           prefix: deps.prefix,
+          audit,
         }),
       { prefix: '/api' },
     );
   });
 
   return app;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -8,18 +8,21 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type Credentials = { user: string; password: string };
 
-/** Whether an `Authorization: Basic …` header carries exactly these credentials. */
-export function basicAuthMatches(header: string | undefined, expected: Credentials | null): boolean {
-  if (!expected || !header) return false;
+/**
+ * The user name when an `Authorization: Basic …` header carries exactly these credentials
+ * (the audit log says who acted), otherwise null.
+ */
+export function authenticatedUser(header: string | undefined, expected: Credentials | null): string | null {
+  if (!expected || !header) return null;
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!m?.[1]) return false;
+  if (!m?.[1]) return null;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
+  if (colon < 0) return null;
   // Both compared, always, so the time taken does not say which one was wrong.
   const userOk = sameSecret(decoded.slice(0, colon), expected.user);
   const passwordOk = sameSecret(decoded.slice(colon + 1), expected.password);
-  return userOk && passwordOk;
+  return userOk && passwordOk ? expected.user : null;
 }
 
 /** Constant-time equality of two strings of any lengths (their digests are compared). */
@@ -29,7 +32,8 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing: no same-origin check, no audit entry, allowed on the read-only dashboard. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * A state-changing request is refused unless it comes from the dashboard's own origin:
