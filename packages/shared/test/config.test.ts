@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       dataDir: path.join(os.homedir(), '.cache', 'selfreview'),
       logLevel: 'info',
       concurrency: 1,
+      jobLockSeconds: 30,
       modelName: 'claude-sonnet-5-5',
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
       modelTimeoutSeconds: 120,
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
         SELFREVIEW_DATA_DIR: '/var/lib/selfreview',
         LOG_LEVEL: 'debug',
         SELFREVIEW_CONCURRENCY: '4',
+        SELFREVIEW_JOB_LOCK_SECONDS: '5',
         SELFREVIEW_MODEL: 'claude-haiku-4-5',
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000',
         SELFREVIEW_MODEL_API_KEY_ENV: 'LITELLM_KEY',
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/selfreview',
       logLevel: 'debug',
       concurrency: 4,
+      jobLockSeconds: 5,
       modelName: 'claude-haiku-4-5',
       modelBaseUrl: 'http://127.0.0.1:4000',
       modelApiKeyEnv: 'LITELLM_KEY',
@@ -96,6 +99,7 @@ describe('loadConfig', () => {
     ['SELFREVIEW_DATA_DIR', '/data', { dataDir: '/data' }],
     ['LOG_LEVEL', 'silent', { logLevel: 'silent' }],
     ['SELFREVIEW_CONCURRENCY', '64', { concurrency: 64 }],
+    ['SELFREVIEW_JOB_LOCK_SECONDS', '2', { jobLockSeconds: 2 }],
   ])('reads %s on its own', (key, value, expected) => {
     expect(loadConfig({ [key]: value })).toMatchObject(expected);
   });
