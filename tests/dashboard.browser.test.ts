@@ -1,14 +1,18 @@
 /**
  * The operators' dashboard in a real browser: the gateway listens on a loopback port, Bull Board
- * at /ui refuses a request without credentials, and, with them, shows the four queues and lets an
- * operator retry a failed scan job (a state-changing request that passes the same-origin check,
- * because it comes from the dashboard's own page). Leaves a screenshot in test-results/.
+ * at /ui refuses a request without credentials, and, with them, shows the four queues and a
+ * failed scan job read-only: no Retry button, its retry route refused even when called from the
+ * page, and a header link to the API. The operator retries through the API from the same page
+ * (the browser's own Origin and Sec-Fetch-Site pass the same-origin check) and the audit log
+ * has it; the same POST from a page of another origin changes nothing. Leaves a screenshot in
+ * test-results/.
  *
  * Needs a chromium (./scripts/test installs Debian's through apt-get). Skipped, with a warning,
  * only when SELFREVIEW_BROWSER_TESTS=0 or no chromium binary is found.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { buildGateway, type GatewayQueues } from '@selfreview/gateway/app';
 import { RepoPauses } from '@selfreview/shared/pauses';
@@ -19,9 +23,10 @@ import { createQueue } from '@selfreview/shared/worker';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
+import { listenOnLoopback } from './helpers/loopback.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const STEP_MS = 30_000;
@@ -41,20 +46,51 @@ async function until(what: string, check: () => Promise<boolean>, ms = STEP_MS):
   }
 }
 
-/** The button in `scope` whose hover tooltip matches `label`. */
-async function buttonWithTooltip(page: Page, scope: Locator, label: RegExp): Promise<Locator> {
+/**
+ * The labels matching `label` that hovering the buttons in `scope` shows: the job's actions are
+ * icon-only buttons without an accessible name, labelled only by a tooltip while hovered.
+ */
+async function tooltipsMatching(page: Page, scope: Locator, label: RegExp): Promise<string[]> {
+  const found: string[] = [];
   for (const button of await scope.getByRole('button').all()) {
     await button.hover();
-    const shown = await page
-      .getByText(label)
-      .waitFor({ timeout: 2_000 })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (shown) return button;
+    const tip = page.getByText(label).first();
+    const shown = await tip.waitFor({ timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) found.push(((await tip.textContent()) ?? '').trim());
   }
-  throw new Error(`no button with a tooltip matching ${label}`);
+  return found;
+}
+
+/**
+ * Opens a page served from another loopback port (another origin) whose script POSTs to `target`
+ * as a forged form would, and waits until the request has gone out and been answered.
+ */
+async function crossSitePost(context: BrowserContext, target: string): Promise<string> {
+  const evil = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(
+      `<script>fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials: 'include' })` +
+        `.then(() => { document.title = 'sent'; }, () => { document.title = 'failed'; });</script>`,
+    );
+  });
+  const site = await listenOnLoopback(evil);
+  await context.route(
+    (url) => url.origin === new URL(site.url).origin,
+    (route) => route.continue(),
+  );
+  const page = await context.newPage();
+  try {
+    await page.goto(site.url);
+    // A string, evaluated in the page: the tests are typechecked without the DOM's types.
+    await page.waitForFunction("document.title !== ''", undefined, { timeout: STEP_MS });
+    return await page.title();
+  } finally {
+    await page.close();
+    await site.close();
+  }
 }
 
 describe.skipIf(skipReason !== null)('dashboard in a browser', () => {
@@ -125,7 +161,7 @@ describe.skipIf(skipReason !== null)('dashboard in a browser', () => {
   });
 
   it(
-    'shows the queues and retries a failed job, leaving a screenshot',
+    'shows the queues and the failed job read-only, and the operator retries it through the API, audited',
     async () => {
       const context = await browser!.newContext({
         httpCredentials: { username: credentials.user, password: credentials.password },
@@ -140,7 +176,6 @@ describe.skipIf(skipReason !== null)('dashboard in a browser', () => {
       );
       try {
         const page = await context.newPage();
-        page.on('dialog', (d) => void d.accept());
 
         await page.goto(`${base}/ui`);
         const nav = page.getByRole('navigation');
@@ -158,26 +193,56 @@ describe.skipIf(skipReason !== null)('dashboard in a browser', () => {
         await mkdir(dirname(SCREENSHOT), { recursive: true });
         await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-        // The job's actions are icon-only buttons without an accessible name: their label is a
-        // tooltip that exists only while hovered. So: hover each until the tooltip says Retry.
-        const retry = await buttonWithTooltip(page, card, /^retry$/i);
-        const retried = page.waitForResponse(
-          (r) => r.request().method() === 'PUT' && /\/retry\b/.test(r.url()),
+        // Read-only: none of the job's buttons retries, cleans or promotes it.
+        expect(
+          await tooltipsMatching(page, card, /^(retry|clean|remove|promote|duplicate|delete)$/i),
+        ).toEqual([]);
+        // Not just hidden: the board's own retry route, called from its own page, is refused.
+        const boardRetry = await page.evaluate(
+          async (url) => (await fetch(url, { method: 'PUT' })).status,
+          `/ui/api/queues/scan/${failed.id}/retry`,
         );
-        await retry.click();
-        // The board asks in its own modal (an alertdialog, not window.confirm) unless the
-        // operator turned confirmations off in its settings: confirm when it shows up.
-        const confirm = page.getByRole('alertdialog').getByRole('button', { name: /confirm/i });
-        const response = await Promise.race([retried, confirm.click().then(() => retried)]);
-        expect(response.status(), await response.text()).toBeLessThan(300);
+        expect(boardRetry).toBe(405);
+        expect(await queues.scan.getJobState(failed.id!)).toBe('failed');
 
-        const job = await queues.scan.getJob(failed.id!);
-        let state = await job?.getState();
-        for (let i = 0; i < 50 && state === 'failed'; i++) {
-          await new Promise((r) => setTimeout(r, 200));
-          state = await job?.getState();
-        }
-        expect(['waiting', 'active', 'completed', 'prioritized', 'delayed']).toContain(state);
+        // The header's menu points the operator to the API.
+        await page.locator('header li').last().getByRole('button').click();
+        const apiLink = page.getByRole('menuitem', { name: /selfreview API/ });
+        await apiLink.waitFor();
+        expect(await page.locator('a', { hasText: /selfreview API/ }).getAttribute('href')).toBe('/api');
+
+        // A page of another origin (another loopback port) posting the retry: refused, nothing changes.
+        const csrf = await crossSitePost(context, `${base}/api/queues/scan/jobs/${failed.id}/retry`);
+        expect(csrf).toBe('sent');
+        expect(await queues.scan.getJobState(failed.id!)).toBe('failed');
+
+        // The API from the dashboard's own page: the browser's Origin and Sec-Fetch-Site pass.
+        const retried = await page.evaluate(async (url) => {
+          const res = await fetch(url, { method: 'POST' });
+          return { status: res.status, body: await res.text() };
+        }, `/api/queues/scan/jobs/${failed.id}/retry`);
+        expect(retried.status, retried.body).toBe(200);
+        expect(['waiting', 'active', 'completed', 'prioritized', 'delayed']).toContain(
+          await queues.scan.getJobState(failed.id!),
+        );
+
+        const audit = (await page.evaluate(async () => (await fetch('/api/audit')).json())) as {
+          entries: { user: string; action: string; target: string; address: string; status: number }[];
+        };
+        expect(audit.entries[0]).toMatchObject({
+          user: credentials.user,
+          action: 'queue.job.retry',
+          target: `scan/${failed.id}`,
+          address: '127.0.0.1',
+          status: 200,
+        });
+        // The refused board call and the cross-site POST (the browser sent the credentials with
+        // it, as it would for a forged form: only the same-origin check stopped it) are on record.
+        expect(audit.entries.map((e) => [e.action, e.status])).toEqual([
+          ['queue.job.retry', 200],
+          ['queue.job.retry', 403],
+          ['PUT /ui/api/queues/:queueName/:jobId/retry', 405],
+        ]);
       } finally {
         await context.close();
       }
