@@ -55,15 +55,68 @@ function assertRepoPath(p: string): void {
   }
 }
 
+/**
+ * Settings on every git command selfreview runs (as `-c`, which outranks every config file),
+ * because repositories and hosts can configure git to run programs: hooks and signing belong to
+ * the user's own commits; an fsmonitor hook would run on every status; a filter driver (Git LFS's
+ * or any other under the `lfs` name) would run on checkout, status and add. The protocol setting
+ * keeps file:// for commands selfreview itself starts, never for what a submodule names. All
+ * constants, never repository input.
+ */
+export const GIT_HARDENING: readonly string[] = [
+  'core.hooksPath=/dev/null',
+  'core.fsmonitor=false',
+  'filter.lfs.smudge=',
+  'filter.lfs.clean=',
+  'filter.lfs.process=',
+  'filter.lfs.required=false',
+  'protocol.file.allow=user',
+  'commit.gpgsign=false',
+  'core.quotePath=false',
+];
+
+/** GIT_HARDENING as arguments, for the git commands started without simple-git. */
+export const GIT_HARDENING_ARGS: readonly string[] = GIT_HARDENING.flatMap((c) => ['-c', c]);
+
+/**
+ * The environment of every git command: no token, key or password of the worker's own
+ * environment (git and what it starts see only this), no system-wide git config, no terminal
+ * prompt, and Git LFS told not to download (a pointer file stays a pointer file).
+ */
+export function gitEnv(from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: from.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    // The user's ~/.gitconfig (safe.directory, url rewrites) still applies; -c outranks it.
+    HOME: from.HOME ?? '/tmp',
+    LANG: 'C.UTF-8',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_LFS_SKIP_SMUDGE: '1',
+  };
+  // Fetching a cached clone over ssh uses the operator's agent; proxies reach the network.
+  for (const key of ['TMPDIR', 'SSH_AUTH_SOCK', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']) {
+    const value = from[key];
+    if (value) env[key] = value;
+  }
+  return env;
+}
+
+const GIT_ENV_NAMES = ['GIT_CONFIG_NOSYSTEM', 'GIT_TERMINAL_PROMPT', 'GIT_LFS_SKIP_SMUDGE'];
+
 function git(baseDir: string): SimpleGit {
   return simpleGit({
     baseDir,
     timeout: { block: GIT_TIMEOUT_MS },
-    // Hooks and signing belong to the user's own commits, not to ours: hooks point at
-    // /dev/null (a constant, never repository input), which simple-git only allows when asked.
-    config: ['core.hooksPath=/dev/null', 'commit.gpgsign=false', 'core.quotePath=false'],
-    unsafe: { allowUnsafeHooksPath: true },
-  });
+    config: [...GIT_HARDENING],
+    // simple-git refuses these settings unless asked: here they switch things off, with constants.
+    unsafe: {
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeFilter: true,
+      allowUnsafeProtocolOverride: true,
+    },
+    allowEnvironment: GIT_ENV_NAMES,
+  } as Parameters<typeof simpleGit>[0]).env(gitEnv());
 }
 
 async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -112,6 +165,11 @@ export class Repository {
     return new Repository(top);
   }
 
+  /** Where the cached clone of `url` lives under `cacheRoot` (named by the URL's hash). */
+  static clonePath(url: string, cacheRoot: string): string {
+    return path.join(cacheRoot, 'clones', createHash('sha256').update(url).digest('hex').slice(0, 16));
+  }
+
   /**
    * Clones `url` into `cacheRoot` (a bare clone named by the URL's hash), or fetches
    * if the clone is already there. The URL follows `--`, so it can't be taken for an option.
@@ -122,10 +180,19 @@ export class Repository {
         `unsupported repository URL ${JSON.stringify(url)}: expected https://, ssh:// or git@host:`,
       );
     }
-    const dir = path.join(cacheRoot, 'clones', createHash('sha256').update(url).digest('hex').slice(0, 16));
+    const dir = Repository.clonePath(url, cacheRoot);
     if (existsSync(path.join(dir, 'HEAD'))) {
+      // selfreview's own branches are local work (fix branches not yet published, or never):
+      // the negative refspec keeps the fetch from overwriting them and --prune from deleting them.
       await wrap('fetch', () =>
-        git(dir).raw(['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*']),
+        git(dir).raw([
+          'fetch',
+          '--prune',
+          '--no-tags',
+          'origin',
+          '+refs/heads/*:refs/heads/*',
+          `^refs/heads/${BRANCH_PREFIX}*`,
+        ]),
       );
     } else {
       await mkdir(path.dirname(dir), { recursive: true });
@@ -204,10 +271,10 @@ export class Repository {
     for (const f of files) assertRepoPath(f);
     const result = new Map<string, string>();
     if (files.length === 0) return result;
-    const child = spawn('git', ['cat-file', '--batch'], {
+    const child = spawn('git', [...GIT_HARDENING_ARGS, 'cat-file', '--batch'], {
       cwd: this.root,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' },
+      env: gitEnv(),
     });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
@@ -409,7 +476,7 @@ export class Repository {
     const url = await this.remoteUrl(remote);
     if (url === null) return { ok: false, reason: 'refused', detail: `no remote named ${remote}` };
     const env: Record<string, string> = {
-      GIT_TERMINAL_PROMPT: '0',
+      ...gitEnv(),
       GIT_ASKPASS: 'true',
       SSH_ASKPASS: 'true',
     };
@@ -421,7 +488,7 @@ export class Repository {
     const scrub = (text: string) => (opts.auth ? text.split(opts.auth.secret).join('***') : text);
     const timeoutMs = opts.timeoutMs ?? GIT_TIMEOUT_MS;
     const run = (args: string[]) =>
-      runCommand('git', ['-c', 'core.hooksPath=/dev/null', ...args], { cwd: this.root, timeoutMs, env });
+      runCommand('git', [...GIT_HARDENING_ARGS, ...args], { cwd: this.root, timeoutMs, env });
 
     const head = await run(['ls-remote', '--symref', '--', remote, 'HEAD']);
     if (head.code !== 0) {
@@ -520,7 +587,9 @@ export class Repository {
   async changedFiles(from: string, to: string): Promise<string[]> {
     assertSha(from);
     assertSha(to);
-    const out = await wrap('diff', () => git(this.root).raw(['diff', '--name-only', '-z', from, to]));
+    const out = await wrap('diff', () =>
+      git(this.root).raw(['diff', '--no-ext-diff', '--no-textconv', '--name-only', '-z', from, to]),
+    );
     return out.split('\0').filter(Boolean);
   }
 
@@ -529,7 +598,17 @@ export class Repository {
     assertSha(from);
     assertSha(to);
     const out = await wrap('diff', () =>
-      git(this.root).raw(['diff', '--name-status', '-z', '--no-renames', from, to, '--']),
+      git(this.root).raw([
+        'diff',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--name-status',
+        '-z',
+        '--no-renames',
+        from,
+        to,
+        '--',
+      ]),
     );
     const fields = out.split('\0');
     const changes: { status: string; path: string }[] = [];
@@ -637,7 +716,9 @@ export class Worktree {
 
   /** Lines added plus removed per tracked file, against the base commit. */
   async diffLines(): Promise<number> {
-    const out = await wrap('diff', () => git(this.dir).raw(['diff', '--numstat', this.baseSha]));
+    const out = await wrap('diff', () =>
+      git(this.dir).raw(['diff', '--no-ext-diff', '--no-textconv', '--numstat', this.baseSha]),
+    );
     return out
       .split('\n')
       .filter(Boolean)
@@ -678,23 +759,34 @@ export class Worktree {
     assertSha(sha);
     if (!existsSync(path.join(source, '.git')))
       return `submodule ${subPath} is not checked out in the repository`;
-    const has = await runCommand('git', ['-C', source, 'cat-file', '-e', `${sha}^{commit}`], {
-      cwd: source,
-      timeoutMs: GIT_TIMEOUT_MS,
-    });
+    const has = await runCommand(
+      'git',
+      [...GIT_HARDENING_ARGS, '-C', source, 'cat-file', '-e', `${sha}^{commit}`],
+      { cwd: source, timeoutMs: GIT_TIMEOUT_MS, env: gitEnv() },
+    );
     if (has.code !== 0)
       return `submodule ${subPath}: commit ${sha.slice(0, 12)} is not in its local checkout`;
     const target = path.join(this.dir, subPath);
     const cloned = await runCommand(
       'git',
-      ['clone', '--quiet', '--shared', '--no-checkout', '--no-hardlinks', '--', source, target],
-      { cwd: this.dir, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0' } },
+      [
+        ...GIT_HARDENING_ARGS,
+        'clone',
+        '--quiet',
+        '--shared',
+        '--no-checkout',
+        '--no-hardlinks',
+        '--',
+        source,
+        target,
+      ],
+      { cwd: this.dir, timeoutMs: GIT_TIMEOUT_MS, env: gitEnv() },
     );
     if (cloned.code !== 0) return `submodule ${subPath}: ${lastLine(cloned.stderr) || 'clone failed'}`;
     const checkedOut = await runCommand(
       'git',
-      ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha],
-      { cwd: target, timeoutMs: GIT_TIMEOUT_MS },
+      [...GIT_HARDENING_ARGS, '-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha],
+      { cwd: target, timeoutMs: GIT_TIMEOUT_MS, env: gitEnv() },
     );
     if (checkedOut.code !== 0)
       return `submodule ${subPath}: ${lastLine(checkedOut.stderr) || 'checkout failed'}`;
