@@ -40,7 +40,8 @@ describe('selfreview run on the example repository', () => {
     if (result.code !== 0)
       throw new Error(`selfreview run failed (${result.code}): ${result.stderr}${result.stdout}`);
     report = RunReport.parse(JSON.parse(await readFile(reportFile, 'utf8')));
-  });
+    // A whole run: five processes (the publisher too) starting and working on two shared cores.
+  }, 240_000);
 
   afterAll(async () => {
     const redis = new Redis(testRedisUrl());

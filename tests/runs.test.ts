@@ -117,7 +117,7 @@ describe('RunStore', () => {
     await runs.openJobs(RUN, 'scan', ['scan-1']);
     await runs.openJobs(RUN, 'apply', ['apply-1', 'apply-2', 'apply-3']);
     await runs.openJobs(RUN, 'apply', []);
-    expect((await runs.progress(RUN)).open).toEqual({ scan: 1, apply: 3, fix: 0 });
+    expect((await runs.progress(RUN)).open).toEqual({ scan: 1, apply: 3, fix: 0, publish: 0 });
 
     expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-1')).toBe(false);
     expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-2')).toBe(false);
@@ -125,7 +125,7 @@ describe('RunStore', () => {
     expect((await runs.progress(RUN)).flushing).toBe(false);
     expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
     const p = await runs.progress(RUN);
-    expect(p.open).toEqual({ scan: 0, apply: 0, fix: 0 });
+    expect(p.open).toEqual({ scan: 0, apply: 0, fix: 0, publish: 0 });
     expect(p.flushing).toBe(true);
   });
 
@@ -170,7 +170,7 @@ describe('RunStore', () => {
 
     let p = await runs.progress(RUN);
     expect(p).toEqual({
-      open: { scan: 0, apply: 0, fix: 0 },
+      open: { scan: 0, apply: 0, fix: 0, publish: 0 },
       flushing: true,
       files: 7,
       candidates: 2,
@@ -187,16 +187,21 @@ describe('RunStore', () => {
     expect(p.open.fix).toBe(1);
     expect(RunStore.isDrained(p)).toBe(false);
 
+    // The fix job hands its commit to the publisher before it closes: the run waits for both.
     await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
+    await runs.openJobs(RUN, 'publish', ['b-1-publish']);
     await runs.closeFixJob(RUN, 'b-1');
     p = await runs.progress(RUN);
     expect(p.fixResults).toBe(1);
-    expect(RunStore.isDrained(p)).toBe(true);
+    expect(p.open.publish).toBe(1);
+    expect(RunStore.isDrained(p)).toBe(false);
+    await runs.closeJob(RUN, 'publish', 'b-1-publish');
+    expect(RunStore.isDrained(await runs.progress(RUN))).toBe(true);
   });
 
   it('isDrained looks at every open set and the flushing marker', () => {
     const base: RunProgress = {
-      open: { scan: 0, apply: 0, fix: 0 },
+      open: { scan: 0, apply: 0, fix: 0, publish: 0 },
       flushing: false,
       files: 0,
       candidates: 0,
@@ -205,7 +210,7 @@ describe('RunStore', () => {
     };
     expect(RunStore.isDrained(base)).toBe(true);
     expect(RunStore.isDrained({ ...base, flushing: true })).toBe(false);
-    for (const stage of ['scan', 'apply', 'fix'] as const) {
+    for (const stage of ['scan', 'apply', 'fix', 'publish'] as const) {
       expect(RunStore.isDrained({ ...base, open: { ...base.open, [stage]: 1 } })).toBe(false);
     }
   });

@@ -16,7 +16,10 @@ export function renderProgress(
     totals.fixBatches === null
       ? 'fix -'
       : `fix ${totals.fixBatches - p.open.fix}/${totals.fixBatches} batches${p.open.fix === 0 ? ' ✓' : ''}`;
-  return `${scan} · ${apply} · ${fix}`;
+  // Shown only while it lasts: most runs publish nothing, or in a moment.
+  const publish =
+    p.open.publish > 0 ? ` · publishing ${p.open.publish} branch${p.open.publish === 1 ? '' : 'es'} …` : '';
+  return `${scan} · ${apply} · ${fix}${publish}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

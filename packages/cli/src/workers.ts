@@ -1,7 +1,8 @@
 /**
- * Starts the stage workers (and the gateway) as separate processes, as a deployment would run
- * them, and keeps them running: `up` and `run` share one supervisor, so a worker that dies is
- * restarted the same way in both.
+ * Starts the stage workers, the publisher (and the gateway) as separate processes, as a
+ * deployment would run them, and keeps them running: `up` and `run` share one supervisor, so a
+ * worker that dies is restarted the same way in both. Each process gets its own environment,
+ * with only the secrets it needs (processEnv).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -12,7 +13,7 @@ import type { QueueName } from '@selfreview/shared/queues';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The processes of a deployment: the three stage workers and the gateway. */
+/** The processes of a deployment: the three stage workers, the publisher and the gateway. */
 export type ProcessName = QueueName | 'gateway';
 
 export const WORKER_ENTRYPOINTS: Record<ProcessName, string> = {
@@ -20,7 +21,83 @@ export const WORKER_ENTRYPOINTS: Record<ProcessName, string> = {
   scan: path.join(ROOT, 'services/scan/src/main.ts'),
   apply: path.join(ROOT, 'services/apply/src/main.ts'),
   fix: path.join(ROOT, 'services/fix/src/main.ts'),
+  publish: path.join(ROOT, 'services/fix/src/publish-main.ts'),
 };
+
+/** The NAMES of the secret variables of a deployment, by who needs them. */
+export type ProcessSecrets = {
+  /** The model's API key: the processes that call the model (apply's second opinions, fix). */
+  model: readonly string[];
+  /** Forge tokens: the publisher only, which never runs repository code. */
+  forge: readonly string[];
+  /** Webhook secrets and the UI's credentials: the gateway only. */
+  gateway: readonly string[];
+  /** The run summary webhook's URL: the workers that may finish a run. */
+  notify: readonly string[];
+};
+
+/** Not secrets, and what a program needs to find itself and the network: passed to every process. */
+const PASS_THROUGH = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  // The scan worker's clones and the publisher's pushes over ssh use the operator's agent.
+  'SSH_AUTH_SOCK',
+  'LOG_LEVEL',
+  'REDIS_URL',
+  'ANTHROPIC_BASE_URL',
+]);
+
+/** Read by the gateway alone; never passed on with the other SELFREVIEW_ settings. */
+const GATEWAY_ONLY = ['SELFREVIEW_UI_USER', 'SELFREVIEW_UI_PASSWORD'];
+
+const ROLES: Record<ProcessName, (keyof ProcessSecrets)[]> = {
+  scan: ['notify'],
+  apply: ['model', 'notify'],
+  fix: ['model', 'notify'],
+  publish: ['forge', 'notify'],
+  gateway: ['gateway'],
+};
+
+/**
+ * One process's environment: from the CLI's own, only the pass-through variables and the
+ * SELFREVIEW_ settings, never a secret; then `common` (what `up`/`run` decided); then the
+ * secrets of this process's role. Repository code runs under the fix worker, so a forge token
+ * there could be read back from /proc by that code: it is in the publisher's environment only.
+ */
+export function processEnv(
+  name: ProcessName,
+  opts: { from: NodeJS.ProcessEnv; common: Record<string, string>; secrets: ProcessSecrets },
+): Record<string, string> {
+  const secret = new Set([...Object.values(opts.secrets).flat(), ...GATEWAY_ONLY]);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(opts.from)) {
+    if (value === undefined || secret.has(key)) continue;
+    if (PASS_THROUGH.has(key) || key.startsWith('SELFREVIEW_')) env[key] = value;
+  }
+  Object.assign(env, opts.common);
+  const own = ROLES[name].flatMap((role) => opts.secrets[role]);
+  for (const key of name === 'gateway' ? [...own, ...GATEWAY_ONLY] : own) {
+    const value = opts.from[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}
 
 export type WorkerProcess = {
   stage: ProcessName;
@@ -34,12 +111,13 @@ function tsxLoader(): string {
   return createRequire(import.meta.url).resolve('tsx');
 }
 
+/** Starts one process with exactly `env` (nothing of the CLI's own environment is added). */
 export function spawnWorker(stage: ProcessName, env: Record<string, string>, logDir: string): WorkerProcess {
   const logFile = path.join(logDir, `${stage}.log`);
   // Appending: a restarted worker writes after the lines that show why the last one died.
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', tsxLoader(), WORKER_ENTRYPOINTS[stage]], {
-    env: { ...process.env, ...env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
@@ -69,7 +147,8 @@ const EXIT_CONFIGURATION = 2;
 
 export type SupervisorOptions = {
   names: readonly ProcessName[];
-  env: Record<string, string>;
+  /** Each process's environment (processEnv). */
+  env: (name: ProcessName) => Record<string, string>;
   logDir: string;
   /** One line per restart or give-up, for the person watching. */
   say: (line: string) => void;
@@ -123,7 +202,7 @@ export class Supervisor {
   }
 
   private spawn(name: ProcessName): void {
-    const proc = spawnWorker(name, this.opts.env, this.opts.logDir);
+    const proc = spawnWorker(name, this.opts.env(name), this.opts.logDir);
     this.procs.set(name, proc);
     void proc.exited.then((code) => this.onExit(proc, code));
   }
@@ -131,7 +210,8 @@ export class Supervisor {
   private onExit(proc: WorkerProcess, code: number | null): void {
     if (this.stopping) return;
     const name = proc.stage;
-    const who = name === 'gateway' ? 'The gateway' : `The ${name} worker`;
+    const who =
+      name === 'gateway' ? 'The gateway' : name === 'publish' ? 'The publisher' : `The ${name} worker`;
     const how = proc.child.signalCode ? `signal ${proc.child.signalCode}` : `exit ${code}`;
     if (code === EXIT_CONFIGURATION) {
       this.giveUp(

@@ -82,8 +82,15 @@ const EMPTY_RUN: RunReport = {
   warnings: [],
 };
 
-function progress(open: RunProgress['open']): RunProgress {
-  return { open, flushing: false, files: 12, candidates: 5, decisions: 0, fixResults: 0 };
+function progress(open: Omit<RunProgress['open'], 'publish'> & { publish?: number }): RunProgress {
+  return {
+    open: { publish: 0, ...open },
+    flushing: false,
+    files: 12,
+    candidates: 5,
+    decisions: 0,
+    fixResults: 0,
+  };
 }
 
 describe('renderProgress', () => {
@@ -109,6 +116,13 @@ describe('renderProgress', () => {
       4,
       2,
       'scan ✓ 12 files, 5 candidates · apply 4/4 files ✓ · fix 2/2 batches ✓',
+    ],
+    [
+      'branches still being published',
+      progress({ scan: 0, apply: 0, fix: 0, publish: 2 }),
+      4,
+      2,
+      'scan ✓ 12 files, 5 candidates · apply 4/4 files ✓ · fix 2/2 batches ✓ · publishing 2 branches …',
     ],
     [
       'nothing to apply or fix',

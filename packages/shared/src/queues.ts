@@ -5,17 +5,26 @@
 import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { Candidate, FixItem, ForgeKind, GitSha, RepoPath } from './schemas.ts';
+import { Candidate, FixItem, GitSha, RepoPath } from './schemas.ts';
 
-/** The three stages of a run. */
-export const QUEUE_NAMES = ['scan', 'apply', 'fix'] as const;
+/**
+ * The stages of a run: scan, apply and fix, then publish (push and propose a committed batch).
+ * Publishing is a queue and a process of its own so that forge tokens live only where no
+ * repository code ever runs.
+ */
+export const QUEUE_NAMES = ['scan', 'apply', 'fix', 'publish'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 /** Where pushes and schedules land before a run exists: the scan service turns them into runs. */
 export const TRIGGER_QUEUE = 'trigger' as const;
 export const ALL_QUEUES = [TRIGGER_QUEUE, ...QUEUE_NAMES] as const;
 export type AnyQueueName = (typeof ALL_QUEUES)[number];
 
-/** Where the repository lives. Job data carries references, never file contents or credentials. */
+/**
+ * Where the repository lives. Job data carries references, never file contents, credentials or
+ * publish settings: whether and where a branch is published is looked up by the publisher in the
+ * server configuration (or the CLI's own options), so an edited job cannot send a token anywhere.
+ * A `publish` key in old or edited job data is dropped by the schema.
+ */
 export const RepoRef = z.object({
   /** Absolute path of the local repository (or of selfreview's cached clone). */
   path: z.string().startsWith('/'),
@@ -23,32 +32,6 @@ export const RepoRef = z.object({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
-    .optional(),
-  /** Asked for by the operator: push fix branches and propose them. Absent: branches stay local. */
-  publish: z
-    .object({
-      /** The git remote fix branches are pushed to. */
-      remote: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a remote name')
-        .default('origin'),
-      /** Which forge project; detected from the remote's URL (github.com, gitlab.com) when absent. */
-      forge: z
-        .object({
-          kind: ForgeKind,
-          project: z
-            .string()
-            .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/, 'expected owner/name or group/…/project'),
-          /** The REST API (GitHub) or instance (GitLab) URL; the public service's by default. */
-          apiUrl: z.url({ protocol: /^https?$/ }).optional(),
-        })
-        .optional(),
-      /** The NAME of the environment variable holding the token (the token itself never enters job data). */
-      tokenEnv: z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'expected an environment variable name')
-        .optional(),
-    })
     .optional(),
 });
 export type RepoRef = z.infer<typeof RepoRef>;
@@ -86,6 +69,25 @@ export const FixJob = z.object({
 });
 export type FixJob = z.infer<typeof FixJob>;
 
+/**
+ * A batch the fix worker committed and verified, handed to the publisher: which run, batch,
+ * branch and commit, and the batch's items (only for the proposal's text). Nothing in it says
+ * where to publish or with which token; the publisher checks the branch and commit itself.
+ */
+export const PublishJob = z.object({
+  ...RunRef,
+  batchId: FixJob.shape.batchId,
+  branch: z.string().regex(/^selfreview\/[A-Za-z0-9._/-]{1,200}$/, 'expected a selfreview/* branch'),
+  commit: GitSha,
+  items: z.array(FixItem),
+});
+export type PublishJob = z.infer<typeof PublishJob>;
+
+/** One publish job per batch, so a fix batch re-run after a crash never queues a second one. */
+export function publishJobId(batchId: string): string {
+  return jobId(batchId, 'publish');
+}
+
 const DAY_S = 24 * 60 * 60;
 
 /** Bounded retention: completed jobs are kept a week, failed ones a month, never without limit. */
@@ -96,7 +98,7 @@ const retention = {
 
 /**
  * A repository as the server configuration names it; the scan service opens it (a local
- * path) or keeps a cached clone of it (a URL). No credentials, only variable names.
+ * path) or keeps a cached clone of it (a URL). No credentials and no publish settings.
  */
 export const RepoTarget = z
   .object({
@@ -113,7 +115,6 @@ export const RepoTarget = z
       .string()
       .regex(/^[A-Za-z0-9._/-]{1,200}$/)
       .default('main'),
-    publish: RepoRef.shape.publish,
   })
   .refine((r) => (r.path === undefined) !== (r.url === undefined), {
     message: 'give exactly one of path and url',
@@ -159,6 +160,11 @@ export const QUEUES = {
     payload: FixJob,
     // A fix batch is expensive and mostly fails for reasons a retry won't change.
     defaultJobOptions: { attempts: 2, backoff: { type: 'exponential', delay: 5000 }, ...retention },
+  },
+  publish: {
+    payload: PublishJob,
+    // A forge or remote that did not answer often answers a little later.
+    defaultJobOptions: { attempts: 4, backoff: { type: 'exponential', delay: 5000 }, ...retention },
   },
 } as const satisfies Record<AnyQueueName, { payload: z.ZodType; defaultJobOptions: JobsOptions }>;
 

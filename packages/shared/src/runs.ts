@@ -199,7 +199,12 @@ export class RunStore {
   }
 
   async closeFixJob(runId: string, jobId: string): Promise<void> {
-    await this.redis.srem(this.key(runId, 'open:fix'), jobId);
+    await this.closeJob(runId, 'fix', jobId);
+  }
+
+  /** Closes a fix or publish job (scan and apply close through closeAndClaimHandOver). */
+  async closeJob(runId: string, stage: 'fix' | 'publish', jobId: string): Promise<void> {
+    await this.redis.srem(this.key(runId, `open:${stage}`), jobId);
   }
 
   /** Closes a scan/apply job; true when the caller must hand the run's fixable items to fix. */
@@ -371,12 +376,13 @@ export class RunStore {
       .exists(this.key(runId, 'flushing'))
       .hmget(this.key(runId, 'meta'), 'files', 'candidates')
       .hlen(this.key(runId, 'decisions'))
-      .hlen(this.key(runId, 'fixes'));
+      .hlen(this.key(runId, 'fixes'))
+      .scard(this.key(runId, 'open:publish'));
     const res = (await multi.exec()) ?? [];
     const v = (i: number) => res[i]?.[1];
     const [files, candidates] = (v(4) as (string | null)[]) ?? [];
     return {
-      open: { scan: Number(v(0)), apply: Number(v(1)), fix: Number(v(2)) },
+      open: { scan: Number(v(0)), apply: Number(v(1)), fix: Number(v(2)), publish: Number(v(7)) },
       flushing: Number(v(3)) === 1,
       files: Number(files ?? 0),
       candidates: Number(candidates ?? 0),
@@ -385,7 +391,8 @@ export class RunStore {
     };
   }
 
+  /** Every stage's open set is empty, publishing included: a run is not over before its branches are proposed. */
   static isDrained(p: RunProgress): boolean {
-    return p.open.scan === 0 && p.open.apply === 0 && p.open.fix === 0 && !p.flushing;
+    return p.open.scan === 0 && p.open.apply === 0 && p.open.fix === 0 && p.open.publish === 0 && !p.flushing;
   }
 }

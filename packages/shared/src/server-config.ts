@@ -9,8 +9,61 @@ import { z } from 'zod';
 import { parseConfigFile } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { RepoTarget } from './queues.ts';
+import { ForgeKind } from './schemas.ts';
 
 const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'expected an environment variable name');
+
+/**
+ * Where and how a repository's fix branches are published: read by the publisher only, from
+ * the server configuration or from `selfreview run`'s own options, never from job data.
+ */
+export const PublishSettings = z
+  .object({
+    /** The git remote fix branches are pushed to. */
+    remote: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a remote name')
+      .default('origin'),
+    /** Which forge project; detected from the remote's URL (github.com, gitlab.com) when absent. */
+    forge: z
+      .object({
+        kind: ForgeKind,
+        project: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/, 'expected owner/name or group/…/project'),
+        /** The REST API (GitHub) or instance (GitLab) URL; the public service's by default. */
+        apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The NAME of the environment variable holding the token (GITHUB_TOKEN or GITLAB_TOKEN by default). */
+    tokenEnv: EnvName.optional(),
+  })
+  .strict();
+export type PublishSettings = z.infer<typeof PublishSettings>;
+
+/**
+ * What `selfreview run --publish` hands its own publisher process (in SELFREVIEW_RUN_PUBLISH,
+ * as JSON): the one repository it may publish from, its base branch, and the CLI's options.
+ */
+export const RunPublishSettings = PublishSettings.extend({
+  repoPath: z.string().startsWith('/'),
+  baseBranch: z.string().min(1),
+}).strict();
+export type RunPublishSettings = z.infer<typeof RunPublishSettings>;
+
+/** The forges' default token variables, when the settings name none. */
+export const DEFAULT_TOKEN_ENV: Record<ForgeKind, string> = {
+  github: 'GITHUB_TOKEN',
+  gitlab: 'GITLAB_TOKEN',
+};
+
+/** The variable names of a repository's publish token: the named one, or both defaults when unnamed (the forge may be detected later). */
+export function publishTokenEnvs(settings: PublishSettings | undefined): string[] {
+  if (!settings) return [];
+  if (settings.tokenEnv) return [settings.tokenEnv];
+  return settings.forge ? [DEFAULT_TOKEN_ENV[settings.forge.kind]] : Object.values(DEFAULT_TOKEN_ENV);
+}
 
 /** Five or six cron fields (seconds optional), checked for shape here and by BullMQ when scheduled. */
 const Cron = z
@@ -37,22 +90,8 @@ export const ServerRepo = z
       })
       .strict()
       .default({}),
-    /** Push fix branches and propose them (see RepoRef.publish); local branches only when absent. */
-    publish: z
-      .object({
-        remote: z.string().default('origin'),
-        forge: z
-          .object({
-            kind: z.enum(['github', 'gitlab']),
-            project: z.string(),
-            apiUrl: z.string().optional(),
-          })
-          .strict()
-          .optional(),
-        tokenEnv: EnvName.optional(),
-      })
-      .strict()
-      .optional(),
+    /** Push fix branches and propose them (only the publisher reads this); local branches only when absent. */
+    publish: PublishSettings.optional(),
   })
   .strict();
 export type ServerRepo = z.infer<typeof ServerRepo>;
@@ -97,14 +136,13 @@ export async function loadServerConfig(file: string): Promise<ServerConfig> {
   return parseServerConfig(text, file);
 }
 
-/** The repository as trigger jobs carry it (validated: exactly one of path and url). */
+/** The repository as trigger jobs carry it (validated: exactly one of path and url); never its publish settings. */
 export function repoTarget(repo: ServerRepo): RepoTarget {
   return RepoTarget.parse({
     name: repo.name,
     ...(repo.path ? { path: repo.path } : {}),
     ...(repo.url ? { url: repo.url } : {}),
     branch: repo.branch,
-    ...(repo.publish ? { publish: repo.publish } : {}),
   });
 }
 
@@ -139,4 +177,28 @@ export function findRepository(
     const project = r.project ?? r.publish?.forge?.project;
     return project !== undefined && project.toLowerCase() === fullName;
   });
+}
+
+/**
+ * The NAMES of the secret variables a server configuration refers to, by who needs them: the
+ * publisher the forge tokens, the gateway the webhook secrets, whoever finishes a run the
+ * summary webhook's URL. `selfreview up` gives each process only its own.
+ */
+export function secretEnvNames(config: ServerConfig): {
+  forge: string[];
+  webhooks: string[];
+  notify: string[];
+} {
+  const forge = new Set<string>();
+  const webhooks = new Set<string>();
+  for (const repo of config.repositories) {
+    for (const name of publishTokenEnvs(repo.publish)) forge.add(name);
+    if (repo.webhooks.github) webhooks.add(repo.webhooks.github.secretEnv);
+    if (repo.webhooks.gitlab) webhooks.add(repo.webhooks.gitlab.tokenEnv);
+  }
+  return {
+    forge: [...forge].sort(),
+    webhooks: [...webhooks].sort(),
+    notify: config.notify ? [config.notify.webhookUrlEnv] : [],
+  };
 }

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { ApplyJob, applyJobId, FixJob, jobId, ScanJob } from '../src/queues.ts';
+import { ApplyJob, applyJobId, FixJob, jobId, PublishJob, publishJobId, ScanJob } from '../src/queues.ts';
 import type { Candidate, FixItem } from '../src/schemas.ts';
 import { parsePayload } from '../src/worker.ts';
 
@@ -148,5 +148,39 @@ describe('parsePayload', () => {
     }
     expect(thrown).toBeInstanceOf(UnrecoverableError);
     expect((thrown as Error).message).toBe(message);
+  });
+});
+
+describe('publish settings never travel in job data', () => {
+  const settings = {
+    remote: 'origin',
+    forge: { kind: 'github', project: 'evil/loot', apiUrl: 'https://collector.example' },
+    tokenEnv: 'AWS_SECRET_ACCESS_KEY',
+  };
+
+  it('drops a publish key from a fix job and from a trigger target', () => {
+    const parsed = parsePayload('fix', { ...fix, repo: { path: '/tmp/repo', publish: settings } });
+    expect(parsed.repo).toEqual({ path: '/tmp/repo' });
+    const trigger = parsePayload('trigger', {
+      kind: 'manual',
+      repo: { name: 'web', path: '/srv/web', publish: settings },
+    });
+    expect(trigger.repo).toEqual({ name: 'web', path: '/srv/web', branch: 'main' });
+  });
+
+  it('a publish job is a verified commit of a selfreview branch and nothing more', () => {
+    const job = {
+      ...RUN,
+      batchId: 'b-1',
+      branch: 'selfreview/remove-unused-imports-0123456789',
+      commit: SHA,
+      items: [fixItem],
+    };
+    expect(PublishJob.parse({ ...job, apiUrl: 'https://collector.example', tokenEnv: 'X' })).toEqual(job);
+    expect(() => parsePayload('publish', { ...job, branch: 'main' })).toThrow(
+      /expected a selfreview\/\* branch/,
+    );
+    expect(() => parsePayload('publish', { ...job, commit: 'HEAD' })).toThrow(UnrecoverableError);
+    expect(publishJobId('run-b-1')).toBe('run-b-1-publish');
   });
 });

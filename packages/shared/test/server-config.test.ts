@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { findRepository, normalizeRepoUrl, parseServerConfig, repoTarget } from '../src/server-config.ts';
+import {
+  findRepository,
+  normalizeRepoUrl,
+  parseServerConfig,
+  repoTarget,
+  secretEnvNames,
+} from '../src/server-config.ts';
 
 const EXAMPLE = new URL('../../../infra/selfreview.server.example.yaml', import.meta.url);
 
@@ -9,12 +15,29 @@ describe('server configuration', () => {
     const config = parseServerConfig(await readFile(EXAMPLE, 'utf8'), 'selfreview.server.example.yaml');
     expect(config.repositories.map((r) => r.name)).toEqual(['web', 'tools']);
     expect(config.notify).toEqual({ webhookUrlEnv: 'SLACK_WEBHOOK_URL' });
-    expect(repoTarget(config.repositories[0] as never)).toMatchObject({
+    expect(config.repositories[0]?.publish).toEqual({
+      remote: 'origin',
+      forge: { kind: 'github', project: 'acme/web' },
+      tokenEnv: 'GITHUB_TOKEN',
+    });
+    // Trigger jobs name the repository; its publish settings stay with the publisher.
+    expect(repoTarget(config.repositories[0] as never)).toEqual({
       name: 'web',
       url: 'https://github.com/acme/web.git',
       branch: 'main',
-      publish: { remote: 'origin', forge: { kind: 'github', project: 'acme/web' }, tokenEnv: 'GITHUB_TOKEN' },
     });
+  });
+
+  it('names the secret variables by who needs them', async () => {
+    const config = parseServerConfig(await readFile(EXAMPLE, 'utf8'), 'selfreview.server.example.yaml');
+    expect(secretEnvNames(config)).toEqual({
+      forge: ['GITHUB_TOKEN'],
+      webhooks: ['TOOLS_WEBHOOK_TOKEN', 'WEB_WEBHOOK_SECRET'],
+      notify: ['SLACK_WEBHOOK_URL'],
+    });
+    // Without a named variable the forge may be detected from the remote later: both defaults.
+    const bare = parseServerConfig('repositories:\n  - { name: a, path: /x, publish: {} }\n', 's.yaml');
+    expect(secretEnvNames(bare).forge).toEqual(['GITHUB_TOKEN', 'GITLAB_TOKEN']);
   });
 
   it.each([
@@ -41,6 +64,14 @@ describe('server configuration', () => {
       /repositories\.0: Unrecognized key: "colour"/,
     ],
     ['repositories: [', /not valid YAML/],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    publish: { remote: "--upload-pack=evil" }\n',
+      /publish\.remote: expected a remote name/,
+    ],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    publish: { forge: { kind: github, project: o/r, apiUrl: "file:///etc" } }\n',
+      /publish\.forge\.apiUrl/,
+    ],
   ])('refuses %j naming the key', (text, message) => {
     expect(() => parseServerConfig(text, 's.yaml')).toThrow(message);
   });

@@ -5,16 +5,19 @@ import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { RepoPauses } from '@selfreview/shared/pauses';
-import { ProposalIndex } from '@selfreview/shared/proposals';
+import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
+import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'fix', level: config.logLevel });
+// Repository code runs in the sandbox; where it cannot run, server mode refuses to start.
+if (!(await sandboxAtStart({ env: process.env, log, who: 'fix worker' }))) process.exit(2);
 // A retired or unknown model would fail every item: stop now, with one line saying what to set.
 if (!(await modelUsableAtStart({ config, env: process.env, log, who: 'fix worker' }))) process.exit(2);
 const redis = createRedis(config.redisUrl, 'worker');
@@ -33,8 +36,11 @@ const finishRun = (runId: string) =>
 const producer = createRedis(config.redisUrl, 'producer');
 producer.on('error', (err) => log.warn({ err: err.message }, 'redis producer connection error'));
 const fixQueue = createQueue('fix', producer, config.prefix);
-// The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
+// Committed batches go to the publisher, the one process that holds forge tokens.
+const publishQueue = createQueue('publish', producer, config.prefix);
+// The connection's own listener logs a lost Redis; without these, BullMQ prints each error's stack.
 fixQueue.on('error', () => {});
+publishQueue.on('error', () => {});
 // Worktrees a crashed worker left behind are removed before any batch starts.
 const pruned = await pruneStaleWorktrees(config.dataDir);
 if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');
@@ -55,14 +61,19 @@ const worker = startWorker({
     memory: new FindingMemory(redis, config.prefix),
     locks: new RepoLock(redis, config.prefix),
     pauses: new RepoPauses(redis, config.prefix),
-    proposals: new ProposalIndex(redis, config.prefix),
     finishRun,
     recordLostRuns: true,
-    // Tokens are read here, by the NAME the job gives, and go no further than the forge client and git.
-    credentials: (name) => process.env[name] || undefined,
     ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
+    },
+    publish: async (job) => {
+      const id = publishJobId(job.batchId);
+      await publishQueue.add('publish-batch', job, { jobId: id });
+      // A re-run batch whose publish job already ended adds nothing: BullMQ keeps the ended job
+      // under that id. Its entry in the run's open set must not outlive it, or the run never ends.
+      const state = await publishQueue.getJobState(id);
+      if (state === 'completed' || state === 'failed') await runs.closeJob(job.runId, 'publish', id);
     },
   }),
   onFinalFailure: async (data, _ctx, err) => {
@@ -77,6 +88,7 @@ log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
 handleShutdown(log, [
   () => worker.close(),
   () => fixQueue.close(),
+  () => publishQueue.close(),
   () => producer.quit(),
   () => redis.quit(),
 ]);

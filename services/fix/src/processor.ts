@@ -22,8 +22,7 @@ import {
   type ProcessIdentity,
   parseIdentity,
 } from '@selfreview/shared/process-identity';
-import type { ProposalIndex } from '@selfreview/shared/proposals';
-import type { FixJob } from '@selfreview/shared/queues';
+import { type FixJob, type PublishJob, publishJobId } from '@selfreview/shared/queues';
 import { LOST_RUN_REASON } from '@selfreview/shared/run-journal';
 import { type RunStore, startedAtFromRunId } from '@selfreview/shared/runs';
 import {
@@ -41,7 +40,6 @@ import { getCodemod } from './codemods/index.ts';
 import { followUpItems, UNUSED_CODES } from './follow-up.ts';
 import { checkGates, type GateViolation, isTestFile } from './gates.ts';
 import { fixWithModel } from './model-fixer/run.ts';
-import { type Credentials, type PublishInput, publishBatch } from './publish.ts';
 import { findAddedSecrets } from './secrets.ts';
 import {
   claimWorktree,
@@ -65,14 +63,14 @@ export type FixDeps = {
   pauses?: RepoPauses;
   /** Ends the run when its last job closes (summary, finishedAt). */
   finishRun?: (runId: string) => Promise<unknown>;
-  /** Tokens by environment variable name (the worker's environment); absent: no credentials. */
-  credentials?: Credentials;
   /** Enqueues a follow-up batch with the items this one carried over; absent: they are only reported. */
   requeue?: (job: FixJob) => Promise<void>;
-  /** A forge client other than the registry's (tests). */
-  forgeFor?: PublishInput['forgeFor'];
-  /** Remembers which findings each proposed branch fixes (for rejections, via the gateway). */
-  proposals?: ProposalIndex;
+  /**
+   * Hands a committed batch to the publisher (its job is opened in the run first). The fix
+   * worker holds no forge token and no publish settings: pushing and proposing happen in the
+   * publisher process. Absent: the branch stays local and no pull request record is written.
+   */
+  publish?: (job: PublishJob) => Promise<void>;
   /**
    * Whether a run missing from Redis is taken for a run whose state Redis lost (the worker's
    * setting); off in tests that drive the processor without creating the run.
@@ -465,15 +463,16 @@ async function runBatch(
 }
 
 /**
- * Records the batch's results, hands carried-over items to a follow-up batch, proposes the
- * branch, and closes the job. Every step is idempotent, so a re-run after a crash finishes
- * what the crashed attempt did not, without a second branch, request or follow-up batch.
+ * Records the batch's results, hands carried-over items to a follow-up batch, hands the
+ * committed branch to the publisher, and closes the job. Every step is idempotent, so a re-run
+ * after a crash finishes what the crashed attempt did not, without a second branch, publish
+ * job or follow-up batch.
  */
 async function conclude(
   deps: FixDeps,
   data: FixJob,
   outcome: BatchOutcome,
-  { repo, config, log, started }: BatchScope & { started: number },
+  { config, log, started }: BatchScope & { started: number },
 ): Promise<FixResult[]> {
   // A run whose state Redis lost (restarted without persistence) gets no follow-ups: it is
   // recorded as lost, with this batch's branch, so the branch is never one no report mentions.
@@ -498,28 +497,25 @@ async function conclude(
   await remember(deps, data, results);
 
   const committed = results.filter((r) => r.status === 'committed');
-  if (outcome.branch && committed.length > 0) {
+  const commit = committed[0]?.commit;
+  if (outcome.branch && commit && deps.publish) {
+    // A record means the publisher already has (or had) this batch; its own retries take it from there.
     const prior = (await deps.runs.pullRequests(data.runId)).find((p) => p.batchId === data.batchId);
-    if (!prior || prior.status === 'failed') {
-      const { record, permanent } = await publishBatch({
-        repo,
-        data,
+    if (!prior) {
+      const ids = new Set(committed.flatMap((r) => r.candidateIds));
+      // Opened before it is queued and before this job closes, so the run never looks drained between.
+      await deps.runs.openJobs(data.runId, 'publish', [publishJobId(data.batchId)]);
+      await deps.publish({
+        runId: data.runId,
+        repo: data.repo,
+        baseBranch: data.baseBranch,
+        baseSha: data.baseSha,
+        batchId: data.batchId,
         branch: outcome.branch,
-        committed,
-        items: data.files.flatMap((f) => f.items),
-        credentials: deps.credentials ?? (() => undefined),
-        log,
-        ...(deps.forgeFor ? { forgeFor: deps.forgeFor } : {}),
-        ...(deps.proposals ? { proposals: deps.proposals } : {}),
+        commit,
+        items: data.files.flatMap((f) => f.items).filter((i) => ids.has(i.candidate.id)),
       });
-      await deps.runs.putPullRequest(data.runId, record);
-      if (record.status === 'failed') {
-        // The commit stands; only the proposal failed. A retry (or an operator's re-queue) re-runs
-        // this batch, which finds its branch and its request again instead of making new ones.
-        const message = `branch ${outcome.branch} committed but not proposed: ${record.reason}`;
-        throw permanent ? new UnrecoverableError(message) : new Error(message);
-      }
-      log.info({ status: record.status, url: record.url, labels: record.labels }, 'batch proposed');
+      log.info({ branch: outcome.branch, commit }, 'batch handed to the publisher');
     }
   }
 

@@ -1,17 +1,17 @@
 /**
- * Proposing a committed batch: push its branch (fast-forward only, never the default branch)
- * and open, or find again, its pull/merge request. Only when the operator asked for it and
- * gave credentials; otherwise the branch stays local and the record says why.
+ * Proposing a committed batch: push its branch (fast-forward only, never the default or base
+ * branch) and open, or find again, its pull/merge request. Runs only in the publisher process,
+ * which holds the forge tokens and never runs repository code; the settings come from the
+ * server configuration or `selfreview run`'s own options, never from job data.
  */
 import type { Logger } from '@selfreview/shared/logger';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
-import type { FixJob } from '@selfreview/shared/queues';
 import type { FixItem, FixResult, PullRequestRecord } from '@selfreview/shared/schemas';
+import { DEFAULT_TOKEN_ENV, type PublishSettings } from '@selfreview/shared/server-config';
 import type { RemoteAuth, Repository } from '@selfreview/shared/workspace';
 import {
   createForge,
   DEFAULT_API_URL,
-  DEFAULT_TOKEN_ENV,
   detectForgeFromRemote,
   type Forge,
   ForgeError,
@@ -20,12 +20,22 @@ import {
 } from './forges/index.ts';
 import { proposalBody, proposalLabels, proposalTitle } from './proposal.ts';
 
-/** Looks a token up by the NAME of its environment variable; the worker passes process.env. */
+/** Looks a token up by the NAME of its environment variable; the publisher passes its own environment. */
 export type Credentials = (envName: string) => string | undefined;
 
-export type PublishInput = {
+/** Where a batch is published from and how: the repository the publisher opened itself, and its settings. */
+export type PublishTarget = {
   repo: Repository;
-  data: FixJob;
+  settings: PublishSettings;
+  /** Never pushed to: the branch the configuration watches (the base of every fix). */
+  protectedBranch: string;
+};
+
+export type PublishInput = {
+  target: PublishTarget;
+  runId: string;
+  batchId: string;
+  baseSha: string;
   branch: string;
   committed: readonly FixResult[];
   items: readonly FixItem[];
@@ -44,15 +54,28 @@ export type PublishInput = {
  */
 export type PublishOutcome = { record: PullRequestRecord; permanent: boolean };
 
-export async function publishBatch(input: PublishInput): Promise<PublishOutcome> {
-  const { repo, data, branch } = input;
-  const base = { batchId: data.batchId, branch, url: null, number: null, labels: [] as string[] };
-  const local = (reason: string): PublishOutcome => ({
-    record: { ...base, status: 'local_only', forge: null, reason },
+/** The record of a branch that stays in the local repository, and why. */
+export function localOnly(batchId: string, branch: string, reason: string): PublishOutcome {
+  return {
+    record: {
+      batchId,
+      branch,
+      url: null,
+      number: null,
+      labels: [],
+      status: 'local_only',
+      forge: null,
+      reason,
+    },
     permanent: false,
-  });
-  const settings = data.repo.publish;
-  if (!settings) return local('publishing not requested: the branch stays in the local repository');
+  };
+}
+
+export async function publishBatch(input: PublishInput): Promise<PublishOutcome> {
+  const { target: where, batchId, branch } = input;
+  const { repo, settings } = where;
+  const base = { batchId, branch, url: null, number: null, labels: [] as string[] };
+  const local = (reason: string) => localOnly(batchId, branch, reason);
 
   const remoteUrl = await repo.remoteUrl(settings.remote);
   if (remoteUrl === null) return local(`no git remote named ${settings.remote}: the branch stays local`);
@@ -77,8 +100,16 @@ export async function publishBatch(input: PublishInput): Promise<PublishOutcome>
     record: { ...base, labels, status: 'failed', forge: target.kind, reason },
     permanent,
   });
+  // The remote's URL is read from the repository's git config, which code running in a fix
+  // worktree could have rewritten: the token only ever goes to the forge's own host.
+  if (isHttpUrl(remoteUrl) && !sameForgeHost(remoteUrl, target.apiUrl)) {
+    return failed(
+      `remote ${settings.remote} is not on the forge's host (${hostOf(target.apiUrl)}): the token is not sent to ${hostOf(remoteUrl)}`,
+      true,
+    );
+  }
   const pushed = await repo.pushBranch(settings.remote, branch, {
-    protectedBranch: data.baseBranch,
+    protectedBranch: where.protectedBranch,
     auth: httpAuth(remoteUrl, target.kind, token),
   });
   if (!pushed.ok) return failed(pushed.detail, pushed.reason !== 'unreachable');
@@ -88,13 +119,13 @@ export async function publishBatch(input: PublishInput): Promise<PublishOutcome>
   try {
     const proposal = await propose(forge, {
       branch,
-      base: data.baseBranch,
+      base: where.protectedBranch,
       title: proposalTitle(input.committed),
       body: proposalBody({
-        batchId: data.batchId,
+        batchId,
         branch,
-        baseBranch: data.baseBranch,
-        baseSha: data.baseSha,
+        baseBranch: where.protectedBranch,
+        baseSha: input.baseSha,
         committed: input.committed,
         items: input.items,
       }),
@@ -102,8 +133,8 @@ export async function publishBatch(input: PublishInput): Promise<PublishOutcome>
     });
     await input.proposals?.remember(target.kind, target.project, branch, {
       repoPath: repo.root,
-      runId: data.runId,
-      batchId: data.batchId,
+      runId: input.runId,
+      batchId,
       candidateIds: input.committed.flatMap((r) => r.candidateIds),
     });
     return {
@@ -129,6 +160,28 @@ export async function publishBatch(input: PublishInput): Promise<PublishOutcome>
   }
 }
 
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/**
+ * Whether an https remote lives on the forge the API URL names: the same host (GitLab, GitHub
+ * Enterprise's /api/v3), or the API's `api.` host for GitHub (api.github.com serves github.com).
+ */
+export function sameForgeHost(remoteUrl: string, apiUrl: string): boolean {
+  const remote = hostOf(remoteUrl);
+  const api = hostOf(apiUrl);
+  return remote !== '(not a URL)' && (remote === api || api === `api.${remote}`);
+}
+
 /**
  * HTTPS remotes take the token as basic auth in a header (the user name is the forge's
  * convention for tokens); SSH and local remotes authenticate their own way.
@@ -138,7 +191,7 @@ export function httpAuth(
   kind: ForgeTarget['kind'],
   token: string,
 ): RemoteAuth | undefined {
-  if (!/^https?:\/\//i.test(remoteUrl)) return undefined;
+  if (!isHttpUrl(remoteUrl)) return undefined;
   const user = kind === 'github' ? 'x-access-token' : 'oauth2';
   return {
     header: `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`,

@@ -72,11 +72,7 @@ export function createTriggerProcessor(deps: TriggerDeps) {
     }
 
     const runId = newRunId();
-    const repoRef: RepoRef = {
-      path: repo.root,
-      name: target.name,
-      ...(target.publish ? { publish: target.publish } : {}),
-    };
+    const repoRef: RepoRef = { path: repo.root, name: target.name };
     const meta = {
       runId,
       repoPath: repo.root,

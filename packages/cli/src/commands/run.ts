@@ -7,13 +7,14 @@ import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
 import { startupModelCheck } from '@selfreview/shared/model/setup';
-import { jobId, QUEUE_NAMES, RepoRef, type ScanJob } from '@selfreview/shared/queues';
+import { jobId, QUEUE_NAMES, type RepoRef, type ScanJob } from '@selfreview/shared/queues';
 import { checkRedisSettings, createRedis, type Redis, waitForReady } from '@selfreview/shared/redis';
 import { type ProvidedRedis, provideRedis } from '@selfreview/shared/redis-server';
 import { hasRootTsconfig } from '@selfreview/shared/repo-files';
 import { buildReport } from '@selfreview/shared/report';
 import { newRunId, type RunProgress, RunStore } from '@selfreview/shared/runs';
 import type { RunReport } from '@selfreview/shared/schemas';
+import { PublishSettings, publishTokenEnvs, type RunPublishSettings } from '@selfreview/shared/server-config';
 import { createQueue } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
 import type { Queue } from 'bullmq';
@@ -21,12 +22,15 @@ import { prepareExample } from '../example.ts';
 import { RedisGoneError, RedisPatience, redisWaitSeconds } from '../redis-wait.ts';
 import { renderProgress, renderSummary } from '../render.ts';
 import { findRunBranches } from '../run-branches.ts';
-import { Supervisor } from '../workers.ts';
+import { processEnv, Supervisor } from '../workers.ts';
 
 export type RunOptions = {
   path: string | undefined;
-  /** Push and propose fix branches; absent: they stay in the local repository. */
-  publish?: RepoRef['publish'];
+  /**
+   * Push and propose fix branches; absent: they stay in the local repository. Handed to the
+   * run's own publisher process in its environment, never through Redis.
+   */
+  publish?: PublishSettings | undefined;
   reportFile: string | undefined;
   timeoutMinutes: number;
   env: NodeJS.ProcessEnv;
@@ -34,7 +38,7 @@ export type RunOptions = {
 };
 
 /**
- * `--publish`, `--remote`, `--forge kind:project`, `--forge-url`, `--token-env` as the job's
+ * `--publish`, `--remote`, `--forge kind:project`, `--forge-url`, `--token-env` as the run's
  * publish settings; undefined when none is given. Errors name the option.
  */
 export function parsePublishOptions(opts: {
@@ -43,7 +47,7 @@ export function parsePublishOptions(opts: {
   forge: string | undefined;
   forgeUrl: string | undefined;
   tokenEnv: string | undefined;
-}): RepoRef['publish'] {
+}): PublishSettings | undefined {
   const wanted = opts.publish || opts.forge !== undefined;
   if (!wanted) {
     const stray = (['remote', 'forgeUrl', 'tokenEnv'] as const).find((k) => opts[k] !== undefined);
@@ -62,7 +66,7 @@ export function parsePublishOptions(opts: {
   } else if (opts.forgeUrl !== undefined) {
     throw new UserInputError('--forge-url needs --forge KIND:PROJECT');
   }
-  const parsed = RepoRef.shape.publish.safeParse({
+  const parsed = PublishSettings.safeParse({
     ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
     ...(forge ? { forge } : {}),
     ...(opts.tokenEnv !== undefined ? { tokenEnv: opts.tokenEnv } : {}),
@@ -148,12 +152,39 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
       // The private server has no persistence on purpose: the workers need not warn about it.
       ...(redis.source === 'private' ? { SELFREVIEW_REDIS_EPHEMERAL: '1' } : {}),
     };
-    supervisor = new Supervisor({ names: QUEUE_NAMES, env: workerEnv, logDir: runDir, say: log });
+    const runPublish: RunPublishSettings | null = opts.publish
+      ? { ...opts.publish, repoPath: repo.root, baseBranch: branch }
+      : null;
+    // A run is not a deployment: a server configuration in the shell's environment is not its
+    // own, and publish settings come from this command's options only.
+    const { SELFREVIEW_SERVER_CONFIG: _server, SELFREVIEW_RUN_PUBLISH: _publish, ...from } = opts.env;
+    const secrets = {
+      model: [config.modelApiKeyEnv],
+      forge: publishTokenEnvs(opts.publish),
+      gateway: [],
+      notify: [],
+    };
+    supervisor = new Supervisor({
+      names: QUEUE_NAMES,
+      env: (name) =>
+        processEnv(name, {
+          from,
+          common: {
+            ...workerEnv,
+            ...(name === 'publish' && runPublish
+              ? { SELFREVIEW_RUN_PUBLISH: JSON.stringify(runPublish) }
+              : {}),
+          },
+          secrets,
+        }),
+      logDir: runDir,
+      say: log,
+    });
     supervisor.start();
 
     const startedAt = new Date().toISOString();
     const scanJobId = jobId(runId, 'scan');
-    const repoRef: RepoRef = { path: repo.root, ...(opts.publish ? { publish: opts.publish } : {}) };
+    const repoRef: RepoRef = { path: repo.root };
     const job: ScanJob = { runId, repo: repoRef, baseBranch: branch, baseSha: sha, mode: 'full' };
     // Each step is idempotent (a hash, a set, a job id), so one retried after an outage does no harm.
     await patience.call(

@@ -32,10 +32,8 @@ export const DEFAULT_API_URL: Record<ForgeKind, string> = {
   gitlab: 'https://gitlab.com',
 };
 
-export const DEFAULT_TOKEN_ENV: Record<ForgeKind, string> = {
-  github: 'GITHUB_TOKEN',
-  gitlab: 'GITLAB_TOKEN',
-};
+/** The token variables when the settings name none: one list for the publisher and for `selfreview up`. */
+export { DEFAULT_TOKEN_ENV } from '@selfreview/shared/server-config';
 
 const HOSTS: Record<string, ForgeKind> = { 'github.com': 'github', 'gitlab.com': 'gitlab' };
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { type ProcessName, processEnv } from '../src/workers.ts';
+
+const FROM = {
+  PATH: '/usr/bin',
+  HOME: '/home/ops',
+  SELFREVIEW_PREFIX: 'sr',
+  LOG_LEVEL: 'debug',
+  REDIS_URL: 'redis://:pw@127.0.0.1:6379',
+  ANTHROPIC_API_KEY: 'model-key',
+  GITHUB_TOKEN: 'forge-token',
+  // A token under a SELFREVIEW_ name is still a token: it goes to the publisher only.
+  SELFREVIEW_GL_TOKEN: 'forge-token-2',
+  WEB_WEBHOOK_SECRET: 'hook-secret',
+  SELFREVIEW_UI_USER: 'ops',
+  SELFREVIEW_UI_PASSWORD: 'ui-password',
+  SLACK_WEBHOOK_URL: 'https://hooks.example/T0/B0/x',
+  AWS_SECRET_ACCESS_KEY: 'unrelated-secret',
+  EDITOR: 'vim',
+};
+const SECRETS = {
+  model: ['ANTHROPIC_API_KEY'],
+  forge: ['GITHUB_TOKEN', 'SELFREVIEW_GL_TOKEN'],
+  gateway: ['WEB_WEBHOOK_SECRET'],
+  notify: ['SLACK_WEBHOOK_URL'],
+};
+const env = (name: ProcessName) =>
+  processEnv(name, { from: FROM, common: { SELFREVIEW_DATA_DIR: '/data' }, secrets: SECRETS });
+const secretKeys = (name: ProcessName) =>
+  Object.keys(env(name))
+    .filter((k) => /KEY|TOKEN|SECRET|PASSWORD|USER|WEBHOOK/.test(k))
+    .sort();
+
+describe('processEnv', () => {
+  it('gives every process the settings and the basics, never an unrelated variable', () => {
+    for (const name of ['scan', 'apply', 'fix', 'publish', 'gateway'] as const) {
+      expect(env(name)).toMatchObject({
+        PATH: '/usr/bin',
+        HOME: '/home/ops',
+        SELFREVIEW_PREFIX: 'sr',
+        SELFREVIEW_DATA_DIR: '/data',
+        LOG_LEVEL: 'debug',
+        REDIS_URL: FROM.REDIS_URL,
+      });
+      expect(env(name)).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
+      expect(env(name)).not.toHaveProperty('EDITOR');
+    }
+  });
+
+  it('gives each process only the secrets of its role', () => {
+    expect(secretKeys('scan')).toEqual(['SLACK_WEBHOOK_URL']);
+    expect(secretKeys('apply')).toEqual(['ANTHROPIC_API_KEY', 'SLACK_WEBHOOK_URL']);
+    // The fix worker runs repository code: no forge token, whatever its name.
+    expect(secretKeys('fix')).toEqual(['ANTHROPIC_API_KEY', 'SLACK_WEBHOOK_URL']);
+    expect(secretKeys('publish')).toEqual(['GITHUB_TOKEN', 'SELFREVIEW_GL_TOKEN', 'SLACK_WEBHOOK_URL']);
+    expect(secretKeys('gateway')).toEqual([
+      'SELFREVIEW_UI_PASSWORD',
+      'SELFREVIEW_UI_USER',
+      'WEB_WEBHOOK_SECRET',
+    ]);
+    expect(JSON.stringify(env('fix'))).not.toContain('forge-token');
+  });
+
+  it('what the command decides wins over the shell', () => {
+    const e = processEnv('fix', {
+      from: FROM,
+      common: { REDIS_URL: 'redis://127.0.0.1:7000' },
+      secrets: SECRETS,
+    });
+    expect(e.REDIS_URL).toBe('redis://127.0.0.1:7000');
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The publisher process: `node --import tsx services/fix/src/publish-main.ts`. The only process
+ * with forge tokens in its environment; it receives committed, verified batches from the fix
+ * worker, runs no repository code (git push with hooks off, and the forge's REST API), and
+ * takes its publish settings from the server configuration or `selfreview run`'s options.
+ */
+import { loadConfig } from '@selfreview/shared/config';
+import { UserInputError } from '@selfreview/shared/errors';
+import { createLogger } from '@selfreview/shared/logger';
+import { ProposalIndex } from '@selfreview/shared/proposals';
+import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
+import { finishRunIfDrained } from '@selfreview/shared/run-finish';
+import { RunStore } from '@selfreview/shared/runs';
+import { handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { closePublishJob, createPublishProcessor, resolverFromEnv } from './publisher.ts';
+
+const config = loadConfig(process.env);
+const log = createLogger({ name: 'publish', level: config.logLevel });
+let settings: Awaited<ReturnType<typeof resolverFromEnv>>;
+try {
+  settings = await resolverFromEnv(process.env, config.dataDir);
+} catch (err) {
+  // A broken server configuration will not fix itself on a restart: one line, exit 2.
+  if (!(err instanceof UserInputError)) throw err;
+  log.fatal(err.message);
+  process.stderr.write(`selfreview publisher: ${err.message}\n`);
+  process.exit(2);
+}
+const redis = createRedis(config.redisUrl, 'worker');
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+await waitForReady(redis, 30_000);
+// An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
+if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'publisher' }))) process.exit(2);
+
+const runs = new RunStore(redis, config.prefix);
+const finishRun = (runId: string) =>
+  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
+    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
+  );
+const deps = {
+  runs,
+  resolve: settings.resolve,
+  // Read here, by the NAME the publisher's own settings give; the value goes no further than
+  // the forge client and git's http.extraHeader.
+  credentials: (name: string) => process.env[name] || undefined,
+  proposals: new ProposalIndex(redis, config.prefix),
+  finishRun,
+};
+const worker = startWorker({
+  queue: 'publish',
+  config,
+  log,
+  processor: createPublishProcessor(deps),
+  onFinalFailure: async (data, _ctx, err) => {
+    await runs.addWarnings(data.runId, [`publishing batch ${data.batchId} failed: ${err.message}`]);
+    await closePublishJob(deps, data);
+  },
+});
+log.info({ queue: 'publish', prefix: config.prefix, settings: settings.mode }, 'worker ready');
+handleShutdown(log, [() => worker.close(), () => redis.quit()]);
