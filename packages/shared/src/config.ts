@@ -34,14 +34,24 @@ export const ServiceConfig = z.object({
   /** SDK retries of 429/529/5xx per call; with the timeout this bounds a call's time. */
   modelMaxRetries: z.coerce.number().int().min(0).max(5),
   /**
-   * The operator's ceilings on the token budgets: a repository's own configuration can lower
-   * its budgets, never raise them above these.
+   * The operator's ceilings on the token budgets, on by default: a repository's own
+   * configuration can lower its budgets, never raise them above these.
    */
   modelBudgetCaps: z.object({
-    item: z.coerce.number().int().positive().optional(),
-    batch: z.coerce.number().int().positive().optional(),
-    run: z.coerce.number().int().positive().optional(),
-    repoDay: z.coerce.number().int().positive().optional(),
+    item: z.coerce.number().int().positive(),
+    batch: z.coerce.number().int().positive(),
+    run: z.coerce.number().int().positive(),
+    repoDay: z.coerce.number().int().positive(),
+  }),
+  /**
+   * The operator's ceilings on how long repository work may take, on by default: a
+   * repository's selfreview.config may lower these, never raise them (applyOperatorCaps).
+   */
+  timeCaps: z.object({
+    fixMinutes: z.coerce.number().positive().max(120),
+    testSeconds: z.coerce.number().int().positive().max(3600),
+    typecheckSeconds: z.coerce.number().int().positive().max(3600),
+    setupSeconds: z.coerce.number().int().positive().max(3600),
   }),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
@@ -65,7 +75,17 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   modelTimeoutSeconds: 'SELFREVIEW_MODEL_TIMEOUT_SECONDS',
   modelMaxRetries: 'SELFREVIEW_MODEL_MAX_RETRIES',
   modelBudgetCaps: 'SELFREVIEW_MODEL_CAP_{ITEM,BATCH,RUN,REPO_DAY}',
+  timeCaps: 'SELFREVIEW_CAP_{FIX_MINUTES,TEST_SECONDS,TYPECHECK_SECONDS,SETUP_SECONDS}',
 };
+
+/**
+ * The ceilings when the operator sets none: room above a repository's defaults (20k, 60k, 400k,
+ * 2M tokens; 10 min, 600/300/300 s), so a repository can ask for somewhat more, but not without bound.
+ */
+export const DEFAULT_OPERATOR_CAPS = {
+  model: { item: 40_000, batch: 120_000, run: 800_000, repoDay: 4_000_000 },
+  time: { fixMinutes: 30, testSeconds: 1200, typecheckSeconds: 900, setupSeconds: 900 },
+} as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const raw = {
@@ -81,10 +101,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     modelTimeoutSeconds: env.SELFREVIEW_MODEL_TIMEOUT_SECONDS ?? '120',
     modelMaxRetries: env.SELFREVIEW_MODEL_MAX_RETRIES ?? '2',
     modelBudgetCaps: {
-      ...(env.SELFREVIEW_MODEL_CAP_ITEM ? { item: env.SELFREVIEW_MODEL_CAP_ITEM } : {}),
-      ...(env.SELFREVIEW_MODEL_CAP_BATCH ? { batch: env.SELFREVIEW_MODEL_CAP_BATCH } : {}),
-      ...(env.SELFREVIEW_MODEL_CAP_RUN ? { run: env.SELFREVIEW_MODEL_CAP_RUN } : {}),
-      ...(env.SELFREVIEW_MODEL_CAP_REPO_DAY ? { repoDay: env.SELFREVIEW_MODEL_CAP_REPO_DAY } : {}),
+      item: env.SELFREVIEW_MODEL_CAP_ITEM || DEFAULT_OPERATOR_CAPS.model.item,
+      batch: env.SELFREVIEW_MODEL_CAP_BATCH || DEFAULT_OPERATOR_CAPS.model.batch,
+      run: env.SELFREVIEW_MODEL_CAP_RUN || DEFAULT_OPERATOR_CAPS.model.run,
+      repoDay: env.SELFREVIEW_MODEL_CAP_REPO_DAY || DEFAULT_OPERATOR_CAPS.model.repoDay,
+    },
+    timeCaps: {
+      fixMinutes: env.SELFREVIEW_CAP_FIX_MINUTES || DEFAULT_OPERATOR_CAPS.time.fixMinutes,
+      testSeconds: env.SELFREVIEW_CAP_TEST_SECONDS || DEFAULT_OPERATOR_CAPS.time.testSeconds,
+      typecheckSeconds: env.SELFREVIEW_CAP_TYPECHECK_SECONDS || DEFAULT_OPERATOR_CAPS.time.typecheckSeconds,
+      setupSeconds: env.SELFREVIEW_CAP_SETUP_SECONDS || DEFAULT_OPERATOR_CAPS.time.setupSeconds,
     },
   };
   const parsed = ServiceConfig.safeParse(raw);
@@ -193,6 +219,68 @@ export const REPO_CONFIG_FILES = [
   'selfreview.config.yaml',
   'selfreview.config.yml',
 ];
+
+/** The operator's ceilings, as a worker holds them. */
+export type OperatorCaps = Pick<ServiceConfig, 'modelBudgetCaps' | 'timeCaps'>;
+
+/**
+ * A repository's configuration with every budget and time limit lowered to the operator's
+ * ceiling, and one warning (for the run) per value that was lowered. A repository may ask for
+ * less than the ceiling, never more: its selfreview.config is written by whoever can push.
+ */
+export function applyOperatorCaps(
+  config: RepoConfig,
+  caps: OperatorCaps,
+): { config: RepoConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const clamp = (key: string, value: number, cap: number, unit: string): number => {
+    if (value <= cap) return value;
+    warnings.push(
+      `selfreview.config asks for ${key} ${value}${unit}, above the operator's ceiling of ${cap}${unit}: ${cap}${unit} is used`,
+    );
+    return cap;
+  };
+  const b = config.llm.budgets;
+  const m = caps.modelBudgetCaps;
+  const t = caps.timeCaps;
+  const fix = config.fix;
+  return {
+    config: {
+      ...config,
+      llm: {
+        ...config.llm,
+        budgets: {
+          item: clamp('llm.budgets.item', b.item, m.item, ' tokens'),
+          batch: clamp('llm.budgets.batch', b.batch, m.batch, ' tokens'),
+          run: clamp('llm.budgets.run', b.run, m.run, ' tokens'),
+          repoDay: clamp('llm.budgets.repoDay', b.repoDay, m.repoDay, ' tokens'),
+        },
+      },
+      fix: {
+        ...fix,
+        maxMinutes: clamp('fix.maxMinutes', fix.maxMinutes, t.fixMinutes, ' min'),
+        test: {
+          ...fix.test,
+          timeoutSeconds: clamp('fix.test.timeoutSeconds', fix.test.timeoutSeconds, t.testSeconds, ' s'),
+        },
+        typecheck: {
+          ...fix.typecheck,
+          timeoutSeconds: clamp(
+            'fix.typecheck.timeoutSeconds',
+            fix.typecheck.timeoutSeconds,
+            t.typecheckSeconds,
+            ' s',
+          ),
+        },
+        setup: {
+          ...fix.setup,
+          timeoutSeconds: clamp('fix.setup.timeoutSeconds', fix.setup.timeoutSeconds, t.setupSeconds, ' s'),
+        },
+      },
+    },
+    warnings,
+  };
+}
 
 export function defaultRepoConfig(): RepoConfig {
   return RepoConfig.parse({});

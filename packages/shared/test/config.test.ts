@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseRepoConfig } from '../src/config.ts';
+import { applyOperatorCaps, defaultRepoConfig, loadConfig, parseRepoConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 /** Runs `fn`, expects a ConfigError and returns its message. */
@@ -56,7 +56,9 @@ describe('loadConfig', () => {
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
       modelTimeoutSeconds: 120,
       modelMaxRetries: 2,
-      modelBudgetCaps: {},
+      // The operator's ceilings are on even when nothing is set.
+      modelBudgetCaps: { item: 40_000, batch: 120_000, run: 800_000, repoDay: 4_000_000 },
+      timeCaps: { fixMinutes: 30, testSeconds: 1200, typecheckSeconds: 900, setupSeconds: 900 },
     });
   });
 
@@ -76,6 +78,10 @@ describe('loadConfig', () => {
         SELFREVIEW_MODEL_MAX_RETRIES: '0',
         SELFREVIEW_MODEL_CAP_RUN: '100000',
         SELFREVIEW_MODEL_CAP_REPO_DAY: '500000',
+        SELFREVIEW_CAP_FIX_MINUTES: '5',
+        SELFREVIEW_CAP_TEST_SECONDS: '120',
+        SELFREVIEW_CAP_TYPECHECK_SECONDS: '60',
+        SELFREVIEW_CAP_SETUP_SECONDS: '30',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -89,7 +95,8 @@ describe('loadConfig', () => {
       modelApiKeyEnv: 'LITELLM_KEY',
       modelTimeoutSeconds: 30,
       modelMaxRetries: 0,
-      modelBudgetCaps: { run: 100_000, repoDay: 500_000 },
+      modelBudgetCaps: { item: 40_000, batch: 120_000, run: 100_000, repoDay: 500_000 },
+      timeCaps: { fixMinutes: 5, testSeconds: 120, typecheckSeconds: 60, setupSeconds: 30 },
     });
   });
 
@@ -261,5 +268,59 @@ describe('parseRepoConfig', () => {
     expect(configErrorMessage(() => parseRepoConfig('{"a": 1,,}', 'selfreview.config.yml'))).toMatch(
       /^selfreview\.config\.yml: not valid YAML: /,
     );
+  });
+});
+
+describe('applyOperatorCaps', () => {
+  const caps = loadConfig({});
+
+  it('leaves a repository within the ceilings alone, the defaults included', () => {
+    expect(applyOperatorCaps(defaultRepoConfig(), caps)).toEqual({
+      config: defaultRepoConfig(),
+      warnings: [],
+    });
+    const lower = parseRepoConfig(
+      '{"fix":{"maxMinutes":2},"llm":{"budgets":{"run":1000}}}',
+      'selfreview.config.json',
+    );
+    expect(applyOperatorCaps(lower, caps).config).toEqual(lower);
+  });
+
+  it('lowers what a repository asks above the ceilings, one warning each', () => {
+    const greedy = parseRepoConfig(
+      JSON.stringify({
+        fix: {
+          maxMinutes: 120,
+          test: { timeoutSeconds: 3600 },
+          typecheck: { timeoutSeconds: 3600 },
+          setup: { timeoutSeconds: 3600 },
+        },
+        llm: { budgets: { item: 10_000_000, batch: 10_000_000, run: 10_000_000, repoDay: 10_000_000 } },
+      }),
+      'selfreview.config.json',
+    );
+    const { config, warnings } = applyOperatorCaps(greedy, caps);
+    expect(config.fix.maxMinutes).toBe(30);
+    expect(config.fix.test.timeoutSeconds).toBe(1200);
+    expect(config.fix.typecheck.timeoutSeconds).toBe(900);
+    expect(config.fix.setup.timeoutSeconds).toBe(900);
+    expect(config.llm.budgets).toEqual({ item: 40_000, batch: 120_000, run: 800_000, repoDay: 4_000_000 });
+    // Everything else is the repository's.
+    expect(config.fix.test.scope).toBe(greedy.fix.test.scope);
+    expect(warnings).toHaveLength(8);
+    expect(warnings).toContain(
+      "selfreview.config asks for fix.maxMinutes 120 min, above the operator's ceiling of 30 min: 30 min is used",
+    );
+    expect(warnings).toContain(
+      "selfreview.config asks for llm.budgets.run 10000000 tokens, above the operator's ceiling of 800000 tokens: 800000 tokens is used",
+    );
+  });
+
+  it("follows the operator's own ceilings", () => {
+    const strict = loadConfig({ SELFREVIEW_CAP_FIX_MINUTES: '1', SELFREVIEW_MODEL_CAP_ITEM: '500' });
+    const { config, warnings } = applyOperatorCaps(defaultRepoConfig(), strict);
+    expect(config.fix.maxMinutes).toBe(1);
+    expect(config.llm.budgets.item).toBe(500);
+    expect(warnings).toHaveLength(2);
   });
 });

@@ -18,7 +18,8 @@ export type GateName =
   | 'ci_config'
   | 'test_deleted'
   | 'test_weakened'
-  | 'secret_added';
+  | 'secret_added'
+  | 'capability_added';
 
 export type GateViolation = { gate: GateName; detail: string };
 
@@ -40,7 +41,11 @@ export type GateInput = {
   testFiles?: readonly TouchedTestFile[];
   /** Secrets present after the change that were not there before. */
   addedSecrets?: readonly { file: string; line: number; kind: string }[];
+  /** Reads of the environment, network calls or process spawning the change adds (findAddedCapabilities). */
+  addedCapabilities?: readonly AddedCapability[];
 };
+
+export type AddedCapability = { file: string; kind: CapabilityKind; added: number };
 
 /** Dependency manifests and lockfiles: a fix never changes what the project depends on. */
 const MANIFESTS =
@@ -92,7 +97,88 @@ export function checkGates(input: GateInput): GateViolation[] {
   for (const s of input.addedSecrets ?? []) {
     violations.push({ gate: 'secret_added', detail: `${s.file}:${s.line}: ${s.kind}` });
   }
+  for (const c of input.addedCapabilities ?? []) {
+    violations.push({
+      gate: 'capability_added',
+      detail: `${c.file}: adds ${CAPABILITY_WORDS[c.kind]} (${c.added})`,
+    });
+  }
   return violations;
+}
+
+/**
+ * What a fix never needs and an injected instruction would want: reading the environment (where
+ * tokens are), talking to the network, starting programs or evaluating strings. No codemod adds
+ * any of these; a model change that does (a TODO asking for `process.env.GITHUB_TOKEN`) is refused.
+ */
+export type CapabilityKind = 'environment' | 'network' | 'process' | 'eval';
+
+const CAPABILITY_WORDS: Record<CapabilityKind, string> = {
+  environment: 'reads of environment variables',
+  network: 'network access',
+  process: 'starting processes or threads',
+  eval: 'evaluation of strings as code',
+};
+
+const MODULES: Record<string, CapabilityKind> = {
+  http: 'network',
+  https: 'network',
+  http2: 'network',
+  net: 'network',
+  tls: 'network',
+  dgram: 'network',
+  dns: 'network',
+  undici: 'network',
+  axios: 'network',
+  'node-fetch': 'network',
+  child_process: 'process',
+  worker_threads: 'process',
+  cluster: 'process',
+  vm: 'eval',
+};
+
+const CAPABILITY_PATTERNS: [CapabilityKind, RegExp][] = [
+  ['environment', /\bprocess\s*(?:\.\s*env\b|\[\s*['"`]env['"`]\s*\])/g],
+  ['environment', /\b(?:Deno|Bun)\s*\.\s*env\b|\bimport\s*\.\s*meta\s*\.\s*env\b/g],
+  ['network', /(?<![\w$.])fetch\s*\(|\b(?:XMLHttpRequest|WebSocket|EventSource)\b|\bsendBeacon\s*\(/g],
+  ['eval', /(?<![\w$.])eval\s*\(|\bnew\s+Function\s*\(/g],
+];
+
+/** Module names in import declarations, `import()`, `require()` and `export … from`. */
+const MODULE_REFERENCE =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"`](?:node:)?([\w@./-]+)['"`]/g;
+
+function capabilityCounts(text: string): Record<CapabilityKind, number> {
+  const code = blankComments(text);
+  const counts: Record<CapabilityKind, number> = { environment: 0, network: 0, process: 0, eval: 0 };
+  for (const [kind, re] of CAPABILITY_PATTERNS) counts[kind] += (code.match(re) ?? []).length;
+  for (const m of code.matchAll(MODULE_REFERENCE)) {
+    const kind = MODULES[(m[1] ?? '').split('/')[0] ?? ''];
+    if (kind) counts[kind]++;
+  }
+  return counts;
+}
+
+/** The capabilities `after` uses more often than `before` (null: the file is absent). Pure. */
+export function findAddedCapabilities(
+  file: string,
+  before: string | null,
+  after: string | null,
+): AddedCapability[] {
+  if (after === null) return [];
+  const was = capabilityCounts(before ?? '');
+  const now = capabilityCounts(after);
+  return (Object.keys(now) as CapabilityKind[])
+    .filter((kind) => now[kind] > was[kind])
+    .map((kind) => ({ file, kind, added: now[kind] - was[kind] }));
+}
+
+/** The text with comments replaced by spaces; strings are kept (module names live in them). */
+function blankComments(text: string): string {
+  return text.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g,
+    (m) => (m.startsWith('/') ? m.replace(/[^\n]/g, ' ') : m),
+  );
 }
 
 export interface TestShape {

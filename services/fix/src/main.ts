@@ -63,6 +63,7 @@ const worker = startWorker({
     pauses: new RepoPauses(redis, config.prefix),
     finishRun,
     recordLostRuns: true,
+    caps: config,
     ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });

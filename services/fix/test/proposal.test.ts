@@ -66,6 +66,16 @@ describe('proposalLabels', () => {
     ).toEqual([LABEL_NEEDS_REVIEW]);
     expect(proposalLabels([])).toEqual([LABEL_NEEDS_REVIEW]);
   });
+
+  it.each(['resolve_todo', 'split_long_function', 'reduce_nesting', 'add_missing_test'] as const)(
+    'never auto-merges a model change (%s), however confident and well verified',
+    (changeType) => {
+      // A second opinion can lift a TODO's confidence to 1; the label does not follow it.
+      const model = result('b.ts', [], { change_type: changeType, confidence: 1 });
+      expect(proposalLabels([model])).toEqual([LABEL_NEEDS_REVIEW]);
+      expect(proposalLabels([result('a.ts', []), model])).toEqual([LABEL_NEEDS_REVIEW]);
+    },
+  );
 });
 
 describe('proposalTitle', () => {

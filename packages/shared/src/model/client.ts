@@ -102,6 +102,8 @@ export class ModelClient {
 
   /** Runs already told that this model's cost is unknown (once per run is enough). */
   private readonly unpricedRuns = new Set<string>();
+  /** Runs and budgets already told that the operator's ceiling lowered them. */
+  private readonly cappedRuns = new Set<string>();
 
   async call(
     scope: BudgetScope,
@@ -117,6 +119,17 @@ export class ModelClient {
 
     const worstCase = estimateInputTokens(req) + req.maxTokens;
     const limits = capped(scope.limits, this.opts.caps);
+    for (const s of BUDGET_SCOPES) {
+      // Said once per run and budget: the repository asked for more than the operator allows.
+      const key = `${scope.runId}:${s}`;
+      if (limits[s] < scope.limits[s] && !this.cappedRuns.has(key)) {
+        this.cappedRuns.add(key);
+        await this.opts.onWarning?.(
+          scope,
+          `selfreview.config asks for llm.budgets.${s} ${scope.limits[s]} tokens, above the operator's ceiling of ${limits[s]} tokens: ${limits[s]} tokens is used`,
+        );
+      }
+    }
     const reserved = await this.opts.budget.reserve({ ...scope, limits }, worstCase);
     if (!reserved.ok) {
       return {
