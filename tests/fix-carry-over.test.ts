@@ -28,6 +28,10 @@ const SOURCES: Record<string, string> = {
   'src/c.ts': "import { a, b } from './m';\nexport const z = a;\n",
 };
 
+// The hanging "tests" write their host pid to a file outside the worktree, which the sandbox
+// for repository code hides (tests/security-sandbox.test.ts covers it): run without it here.
+process.env.SELFREVIEW_SANDBOX = 'off';
+
 function itemsFor(file: string): FixItem[] {
   return analyzeFile(file, SOURCES[file] ?? '', { rules: ['unused-import'] }).candidates.map((candidate) => ({
     candidate,
@@ -58,12 +62,17 @@ describe('carrying over what a batch did not finish', () => {
 
   it('a batch past its time limit kills its tests, removes its worktree and hands its items on', async () => {
     const pidFile = path.join(scratch, 'tests.pid');
-    // The repository's "tests" never end: the batch's 6-second limit must stop them.
+    // The repository's "tests" never end: the batch's 9-second limit must stop them. The typecheck
+    // is a no-op here, so that on a loaded machine the limit is met in the tests, not before them.
     const repo = await makeRepo({
       ...SOURCES,
       'test/hang.cjs': `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetInterval(() => {}, 1000);\n`,
       'selfreview.config.json': JSON.stringify({
-        fix: { maxMinutes: 0.1, test: { command: ['node', 'test/hang.cjs'] } },
+        fix: {
+          maxMinutes: 0.15,
+          typecheck: { command: ['node', '-e', '0'] },
+          test: { command: ['node', 'test/hang.cjs'] },
+        },
       }),
     });
     try {
@@ -82,7 +91,7 @@ describe('carrying over what a batch did not finish', () => {
 
       expect(results).toHaveLength(1);
       expect(results[0]).toMatchObject({ status: 'carried_over', commit: null, branch: null });
-      expect(results[0]?.reason).toBe('batch time limit of 0.1 min; continues in batch run-late-b-1-c1-1');
+      expect(results[0]?.reason).toBe('batch time limit of 0.15 min; continues in batch run-late-b-1-c1-1');
       expect(requeued).toEqual([{ ...data, batchId: 'run-late-b-1-c1-1', carry: 1 }]);
       expect((await runs.progress('run-late')).open.fix).toBe(1);
 
