@@ -3,25 +3,35 @@
  * with a forge token in the CLI's environment starts the workers and the publisher with
  * environments of their own; the token reaches the publisher only (read back from
  * /proc/<pid>/environ of the real processes), opens the pull request on a loopback GitHub, and
- * appears in no Redis key, log, report or output. A run's summary webhook can name only the
- * variable the server configuration names.
+ * appears in no Redis key, log, report or output. The run goes through a Redis that wants an
+ * ACL user's password over TLS (rediss://), and the password appears in no log or output either.
+ * A server-mode process refuses a Redis without a password; a run's summary webhook can name
+ * only the variable the server configuration names.
  */
+import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REDIS_PASSWORD_PLACEHOLDER } from '@selfreview/shared/redis';
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { RunReport } from '@selfreview/shared/schemas';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TSX } from './helpers/cli.ts';
 import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.ts';
 import { git, makeGuardedRemote, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { childPids, startCli, until } from './helpers/processes.ts';
 import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { type AuthRedis, connectAuth, startAuthRedis } from './helpers/redis-auth.ts';
 
 // Not shaped like a real token, so no secret scanner mistakes it for one; unique enough to search for.
 const TOKEN = 'sr-forge-token-5c1f0e9a7b3d4c26';
 const UI_PASSWORD = 'sr-ui-password-0d8e2f41';
+const REDIS_ADMIN_PASSWORD = 'sr-redis-admin-9a7c55e1';
+const REDIS_USER = { name: 'selfreview', password: 'sr-redis-user-4be0d3f2' };
+const PUBLISH_MAIN = fileURLToPath(new URL('../services/fix/src/publish-main.ts', import.meta.url));
 
 const FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify({
@@ -65,6 +75,7 @@ async function dumpPrefix(redis: Redis, prefix: string): Promise<{ keys: number;
 }
 
 describe('selfreview run keeps the forge token in the publisher', () => {
+  let redisServer: AuthRedis;
   let repo: string;
   let remote: string;
   let dataDir: string;
@@ -80,11 +91,14 @@ describe('selfreview run keeps the forge token in the publisher', () => {
     dataDir = await tempDir();
     prefix = uniquePrefix('secrets');
     github = await startFakeGitHub({ token: TOKEN });
+    redisServer = await startAuthRedis({ password: REDIS_ADMIN_PASSWORD, user: REDIS_USER, tls: true });
     const reportFile = path.join(dataDir, 'report.json');
     const cli = startCli(
       ['run', repo, '--report', reportFile, '--forge', 'github:o/r', '--forge-url', github.url],
       {
-        REDIS_URL: testRedisUrl(),
+        // An ACL user over TLS: every process connects with these credentials.
+        REDIS_URL: redisServer.url,
+        NODE_EXTRA_CA_CERTS: redisServer.caFile ?? '',
         SELFREVIEW_PREFIX: prefix,
         SELFREVIEW_DATA_DIR: dataDir,
         GITHUB_TOKEN: TOKEN,
@@ -117,9 +131,7 @@ describe('selfreview run keeps the forge token in the publisher', () => {
 
   afterAll(async () => {
     await github.close();
-    const redis = new Redis(testRedisUrl());
-    await cleanPrefix(redis, prefix);
-    redis.disconnect();
+    await redisServer?.stop();
     await removeDir(repo);
     await removeDir(remote);
     await removeDir(dataDir);
@@ -151,7 +163,7 @@ describe('selfreview run keeps the forge token in the publisher', () => {
   });
 
   it('no Redis key under the prefix, no log line, no report and no output holds the token', async () => {
-    const redis = connect();
+    const redis = connectAuth(redisServer);
     try {
       const dump = await dumpPrefix(redis, prefix);
       expect(dump.keys).toBeGreaterThan(5);
@@ -168,16 +180,99 @@ describe('selfreview run keeps the forge token in the publisher', () => {
     for (const file of files) {
       const text = await readFile(path.join(runsDir, runDir ?? '', file), 'utf8');
       expect(text, file).not.toContain(TOKEN);
+      expect(text, file).not.toContain(REDIS_USER.password);
     }
     expect(await readFile(path.join(runsDir, runDir ?? '', 'publish.log'), 'utf8')).toContain(
       'batch proposed',
     );
     expect(JSON.stringify(report)).not.toContain(TOKEN);
     expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain(REDIS_USER.password);
+    expect(output).toContain('Redis: REDIS_URL');
     for (const r of github.requests) {
       expect(r.path).not.toContain(TOKEN);
       expect(r.body).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('Redis credentials in server mode', () => {
+  let dir: string;
+  let config: string;
+  let redisServer: AuthRedis;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    config = path.join(dir, 'server.yaml');
+    await writeFile(config, `repositories:\n  - name: demo\n    path: ${dir}\n`);
+    redisServer = await startAuthRedis({ password: REDIS_ADMIN_PASSWORD });
+  });
+  afterAll(async () => {
+    await redisServer?.stop();
+    await removeDir(dir);
+  });
+
+  /** The publisher as a deployment starts it; resolves with its exit code (or null once it said it is ready). */
+  const startPublisher = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['--import', TSX, PUBLISH_MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        SELFREVIEW_PREFIX: uniquePrefix('auth'),
+        SELFREVIEW_DATA_DIR: dir,
+        SELFREVIEW_SERVER_CONFIG: config,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const outcome = new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      const onData = (c: Buffer) => {
+        output += c.toString();
+        if (output.includes('worker ready')) child.kill('SIGTERM');
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(output.includes('worker ready') ? null : code);
+      });
+    });
+    return { outcome, output: () => output };
+  };
+
+  it('a process refuses to start against a Redis that answers without a password', async () => {
+    const p = startPublisher({ REDIS_URL: testRedisUrl() });
+    expect(await p.outcome).toBe(2);
+    expect(p.output()).toContain('answers without a password');
+    expect(p.output()).toContain('SELFREVIEW_REDIS_AUTH=optional');
+  });
+
+  it('SELFREVIEW_REDIS_AUTH=optional lets it start anyway; a bad value is refused', async () => {
+    expect(
+      await startPublisher({ REDIS_URL: testRedisUrl(), SELFREVIEW_REDIS_AUTH: 'optional' }).outcome,
+    ).toBe(null);
+    const bad = startPublisher({ REDIS_URL: testRedisUrl(), SELFREVIEW_REDIS_AUTH: 'maybe' });
+    expect(await bad.outcome).toBe(2);
+    expect(bad.output()).toContain('SELFREVIEW_REDIS_AUTH must be required or optional');
+  });
+
+  it("refuses a Redis still using infra/redis.conf's placeholder password", async () => {
+    const placeholder = await startAuthRedis({ password: REDIS_PASSWORD_PLACEHOLDER });
+    try {
+      const p = startPublisher({ REDIS_URL: placeholder.url });
+      expect(await p.outcome).toBe(2);
+      expect(p.output()).toContain('still has the placeholder password of infra/redis.conf');
+    } finally {
+      await placeholder.stop();
+    }
+  });
+
+  it('starts against a Redis with a password, and never prints the password', async () => {
+    const p = startPublisher({ REDIS_URL: redisServer.url, LOG_LEVEL: 'debug' });
+    expect(await p.outcome).toBe(null);
+    expect(p.output()).not.toContain(REDIS_ADMIN_PASSWORD);
   });
 });
 

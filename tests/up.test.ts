@@ -1,21 +1,23 @@
 /**
- * `selfreview up` end to end, as a team runs it: the gateway and the three workers as real
- * processes, a signed push webhook over HTTP on 127.0.0.1, and the run it starts followed
+ * `selfreview up` end to end, as a team runs it: the gateway, the three workers and the
+ * publisher as real processes on a Redis that wants a password (server mode refuses one that
+ * does not), a signed push webhook over HTTP on 127.0.0.1, and the run it starts followed
  * through the API until its fix branch exists. Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '@selfreview/shared/redis-server';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_MAIN, TSX } from './helpers/cli.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { cleanPrefix, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { uniquePrefix } from './helpers/redis.ts';
+import { type AuthRedis, startAuthRedis } from './helpers/redis-auth.ts';
 
 const SECRET = 'up-test-webhook-secret';
 const AUTH = `Basic ${Buffer.from('ops:up-test-password').toString('base64')}`;
+const REDIS_PASSWORD = 'up-test-redis-password-61c2';
 
 describe('selfreview up', () => {
   let repo: string;
@@ -25,6 +27,7 @@ describe('selfreview up', () => {
   let up: ChildProcess;
   let output = '';
   let base: string;
+  let redis: AuthRedis;
 
   beforeAll(async () => {
     repo = await makeRepo({
@@ -39,6 +42,15 @@ describe('selfreview up', () => {
     dataDir = await tempDir();
     prefix = uniquePrefix('up');
     port = await freePort();
+    // The ACL user infra/redis.conf suggests, limited to the deployment's prefix.
+    redis = await startAuthRedis({
+      password: 'up-test-admin-password-0f1e',
+      user: {
+        name: 'selfreview',
+        password: REDIS_PASSWORD,
+        rules: [`~${prefix}:*`, '&*', '+@all', '-@dangerous', '+info', '+config|get'],
+      },
+    });
     const config = path.join(dataDir, 'selfreview.server.yaml');
     await writeFile(
       config,
@@ -60,7 +72,8 @@ describe('selfreview up', () => {
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '/tmp',
-          REDIS_URL: testRedisUrl(),
+          // redis://selfreview:password@127.0.0.1:port
+          REDIS_URL: redis.url,
           SELFREVIEW_PREFIX: prefix,
           SELFREVIEW_DATA_DIR: dataDir,
           DEMO_WEBHOOK_SECRET: SECRET,
@@ -87,9 +100,7 @@ describe('selfreview up', () => {
       up.kill('SIGKILL');
       await new Promise((r) => up.once('exit', r));
     }
-    const redis = new Redis(testRedisUrl());
-    await cleanPrefix(redis, prefix);
-    redis.disconnect();
+    await redis?.stop();
     await removeDir(repo);
     await removeDir(dataDir);
   });
@@ -148,7 +159,21 @@ describe('selfreview up', () => {
     up.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('selfreview up: gateway on');
+    expect(output).toContain('workers scan, apply, fix, publish');
     expect(output).toContain('stopped');
+    // Every process connected with the password; none printed it.
+    expect(output).toContain(`Redis redis://[redacted]@127.0.0.1:${redis.port}`);
+    expect(output).not.toContain(REDIS_PASSWORD);
+    const logs = path.join(dataDir, 'up');
+    const files = await readdir(logs);
+    expect(files.sort()).toEqual(['apply.log', 'fix.log', 'gateway.log', 'publish.log', 'scan.log']);
+    for (const file of files) {
+      const text = await readFile(path.join(logs, file), 'utf8');
+      expect(text, file).not.toContain(REDIS_PASSWORD);
+      expect(text, file).not.toContain('answers without a password');
+      // The ACL user's rules are enough for every process.
+      expect(text, file).not.toContain('NOPERM');
+    }
   });
 });
 

@@ -15,7 +15,8 @@ Commands:
                                example, copied to a temporary folder); writes the run report as JSON
       --timeout MINUTES        give up when the pipeline has not drained by then (default 60)
       --publish                push fix branches to the remote and open pull/merge requests
-                               (never merged; needs GITHUB_TOKEN or GITLAB_TOKEN)
+                               (never merged; needs GITHUB_TOKEN or GITLAB_TOKEN, which only
+                               the run's publisher process gets)
       --remote NAME            the remote to push to (default origin)
       --forge KIND:PROJECT     github:owner/name or gitlab:group/project, when the remote's URL
                                does not say (implies --publish)
@@ -30,12 +31,13 @@ Commands:
                                else makes a selfreview/revert-* branch with a revert commit
   up [--config FILE] [--host H] [--port N]
                                the deployment on one machine: the gateway (webhooks, schedules,
-                               dashboard at /ui, API, metrics) and the three workers, until Ctrl-C;
+                               dashboard at /ui, API, metrics), the three workers and the
+                               publisher, each with only its own secrets, until Ctrl-C;
                                FILE is the server configuration (default selfreview.server.yaml)
   status                       queue depths by state, paused repositories and the 5 most recent runs
   requeue QUEUE (JOB_ID | --all)
                                re-queue one failed job, or all failed jobs, of QUEUE (trigger, scan,
-                               apply or fix)
+                               apply, fix or publish)
   pause NAME [--config FILE]   start no new run of repository NAME; its fix batches wait
   resume NAME [--config FILE]  undo pause and queue a full scan to catch up on what was pushed
                                meanwhile (the scan needs the server configuration: --config FILE or

@@ -47,7 +47,8 @@ export function jobLogger(
   return log.child({ runId: job.runId, jobId: job.jobId, repo: job.repo });
 }
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]+(:[^/@\s]*)?@/gi;
+// The user part may be empty: Redis URLs carry a bare password as `redis://:password@host`.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)(?:[^/@\s:]+(?::[^/@\s]*)?|:[^/@\s]*)@/gi;
 
 export function redactUrl(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1[redacted]@');

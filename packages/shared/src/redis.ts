@@ -2,6 +2,8 @@
  * Redis connections. Workers block on Redis and must retry forever
  * (`maxRetriesPerRequest: null`, as BullMQ requires); producers answer a caller
  * and must fail fast when Redis is down rather than queue commands in memory.
+ * Credentials and TLS come from the URL alone (`redis://user:password@host:port`,
+ * `rediss://` for TLS): ioredis reads them, and BullMQ's own connections copy them.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.ts';
@@ -160,11 +162,89 @@ export async function checkRedisSettings(redis: Redis): Promise<RedisSettingsPro
   return problems;
 }
 
+/** Where a connection points, without its credentials: for messages. */
+export function redisLocation(redis: Redis): string {
+  const o = redis.options;
+  const where = o.path ? o.path : `${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+  return `${o.tls ? 'rediss' : 'redis'}://${where}`;
+}
+
+/**
+ * Whether the Redis behind `redis` answers a client that gives no credentials: a second,
+ * short-lived connection to the same place (TLS included) without user and password sends
+ * PING. true: it answered (no password needed); false: it wants one (NOAUTH, NOPERM); null:
+ * the probe could not tell (it did not connect).
+ */
+export async function redisAnswersWithoutAuth(redis: Redis, timeoutMs = 3000): Promise<boolean | null> {
+  const o = redis.options;
+  const probe = new Redis({
+    ...(o.path ? { path: o.path } : { host: o.host ?? '127.0.0.1', port: o.port ?? 6379 }),
+    ...(o.tls ? { tls: o.tls } : {}),
+    ...(o.family ? { family: o.family } : {}),
+    lazyConnect: true,
+    // The ready check's INFO would be refused the same way; PING is the question.
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch (err) {
+    return /NOAUTH|NOPERM|WRONGPASS|authentication required/i.test((err as Error).message) ? false : null;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** The password infra/redis.conf ships with: a Redis still using it is as open as one without. */
+export const REDIS_PASSWORD_PLACEHOLDER = 'change-me-to-a-long-random-password';
+
+/**
+ * SELFREVIEW_REDIS_AUTH: `required` (the default) or `optional`. In server mode
+ * (SELFREVIEW_SERVER_CONFIG set) a Redis anyone can talk to without a password is refused unless
+ * it is `optional`: whoever reaches it can edit jobs and read every run.
+ */
+async function redisAuthOk(opts: {
+  redis: Redis;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  who: string;
+}): Promise<boolean> {
+  const mode = opts.env.SELFREVIEW_REDIS_AUTH ?? 'required';
+  const refuse = (line: string) => {
+    opts.log.fatal(line);
+    process.stderr.write(`selfreview ${opts.who}: ${line}\n`);
+    return false;
+  };
+  if (mode !== 'required' && mode !== 'optional')
+    return refuse(`SELFREVIEW_REDIS_AUTH must be required or optional, got ${JSON.stringify(mode)}`);
+  if (!opts.env.SELFREVIEW_SERVER_CONFIG || mode === 'optional') return true;
+  if (opts.redis.options.password === REDIS_PASSWORD_PLACEHOLDER) {
+    return refuse(
+      `Redis at ${redisLocation(opts.redis)} still has the placeholder password of infra/redis.conf: set requirepass to a password of your own, and put it in REDIS_URL`,
+    );
+  }
+  const open = await redisAnswersWithoutAuth(opts.redis);
+  if (open === true) {
+    return refuse(
+      `Redis at ${redisLocation(opts.redis)} answers without a password: a server needs one (requirepass or an ACL user; REDIS_URL redis://user:password@host:port, rediss:// for TLS), or set SELFREVIEW_REDIS_AUTH=optional to start anyway`,
+    );
+  }
+  if (open === null)
+    opts.log.warn(`could not tell whether Redis at ${redisLocation(opts.redis)} needs a password`);
+  return true;
+}
+
 /**
  * The settings check at a process's start, as the three workers and the gateway run it: a wrong
  * eviction policy is one line and `false` (the caller exits 2) unless SELFREVIEW_REDIS_CHECK=warn;
  * missing persistence and unreadable settings are warnings. SELFREVIEW_REDIS_EPHEMERAL=1 (set by
  * `selfreview run` for its private, throw-away redis-server) leaves out the persistence warning.
+ * In server mode a Redis without a password is refused too (SELFREVIEW_REDIS_AUTH).
  */
 export async function redisSettingsOkAtStart(opts: {
   redis: Redis;
@@ -180,7 +260,7 @@ export async function redisSettingsOkAtStart(opts: {
     process.stderr.write(`selfreview ${opts.who}: ${line}\n`);
     return false;
   }
-  let ok = true;
+  let ok = await redisAuthOk(opts);
   for (const problem of await checkRedisSettings(opts.redis)) {
     if (problem.kind === 'persistence' && opts.env.SELFREVIEW_REDIS_EPHEMERAL === '1') continue;
     if (problem.kind === 'eviction' && mode === 'strict') {

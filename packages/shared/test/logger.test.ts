@@ -147,6 +147,8 @@ describe('redactUrl', () => {
     ['git+https://u:p@registry.example/pkg', 'git+https://[redacted]@registry.example/pkg'],
     ['HTTPS://U:P@HOST/x', 'HTTPS://[redacted]@HOST/x'],
     ['https://user:@host/x', 'https://[redacted]@host/x'],
+    ['redis://:s3cret@127.0.0.1:6379/0', 'redis://[redacted]@127.0.0.1:6379/0'],
+    ['rediss://worker:s3cret@cache.example:6380', 'rediss://[redacted]@cache.example:6380'],
     [
       'push https://a:b@one.example/r and https://c@two.example/r',
       'push https://[redacted]@one.example/r and https://[redacted]@two.example/r',

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
+import { redactUrl } from '@selfreview/shared/logger';
 import { startupModelCheck } from '@selfreview/shared/model/setup';
 import { jobId, QUEUE_NAMES, type RepoRef, type ScanJob } from '@selfreview/shared/queues';
 import { checkRedisSettings, createRedis, type Redis, waitForReady } from '@selfreview/shared/redis';
@@ -112,7 +113,7 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
   const redis = await provideRedis(opts.env);
   const config = loadConfig({ ...opts.env, REDIS_URL: redis.url });
   log(
-    `Redis: ${redis.source === 'private' ? `private redis-server at ${redis.url}` : redis.source === 'localhost' ? redis.url : 'REDIS_URL'}`,
+    `Redis: ${redis.source === 'private' ? `private redis-server at ${redactUrl(redis.url)}` : redis.source === 'localhost' ? redactUrl(redis.url) : 'REDIS_URL'}`,
   );
 
   // The workers read the key by the same name; the CLI only needs to know whether there is one.
