@@ -12,10 +12,95 @@
  * and everything else linked to the installed entry; a folder without them is linked whole.
  * Third-party packages inside a store (`.pnpm/ai@x_zod@packages+zod/...`) still reach the
  * installed copy: rebuilding them would mean copying their files.
+ *
+ * What a tree was linked to is remembered, so that repository code run in it under the
+ * sandbox (`@selfreview/shared/sandbox`) sees those folders, read-only, at the same paths:
+ * `dependencyMounts`.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, realpath, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { nodeModulesRoot } from './sandbox.ts';
+
+/** Installed folders linked into each tree, newest trees last; bounded, trees are short-lived. */
+const linkedInto = new Map<string, { installed: Set<string>; mounts: Promise<string[]> | null }>();
+const MAX_TREES = 64;
+
+function remember(tree: string, installed: string): void {
+  const key = path.resolve(tree);
+  let entry = linkedInto.get(key);
+  if (!entry) {
+    entry = { installed: new Set(), mounts: null };
+    linkedInto.set(key, entry);
+    for (const old of linkedInto.keys()) {
+      if (linkedInto.size <= MAX_TREES) break;
+      linkedInto.delete(old);
+    }
+  }
+  entry.installed.add(installed);
+  entry.mounts = null;
+}
+
+/** The installed node_modules folders `linkDependencies` linked into `tree`. */
+export function linkedDependencies(tree: string): string[] {
+  return [...(linkedInto.get(path.resolve(tree))?.installed ?? [])].sort();
+}
+
+/**
+ * The folders repository code in `tree` must see read-only for its linked dependencies to
+ * resolve: each installed folder at its own path, and the outermost `node_modules` folder
+ * that a link at its top level, in its `@scope` folders or in `.bin` leads to (a package
+ * linked from another checkout, pnpm's store outside the folder). Only folders named
+ * `node_modules` are ever shown: an installed "node_modules" that is a link to anything else,
+ * or a link to a folder outside any node_modules, is left out (and does not resolve there).
+ * Computed once per tree, when first asked, from the installed folders (the user's, which
+ * repository code in the sandbox cannot change).
+ */
+export function dependencyMounts(tree: string): Promise<string[]> {
+  const entry = linkedInto.get(path.resolve(tree));
+  if (!entry) return Promise.resolve([]);
+  entry.mounts ??= mountsFor([...entry.installed]);
+  return entry.mounts;
+}
+
+async function mountsFor(installedFolders: readonly string[]): Promise<string[]> {
+  const mounts = new Set<string>();
+  for (const installed of installedFolders) {
+    const real = await realpath(installed).catch(() => null);
+    if (real === null || path.basename(real) !== 'node_modules') continue;
+    mounts.add(installed);
+    for (const link of await topLevelLinks(installed)) {
+      const text = await readlink(link).catch(() => null);
+      if (text === null) continue;
+      const first = path.resolve(path.dirname(link), text);
+      const target = await realpath(link).catch(() => null);
+      if (target === null || target === real || target.startsWith(`${real}${path.sep}`)) continue;
+      for (const p of [first, target]) {
+        const root = nodeModulesRoot(p);
+        // Never a kernel file system: /proc/self/root/… would be the whole machine.
+        if (root !== null && !/^\/(proc|sys|dev)\//.test(root)) mounts.add(root);
+      }
+    }
+  }
+  return [...mounts].sort();
+}
+
+/** Links at the top of a node_modules folder, in its `@scope` folders and in its `.bin`. */
+async function topLevelLinks(folder: string): Promise<string[]> {
+  const links: string[] = [];
+  const visit = async (dir: string, nested: boolean): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isSymbolicLink()) links.push(full);
+      else if (!nested && e.isDirectory() && (e.name.startsWith('@') || e.name === '.bin'))
+        await visit(full, true);
+    }
+  };
+  // A folder that is itself a link (to another checkout's) is read through it.
+  await visit(folder, false);
+  return links;
+}
 
 /**
  * Workspace packages of a tree by package name, with the folder each lives in
@@ -48,6 +133,11 @@ export async function linkDependencies(opts: {
   repoRoot: string;
   packages: ReadonlyMap<string, string>;
 }): Promise<void> {
+  remember(opts.tree, opts.installed);
+  await linkInto(opts);
+}
+
+async function linkInto(opts: Parameters<typeof linkDependencies>[0]): Promise<void> {
   const { installed, link, tree } = opts;
   const workspaceLinks = await workspaceLinksIn(installed, opts.repoRoot, opts.packages);
   if (workspaceLinks.size === 0) {
@@ -64,7 +154,7 @@ export async function linkDependencies(opts: {
       await symlink(path.join(tree, target), to, 'dir');
     else if (entry.isDirectory() && [...workspaceLinks.keys()].some((k) => k.startsWith(`${entry.name}/`)))
       // A scope folder (`@org`) with a workspace package in it.
-      await linkDependencies({ ...opts, installed: from, link: to });
+      await linkInto({ ...opts, installed: from, link: to });
     else await symlink(from, to, entry.isDirectory() ? 'dir' : 'file');
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Running other programs (tsc, a repository's tests): asynchronously, so BullMQ
+ * Running other programs (git, tsc, a repository's tests): asynchronously, so BullMQ
  * keeps renewing locks; with a minimal environment, so no token or API key of
- * ours reaches code from the repository; in their own process group, so a
- * timeout kills the whole tree.
+ * ours reaches them; in their own process group, so a timeout kills the whole tree.
+ * Repository code goes through `@selfreview/shared/sandbox`, which runs it with this.
  */
 import { spawn } from 'node:child_process';
 
@@ -20,6 +20,11 @@ export type RunOptions = {
   timeoutMs: number;
   /** Extra variables on top of the minimal environment. */
   env?: Record<string, string>;
+  /**
+   * The child's whole environment instead (`env` and the minimal environment are left out):
+   * for a sandbox launcher, whose own environment the sandboxed code could read.
+   */
+  exactEnv?: Record<string, string>;
   /** Output kept per stream; the rest is dropped (a runaway test must not exhaust memory). */
   maxOutputBytes?: number;
   signal?: AbortSignal;
@@ -63,7 +68,7 @@ export function runCommand(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: minimalEnv(opts.env),
+      env: opts.exactEnv ?? minimalEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
