@@ -48,6 +48,9 @@ describe('fix worker faults on real processes', () => {
       SELFREVIEW_PREFIX: prefix,
       SELFREVIEW_DATA_DIR: dataDir,
       SELFREVIEW_JOB_LOCK_SECONDS: String(LOCK_SECONDS),
+      // The fixture's tests signal through files outside their worktree (and by host pid),
+      // which the sandbox for repository code hides: tests/security-sandbox.test.ts covers it.
+      SELFREVIEW_SANDBOX: 'off',
     };
   }
 

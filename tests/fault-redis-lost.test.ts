@@ -59,6 +59,8 @@ describe('Redis restarted without persistence during a run', () => {
       SELFREVIEW_JOB_LOCK_SECONDS: '2',
       // The restart is the point of the test: no persistence on purpose.
       SELFREVIEW_REDIS_CHECK: 'warn',
+      // The fixture's tests signal through files outside their worktree, which the sandbox hides.
+      SELFREVIEW_SANDBOX: 'off',
     };
 
     // A run as the trigger makes one: in Redis and in the scan worker's journal.

@@ -24,6 +24,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { makeRepo, removeDir, tempDir } from './helpers/git.ts';
 
+// The compilers here are wrapper scripts in private temporary folders that log to a host file,
+// which the sandbox for repository code hides (tests/security-sandbox.test.ts covers it).
+process.env.SELFREVIEW_SANDBOX = 'off';
+
 const SETTINGS = scanSettingsFrom(defaultRepoConfig());
 const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, types: [] }, include: ['src'] });
 

@@ -17,6 +17,10 @@ import { runCli } from './helpers/cli.ts';
 import { FIXTURES, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
+// The compiler here is a wrapper script in a private temporary folder, which the sandbox for
+// repository code does not show (tests/security-sandbox.test.ts covers it): run without it.
+process.env.SELFREVIEW_SANDBOX = 'off';
+
 const SETTINGS = scanSettingsFrom(defaultRepoConfig());
 const FIXTURE = path.join(FIXTURES, 'scan-root-project');
 

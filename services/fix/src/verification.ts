@@ -15,12 +15,13 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoConfig } from '@selfreview/shared/config';
+import { dependencyMounts } from '@selfreview/shared/dependencies';
+import { runRepositoryCode } from '@selfreview/shared/sandbox';
 import type { CheckOutcome } from '@selfreview/shared/schemas';
-import { runCommand } from '@selfreview/shared/subprocess';
 import type { Worktree } from '@selfreview/shared/workspace';
 import { newFailures, parseTestReport, planTests, type TestOutcome, type TestPlan } from './test-plan.ts';
 import { type Diagnostic, type FileRegression, newDiagnostics } from './typecheck-output.ts';
-import { resolveTsc, runTypecheck } from './verify.ts';
+import { compilerMounts, resolveTsc, runTypecheck } from './verify.ts';
 
 export type TypecheckVerdict = { error: string | null; regressions: FileRegression[] };
 export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped'; detail: string };
@@ -77,6 +78,7 @@ export class Verifier {
         argv,
         this.config.typecheck.timeoutSeconds * 1000,
         this.deadline,
+        this.tools(argv),
       );
       if (run.error) {
         if (this.deadline?.aborted) throw new Error('batch time limit reached');
@@ -100,11 +102,17 @@ export class Verifier {
         argv,
         this.config.typecheck.timeoutSeconds * 1000,
         this.deadline,
+        this.tools(argv),
       );
       if (run.error) return { error: `${project}: ${run.error}`, regressions: [] };
       regressions.push(...newDiagnostics(before, run.diagnostics));
     }
     return { error: null, regressions: mergeByFile(regressions) };
+  }
+
+  /** Folders the sandbox shows for selfreview's own typecheck command; none for a configured one. */
+  private tools(argv: readonly string[]): string[] {
+    return this.config.typecheck.command ? [] : compilerMounts(argv, this.wt.dir);
   }
 
   /** Whether the typecheck judged every affected project (else it is `unavailable`). */
@@ -174,10 +182,12 @@ export class Verifier {
   private async runTestPlan(plan: TestPlan): Promise<CachedTests> {
     const [cmd, ...args] = plan.argv;
     if (plan.reportFile) await rm(plan.reportFile, { force: true });
-    const res = await runCommand(cmd as string, args, {
+    // Repository code: in the sandbox, which shows the worktree's linked dependencies read-only.
+    const res = await runRepositoryCode(cmd as string, args, {
       cwd: this.wt.dir,
       timeoutMs: this.config.test.timeoutSeconds * 1000,
       ...(this.deadline ? { signal: this.deadline } : {}),
+      readOnly: await dependencyMounts(this.wt.dir),
     });
     let outcomes: TestOutcome[] | null = null;
     if (plan.reportFile) {

@@ -1,10 +1,12 @@
 /**
- * The typecheck adapter: the repository's own TypeScript, run as a subprocess with a minimal environment and a time limit.
+ * The typecheck adapter: the repository's own TypeScript (its installed `typescript` package
+ * is as much repository code as its tests), run in the sandbox with a time limit.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { runCommand } from '@selfreview/shared/subprocess';
+import { dependencyMounts } from '@selfreview/shared/dependencies';
+import { runRepositoryCode, toolMount } from '@selfreview/shared/sandbox';
 import { type Diagnostic, parseTscOutput } from './typecheck-output.ts';
 
 export type TypecheckRun = {
@@ -20,15 +22,26 @@ export function resolveTsc(repoRoot: string): { tsc: string; own: boolean } {
   return { tsc: createRequire(import.meta.url).resolve('typescript/bin/tsc'), own: true };
 }
 
+/**
+ * `tools`: folders outside the tree the command needs to see (selfreview's own TypeScript);
+ * only for a command selfreview built, never one a repository configured, whose paths could
+ * name anything on the machine.
+ */
 export async function runTypecheck(
   cwd: string,
   command: readonly string[],
   timeoutMs: number,
   signal?: AbortSignal,
+  tools: readonly string[] = [],
 ): Promise<TypecheckRun> {
   const [cmd, ...args] = command;
   if (!cmd) return { diagnostics: [], error: 'empty typecheck command' };
-  const res = await runCommand(cmd, args, { cwd, timeoutMs, signal });
+  const res = await runRepositoryCode(cmd, args, {
+    cwd,
+    timeoutMs,
+    ...(signal ? { signal } : {}),
+    readOnly: [...(await dependencyMounts(cwd)), ...tools],
+  });
   if (res.timedOut)
     return { diagnostics: [], error: `typecheck timed out after ${Math.round(timeoutMs / 1000)} s` };
   const diagnostics = parseTscOutput(res.stdout, cwd);
@@ -40,6 +53,17 @@ export async function runTypecheck(
     };
   }
   return { diagnostics, error: null };
+}
+
+/**
+ * What a typecheck command selfreview built (`node …/tsc …`) needs visible: the compiler's
+ * folder when it is outside the tree (selfreview's own TypeScript, for a repository without
+ * one). Node itself the sandbox always shows.
+ */
+export function compilerMounts(command: readonly string[], tree: string): string[] {
+  const tsc = command[1];
+  if (tsc === undefined || !path.isAbsolute(tsc) || tsc.startsWith(`${tree}${path.sep}`)) return [];
+  return [toolMount(tsc)];
 }
 
 function firstLine(text: string): string {

@@ -3,15 +3,16 @@
  * answers the question "does this change break anything" and not "is a worktree different
  * from a checkout": submodules filled from the user's own clones of them (no network),
  * installed dependencies linked for the root and every package, and the repository's own
- * set-up command. What can't be made equivalent is returned as notes for the report; it
+ * set-up command (in the sandbox, like every command of the repository). What can't be made
+ * equivalent is returned as notes for the report (so is running without the sandbox); it
  * never fails a fix by itself.
  */
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoConfig } from '@selfreview/shared/config';
-import { linkDependencies, workspacePackages } from '@selfreview/shared/dependencies';
-import { runCommand } from '@selfreview/shared/subprocess';
+import { dependencyMounts, linkDependencies, workspacePackages } from '@selfreview/shared/dependencies';
+import { activeSandbox, runRepositoryCode, sandboxWarning } from '@selfreview/shared/sandbox';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
 
 const DEPENDENCIES = 'node_modules';
@@ -51,12 +52,17 @@ export async function prepareWorktree(
     await linkDependencies({ installed, link, tree: wt.dir, repoRoot, packages });
     linked.push(dir === '' ? DEPENDENCIES : `${dir}/${DEPENDENCIES}`);
   }
+  // What the sandbox shows of the dependencies is settled now, before any repository code runs.
+  const readOnly = await dependencyMounts(wt.dir);
+  const unsandboxed = sandboxWarning(await activeSandbox());
+  if (unsandboxed) notes.push(unsandboxed);
   if (setup.command) {
     const [cmd, ...args] = setup.command;
-    const res = await runCommand(cmd as string, args, {
+    const res = await runRepositoryCode(cmd as string, args, {
       cwd: wt.dir,
       timeoutMs: setup.timeoutSeconds * 1000,
       ...(signal ? { signal } : {}),
+      readOnly,
     });
     if (res.timedOut) notes.push(`fix.setup timed out after ${setup.timeoutSeconds} s`);
     else if (res.code !== 0) {

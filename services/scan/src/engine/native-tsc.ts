@@ -1,13 +1,16 @@
 /**
  * The native compiler (typescript@7) as scan's semantic engine for full scans: the fastest
  * whole-program checker there is, run once per project on a snapshot of the repository.
+ * It executes nothing of the repository, but it is fed the repository's files: it runs as
+ * repository code does, in the sandbox, seeing the snapshot and its dependencies read-only.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runCommand } from '@selfreview/shared/subprocess';
+import { dependencyMounts } from '@selfreview/shared/dependencies';
+import { runRepositoryCode, toolMount } from '@selfreview/shared/sandbox';
 import { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
 import {
   derivedConfigText,
@@ -252,11 +255,14 @@ async function runProject(
   const checkers = String(Math.max(1, Math.min(4, os.availableParallelism())));
   const args = ['-p', derived, '--pretty', 'false', '--listFiles', '--checkers', checkers];
   if (phases) args.push('--diagnostics');
-  const out = await runCommand(opts.tscPath, args, {
+  const out = await runRepositoryCode(opts.tscPath, args, {
     cwd: root,
     timeoutMs,
     maxOutputBytes: MAX_OUTPUT_BYTES,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    // With noEmit the compiler writes nothing: the snapshot is read-only to it.
+    writable: [],
+    readOnly: [root, ...(await dependencyMounts(root)), ...(await compilerMounts(opts.tscPath))],
   });
   if (out.timedOut) {
     return {
@@ -309,6 +315,18 @@ async function runProject(
     };
   }
   return { diagnostics, programFiles, blocked, checked };
+}
+
+let ownCompiler: Promise<string | null> | null = null;
+
+/**
+ * The compiler's folder, and that of the native compiler selfreview installs: a wrapper
+ * standing in for the compiler (a test's, an operator's) usually runs that one.
+ */
+async function compilerMounts(tscPath: string): Promise<string[]> {
+  ownCompiler ??= findNativeTsc();
+  const own = await ownCompiler;
+  return [toolMount(tscPath), ...(own ? [toolMount(own)] : [])];
 }
 
 /**
