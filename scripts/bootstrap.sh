@@ -1,6 +1,6 @@
 # Sourced by ./selfreview and ./scripts/test: makes a fresh machine ready.
 # Needs only Node.js 20.19+ and git; installs pnpm (through corepack), the
-# workspace's dependencies, and redis-server (through apt-get) when missing.
+# workspace's dependencies, and redis-server and bubblewrap (through apt-get) when missing.
 # Progress goes to stderr so that stdout stays the command's own.
 # ./scripts/test sets SELFREVIEW_WANT_BROWSER=1: then chromium (through apt-get) too, for the
 # dashboard's browser test, unless SELFREVIEW_BROWSER_TESTS=0.
@@ -78,6 +78,29 @@ ensure_redis() {
   fi
 }
 
+# The sandbox for repository code (tests, typecheck, fix.setup) is bubblewrap; prlimit and
+# setpriv come with util-linux. Without it `selfreview up` refuses to start (unless
+# SELFREVIEW_SANDBOX=off) and `selfreview run` warns and runs repository code unsandboxed.
+ensure_bubblewrap() {
+  command -v bwrap >/dev/null 2>&1 && return 0
+  [ -x /usr/bin/bwrap ] && return 0
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      say "bubblewrap is not installed and I can't install it without root: apt-get install bubblewrap (repository code runs unsandboxed until then)"
+      return 0
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing bubblewrap with apt-get (the sandbox for repository code)"
+    $sudo apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends bubblewrap >&2 \
+      || say "apt-get install bubblewrap failed; repository code runs unsandboxed (selfreview up refuses to start)"
+  else
+    say "bubblewrap is not installed and apt-get is not available: install bubblewrap (repository code runs unsandboxed until then)"
+  fi
+}
+
 chromium_available() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -x /usr/bin/chromium ]
 }
@@ -108,4 +131,5 @@ ensure_node
 ensure_pnpm
 ensure_dependencies
 ensure_redis
+ensure_bubblewrap
 if [ -n "${SELFREVIEW_WANT_BROWSER:-}" ]; then ensure_chromium; fi

@@ -6,6 +6,7 @@ import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/s
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunJournal, reconcileJournal } from '@selfreview/shared/run-journal';
 import { RunStore } from '@selfreview/shared/runs';
+import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
 import { findNativeTsc } from './engine/native-tsc.ts';
@@ -16,6 +17,8 @@ import { createTriggerProcessor } from './trigger.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'scan', level: config.logLevel });
+// Repository code runs in the sandbox; where it cannot run, server mode refuses to start.
+if (!(await sandboxAtStart({ env: process.env, log, who: 'scan worker' }))) process.exit(2);
 const redis = createRedis(config.redisUrl, 'worker');
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 await waitForReady(redis, 30_000);
