@@ -10,15 +10,12 @@ import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/s
 import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
-import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'fix', level: config.logLevel });
-// Repository code runs in the sandbox; where it cannot run, server mode refuses to start.
-if (!(await sandboxAtStart({ env: process.env, log, who: 'fix worker' }))) process.exit(2);
 // Repository code runs in the sandbox; where it cannot run, server mode refuses to start.
 if (!(await sandboxAtStart({ env: process.env, log, who: 'fix worker' }))) process.exit(2);
 // A retired or unknown model would fail every item: stop now, with one line saying what to set.

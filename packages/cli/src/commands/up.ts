@@ -13,7 +13,6 @@ import { redactUrl } from '@selfreview/shared/logger';
 import { QUEUE_NAMES } from '@selfreview/shared/queues';
 import { provideRedis } from '@selfreview/shared/redis-server';
 import { serverSandboxProblem } from '@selfreview/shared/sandbox';
-import { serverSandboxProblem } from '@selfreview/shared/sandbox';
 import { loadServerConfig, secretEnvNames } from '@selfreview/shared/server-config';
 import { type ProcessName, processEnv, Supervisor } from '../workers.ts';
 
@@ -34,9 +33,6 @@ export async function upCommand(opts: UpOptions): Promise<void> {
   const serverConfig = await loadServerConfig(configFile);
   if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)
     throw new UserInputError(`--port must be a port number, got ${opts.port}`);
-  // The watched repositories' code runs only in the sandbox here (SELFREVIEW_SANDBOX=off opts out).
-  const unsandboxed = await serverSandboxProblem(opts.env);
-  if (unsandboxed) throw new UserInputError(unsandboxed);
   // The watched repositories' code runs only in the sandbox here (SELFREVIEW_SANDBOX=off opts out).
   const unsandboxed = await serverSandboxProblem(opts.env);
   if (unsandboxed) throw new UserInputError(unsandboxed);
