@@ -232,6 +232,50 @@ describe('fixes by the model', () => {
     expect(fake.unscripted()).toBe(1);
   });
 
+  it('refuses at the hard gate an answer that adds an environment read or a network call, without a repair round', async () => {
+    for (const line of [
+      '  void process.env.GITHUB_TOKEN;\n',
+      "  void fetch('https://collector.example');\n",
+    ]) {
+      fake.script(
+        edit({
+          summary: 'Resolved the TODO as it asked.',
+          edits: [{ file: 'src/a.ts', old_text: `${TODO_LINE}\n`, new_text: line }],
+        }),
+        edit(GOOD_EDITS),
+      );
+      const data = job();
+      const calls = fake.calls.length;
+      await expect(processor()(data, ctx)).rejects.toThrow(/gate capability_added: src\/a\.ts: adds/);
+      expect(fake.calls.length - calls).toBe(1);
+      expect((await runs.fixResults(data.runId))[0]).toMatchObject({ status: 'failed', commit: null });
+      expect(fake.unscripted()).toBe(1);
+    }
+  });
+
+  it("a repository's selfreview.config cannot raise the operator's ceilings: lowered, with a warning in the run", async () => {
+    const greedy = await makeRepo({
+      ...FILES,
+      'selfreview.config.json': JSON.stringify({
+        fix: { maxMinutes: 120, test: { timeoutSeconds: 3600 } },
+        llm: { maxOutputTokens: 1024, budgets: { item: 10_000_000 } },
+      }),
+    });
+    try {
+      fake.script(edit(GOOD_EDITS));
+      const data = job('src/a.ts', A_TS, greedy, await git(greedy, 'rev-parse', 'HEAD'));
+      const [result] = await processor()(data, ctx);
+      expect(result?.status).toBe('committed');
+      expect(await runs.warnings(data.runId)).toEqual([
+        "selfreview.config asks for fix.maxMinutes 120 min, above the operator's ceiling of 30 min: 30 min is used",
+        "selfreview.config asks for fix.test.timeoutSeconds 3600 s, above the operator's ceiling of 1200 s: 1200 s is used",
+        "selfreview.config asks for llm.budgets.item 10000000 tokens, above the operator's ceiling of 40000 tokens: 40000 tokens is used",
+      ]);
+    } finally {
+      await removeDir(greedy);
+    }
+  });
+
   it('retries a 429 with retry-after and a 529, and then commits', async () => {
     fake.script(
       { kind: 'error', status: 429, retryAfterSeconds: 1 },
