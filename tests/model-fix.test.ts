@@ -276,6 +276,31 @@ describe('fixes by the model', () => {
     }
   });
 
+  it("the model client says once per run when the operator's ceiling lowers a repository's budget (apply's path)", async () => {
+    const env = {
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      SELFREVIEW_PREFIX: prefix,
+      SELFREVIEW_MODEL_CAP_RUN: '300000',
+    };
+    const capped = createModel({ config: loadConfig(env), env, redis, runs, log });
+    if (!capped) throw new Error('the model should be on with a key');
+    const scope = {
+      repo,
+      runId: 'run-client-cap',
+      batchId: 'b',
+      itemId: 'i',
+      limits: { item: 20_000, batch: 60_000, run: 1_000_000, repoDay: 2_000_000 },
+    };
+    const req = { system: 's', messages: [{ role: 'user' as const, content: 'x' }], maxTokens: 256 };
+    fake.script({ kind: 'text', text: 'one' }, { kind: 'text', text: 'two' });
+    expect((await capped.client.call(scope, req)).ok).toBe(true);
+    expect((await capped.client.call(scope, req)).ok).toBe(true);
+    expect(await runs.warnings('run-client-cap')).toEqual([
+      "selfreview.config asks for llm.budgets.run 1000000 tokens, above the operator's ceiling of 300000 tokens: 300000 tokens is used",
+    ]);
+  });
+
   it('retries a 429 with retry-after and a 529, and then commits', async () => {
     fake.script(
       { kind: 'error', status: 429, retryAfterSeconds: 1 },
