@@ -5,31 +5,27 @@
  * journal of runs with Redis, records the run as lost too; `/api/runs`' source lists it with
  * the reason and the branches. Real redis-server, real worker processes, real git.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@selfreview/shared/redis-server';
 import { LOST_RUN_REASON, RunJournal } from '@selfreview/shared/run-journal';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TSX } from './helpers/cli.ts';
 import {
   branches,
   leftoverWorktrees,
   oneFileBatch,
   sources,
   startFixWorker,
+  startWorkerProcess,
   until,
   type WorkerProc,
 } from './helpers/fix-worker.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { type OwnRedis, startRedisServer } from './helpers/redis-server.ts';
-
-const SCAN_MAIN = fileURLToPath(new URL('../services/scan/src/main.ts', import.meta.url));
 
 describe('Redis restarted without persistence during a run', () => {
   const dirs: string[] = [];
@@ -85,23 +81,9 @@ describe('Redis restarted without persistence during a run', () => {
 
     const fix = startFixWorker(env);
     procs.push(fix);
-    const scanChild = spawn(process.execPath, ['--import', TSX, SCAN_MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let scanOut = '';
-    scanChild.stdout?.on('data', (c: Buffer) => {
-      scanOut += c.toString();
-    });
-    scanChild.stderr?.on('data', (c: Buffer) => {
-      scanOut += c.toString();
-    });
-    procs.push({
-      child: scanChild,
-      output: () => scanOut,
-      exited: new Promise((r) => scanChild.on('exit', r)),
-    });
-    await until('the scan worker to be ready', () => scanOut.includes('worker ready'), 60_000);
+    const scan = startWorkerProcess('scan', env);
+    procs.push(scan);
+    await until('the scan worker to be ready', () => scan.output().includes('worker ready'), 60_000);
 
     const started = path.join(scratch, 'started');
     await until('the first batch to reach its tests', () => existsSync(started), 120_000);
@@ -120,7 +102,7 @@ describe('Redis restarted without persistence during a run', () => {
         async () => (await store.errors(runId)).some((e) => e.startsWith('branch selfreview/')),
         120_000,
       );
-      await until('the scan worker to notice the lost run', () => scanOut.includes(runId), 60_000);
+      await until('the scan worker to notice the lost run', () => scan.output().includes(runId), 60_000);
       expect(await store.recentRuns()).toContain(runId);
       const recorded = await store.meta(runId);
       expect(recorded).toMatchObject({ repoPath: repo, baseSha, lost: LOST_RUN_REASON });
@@ -143,10 +125,10 @@ describe('Redis restarted without persistence during a run', () => {
       expect((await git(repo, 'worktree', 'list')).split('\n')).toHaveLength(1);
       // Both workers came through the restart.
       expect(fix.child.exitCode).toBeNull();
-      expect(scanChild.exitCode).toBeNull();
+      expect(scan.child.exitCode).toBeNull();
     } catch (err) {
       // What the workers said is the first thing to read when this fails.
-      console.log(`fix worker:\n${fix.output().slice(-6000)}\nscan worker:\n${scanOut.slice(-3000)}`);
+      console.log(`fix worker:\n${fix.output().slice(-6000)}\nscan worker:\n${scan.output().slice(-3000)}`);
       throw err;
     } finally {
       after.disconnect();

@@ -13,12 +13,18 @@ import type { FixItem } from '@selfreview/shared/schemas';
 import { TSX } from './cli.ts';
 import { git } from './git.ts';
 
-const FIX_MAIN = fileURLToPath(new URL('../../services/fix/src/main.ts', import.meta.url));
+/** A stage worker's entry point, as a deployment starts it. */
+const workerMain = (stage: 'scan' | 'fix') =>
+  fileURLToPath(new URL(`../../services/${stage}/src/main.ts`, import.meta.url));
 
 export type WorkerProc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 export function startFixWorker(env: Record<string, string>): WorkerProc {
-  const child = spawn(process.execPath, ['--import', TSX, FIX_MAIN], {
+  return startWorkerProcess('fix', env);
+}
+
+export function startWorkerProcess(stage: 'scan' | 'fix', env: Record<string, string>): WorkerProc {
+  const child = spawn(process.execPath, ['--import', TSX, workerMain(stage)], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,19 +39,8 @@ export function startFixWorker(env: Record<string, string>): WorkerProc {
   return { child, output: () => out, exited };
 }
 
-/** Polls `check` every 50 ms until it holds; throws after `limitMs` naming what it waited for. */
-export async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  limitMs = 60_000,
-): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-}
+// One polling helper for every process test.
+export { until } from './processes.ts';
 
 /** The unused-import items the scan would find in `text`, judged fixable. */
 export function unusedImportItems(file: string, text: string): FixItem[] {
