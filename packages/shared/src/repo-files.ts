@@ -4,7 +4,7 @@
  * through the git adapter.
  */
 import picomatch from 'picomatch';
-import { ts } from 'ts-morph';
+import { ts } from './compiler.ts';
 import { defaultRepoConfig, parseRepoConfig, REPO_CONFIG_FILES, type RepoConfig } from './config.ts';
 import type { Repository } from './workspace.ts';
 

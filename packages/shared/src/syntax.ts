@@ -1,18 +1,10 @@
 /**
  * Syntax facts more than one stage needs (scan parses, apply judges, fix edits); pure.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.ts';
 
-/** How a file's extension says it is parsed: `.tsx` enables JSX; unknown extensions read as TypeScript. */
-export function scriptKindFor(file: string): ts.ScriptKind {
-  const lower = file.toLowerCase();
-  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/.test(lower)) return ts.ScriptKind.JS;
-  // .ts, .mts, .cts and .d.ts; an unknown extension is read as TypeScript, the
-  // strictest grammar, rather than guessed at.
-  return ts.ScriptKind.TS;
-}
+/** Re-exported: the parser's rule, kept with it in `compiler.ts`. */
+export { scriptKindFor } from './compiler.ts';
 
 /**
  * Whether evaluating an expression can do anything besides producing its value. Removing
