@@ -5,7 +5,7 @@
  * and a vitest suite of which only the related tests run. Each batch must verify against the
  * base commit and commit what it newly breaks nothing in.
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFixProcessor } from '@selfreview/fix/processor';
 import type { FixJob } from '@selfreview/shared/queues';
@@ -300,5 +300,38 @@ describe('fix on the shapes of real repositories', () => {
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
     ]);
     expect(results[0]?.reason).not.toMatch(/tests not run/);
+  });
+
+  it('runs vitest with a config file when the installed node_modules already holds vite caches (vite writes its bundled config there)', async () => {
+    const repo = await makeRepo({
+      '.gitignore': 'node_modules/\n',
+      'package.json': JSON.stringify({ type: 'module', scripts: { test: 'vitest run' } }),
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { include: ['src/**/*.test.ts'] } });\n",
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true },
+        files: ['src/a.ts'],
+      }),
+      'src/a.ts': 'export function height(): number {\n  const spare = 2;\n  return 3;\n}\n',
+      'src/a.test.ts':
+        "import { expect, it } from 'vitest';\nimport { height } from './a.ts';\nit('is three', () => expect(height()).toBe(3));\n",
+    });
+    // As after the user's own `vitest` runs: the caches exist in the installed folder, which
+    // the sandbox shows read-only (and, as root, to another user).
+    for (const dir of ['.bin', '.vite-temp', '.vite/vitest'])
+      await mkdir(path.join(repo, 'node_modules', dir), { recursive: true });
+    await symlink(path.join(ROOT, 'node_modules', 'vitest'), path.join(repo, 'node_modules', 'vitest'));
+    await symlink(
+      path.join(ROOT, 'node_modules', '.bin', 'vitest'),
+      path.join(repo, 'node_modules', '.bin', 'vitest'),
+    );
+
+    const { results } = await run(repo, 'related', [
+      { file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '2')] },
+    ]);
+    expect(results).toMatchObject([
+      { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
+    ]);
+    expect(await readdir(path.join(repo, 'node_modules', '.vite-temp'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
  * beside the tree's own. On zod, two copies of its deeply generic types made the root
  * project's check grow past 6 GB and 10 minutes instead of 1 minute. So a node_modules folder
  * holding such links is rebuilt in the tree with those links pointing at the tree's own copy,
- * and everything else linked to the installed entry; a folder without them is linked whole.
+ * and everything else linked to the installed entry, except the caches tools write into.
  * Third-party packages inside a store (`.pnpm/ai@x_zod@packages+zod/...`) still reach the
  * installed copy: rebuilding them would mean copying their files.
  *
@@ -137,15 +137,22 @@ export async function linkDependencies(opts: {
   await linkInto(opts);
 }
 
+/**
+ * Folders that tools write into while they run (vite bundles its config into `.vite-temp`,
+ * vitest keeps results in `.vite`, babel and others use `.cache`). Linked, they would lead
+ * into the installed folder, which the sandbox shows read-only (vitest then fails before any
+ * test runs) and which a tree must never change anyway. Left out, the tool makes its own in
+ * the tree.
+ */
+export const TOOL_CACHE_FOLDERS: ReadonlySet<string> = new Set(['.cache', '.vite', '.vite-temp', '.vitest']);
+
 async function linkInto(opts: Parameters<typeof linkDependencies>[0]): Promise<void> {
   const { installed, link, tree } = opts;
   const workspaceLinks = await workspaceLinksIn(installed, opts.repoRoot, opts.packages);
-  if (workspaceLinks.size === 0) {
-    await symlink(installed, link, 'dir');
-    return;
-  }
+  // Always a folder of links, never one link to the whole folder: the tool caches stay out.
   await mkdir(link, { recursive: true });
   for (const entry of await readdir(installed, { withFileTypes: true })) {
+    if (TOOL_CACHE_FOLDERS.has(entry.name)) continue;
     const from = path.join(installed, entry.name);
     const to = path.join(link, entry.name);
     const target = workspaceLinks.get(entry.name);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -440,6 +440,29 @@ describe('dependencyMounts', () => {
       path.join(root, 'store', 'node_modules'),
       path.join(root, 'tool', 'node_modules'),
     ]);
+  });
+
+  it("links every entry into a folder of the tree's own, leaving out the caches tools write while they run", async () => {
+    const { repo, tree, installed } = await linked('caches');
+    for (const dir of ['.vite-temp', '.vite/vitest', '.cache/babel', 'lib'])
+      await mkdir(path.join(installed, dir), { recursive: true });
+    await writeFile(path.join(installed, '.vite', 'vitest', 'results.json'), '{}');
+    await linkDependencies({
+      installed,
+      link: path.join(tree, 'node_modules'),
+      tree,
+      repoRoot: repo,
+      packages: new Map(),
+    });
+
+    const folder = path.join(tree, 'node_modules');
+    expect((await lstat(folder)).isDirectory()).toBe(true);
+    expect((await readdir(folder)).sort()).toEqual(['lib']);
+    expect(await readlink(path.join(folder, 'lib'))).toBe(path.join(installed, 'lib'));
+    // What a tool then writes stays in the tree: the installed caches are untouched.
+    await mkdir(path.join(folder, '.vite-temp'));
+    await writeFile(path.join(folder, '.vite-temp', 'config.mjs'), 'export default {}');
+    expect(await readdir(path.join(installed, '.vite-temp'))).toEqual([]);
   });
 
   it('shows nothing for an installed "node_modules" that is a link to another kind of folder, or for a tree never linked', async () => {
