@@ -4,7 +4,7 @@
  * it is enqueued, and a repeated hand-over (after a crash) neither duplicates
  * jobs nor reopens batches that already ran.
  */
-import { handOverToFix } from '@selfreview/shared/pipeline';
+import { handOverToFix, RunLifecycle } from '@selfreview/shared/coordinator';
 import { type FixJob, FixJob as FixJobSchema } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import type { Candidate, FixItem } from '@selfreview/shared/schemas';
@@ -55,6 +55,7 @@ let prefix: string;
 let redis: Redis;
 let queueConnection: Redis;
 let runs: RunStore;
+let lifecycle: RunLifecycle;
 let fixQueue: Queue<FixJob>;
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -76,10 +77,10 @@ async function jobCount(): Promise<number> {
 
 /** As the last scan/apply job does: claim the hand-over, then hand over. */
 async function claimAndHandOver(): Promise<number> {
-  await runs.openJobs(RUN_ID, 'apply', ['apply-last']);
-  expect(await runs.closeAndClaimHandOver(RUN_ID, 'apply', 'apply-last')).toBe(true);
-  expect((await runs.progress(RUN_ID)).flushing).toBe(true);
-  return handOverToFix({ runs, fixQueue, run: RUN, maxFiles: 2 });
+  await lifecycle.openJobs(RUN_ID, 'apply', ['apply-last']);
+  expect(await lifecycle.closeAndClaimHandOver(RUN_ID, 'apply', 'apply-last')).toBe(true);
+  expect((await lifecycle.progress(RUN_ID)).flushing).toBe(true);
+  return handOverToFix({ runs, lifecycle, fixQueue }, RUN, 2);
 }
 
 beforeEach(async () => {
@@ -87,6 +88,7 @@ beforeEach(async () => {
   redis = connect('producer');
   queueConnection = connect('worker');
   runs = new RunStore(redis, prefix);
+  lifecycle = new RunLifecycle(redis, prefix);
   fixQueue = createQueue('fix', queueConnection, prefix);
   // Closed in reverse order of opening.
   closers.push(
@@ -135,10 +137,10 @@ describe('handOverToFix', () => {
     expect(await jobCount()).toBe(3);
 
     expect(await openFix()).toEqual(BATCH_IDS);
-    const progress = await runs.progress(RUN_ID);
+    const progress = await lifecycle.progress(RUN_ID);
     expect(progress.open.fix).toBe(3);
     expect(progress.flushing).toBe(false);
-    expect(RunStore.isDrained(progress)).toBe(false);
+    expect(RunLifecycle.isDrained(progress)).toBe(false);
     expect((await runs.meta(RUN_ID))?.fixBatches).toBe('3');
   });
 
@@ -149,7 +151,7 @@ describe('handOverToFix', () => {
     expect(await fixQueue.getWaitingCount()).toBe(3);
     expect(await openFix()).toEqual(BATCH_IDS);
     expect((await runs.meta(RUN_ID))?.fixBatches).toBe('3');
-    expect((await runs.progress(RUN_ID)).flushing).toBe(false);
+    expect((await lifecycle.progress(RUN_ID)).flushing).toBe(false);
   });
 
   it('nothing fixable: no jobs, and the run drains', async () => {
@@ -158,7 +160,7 @@ describe('handOverToFix', () => {
     expect(await jobCount()).toBe(0);
     expect(await openFix()).toEqual([]);
     expect((await runs.meta(RUN_ID))?.fixBatches).toBe('0');
-    expect(RunStore.isDrained(await runs.progress(RUN_ID))).toBe(true);
+    expect(RunLifecycle.isDrained(await lifecycle.progress(RUN_ID))).toBe(true);
   });
 
   it('batches whose job already completed or failed are not reopened', async () => {
@@ -179,7 +181,7 @@ describe('handOverToFix', () => {
     await second!.moveToFailed(new UnrecoverableError('broken'), 'token-2', false);
     expect(await (await fixQueue.getJob(BATCH_IDS[0]!))!.isCompleted()).toBe(true);
     expect(await (await fixQueue.getJob(BATCH_IDS[1]!))!.isFailed()).toBe(true);
-    for (const id of BATCH_IDS.slice(0, 2)) await runs.closeFixJob(RUN_ID, id);
+    for (const id of BATCH_IDS.slice(0, 2)) await lifecycle.closeJob(RUN_ID, 'fix', id);
     expect(await openFix()).toEqual([BATCH_IDS[2]]);
 
     // A repeated hand-over reopens only the batch that has not run.
@@ -202,13 +204,13 @@ describe('handOverToFix', () => {
     });
     await until('the last batch to complete', async () => (await fixQueue.getCompletedCount()) === 2);
     expect(done).toEqual([BATCH_IDS[2]]);
-    await runs.closeFixJob(RUN_ID, BATCH_IDS[2]!);
-    expect(RunStore.isDrained(await runs.progress(RUN_ID))).toBe(true);
+    await lifecycle.closeJob(RUN_ID, 'fix', BATCH_IDS[2]!);
+    expect(RunLifecycle.isDrained(await lifecycle.progress(RUN_ID))).toBe(true);
 
     expect(await claimAndHandOver()).toBe(3);
     expect(await openFix()).toEqual([]);
     expect(await jobCount()).toBe(3);
     expect(await fixQueue.getWaitingCount()).toBe(0);
-    expect(RunStore.isDrained(await runs.progress(RUN_ID))).toBe(true);
+    expect(RunLifecycle.isDrained(await lifecycle.progress(RUN_ID))).toBe(true);
   });
 });

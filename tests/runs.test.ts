@@ -1,10 +1,12 @@
 /**
- * RunStore on the real test Redis: the open-job bookkeeping that decides when a
- * run has drained and who hands it over to fix, and the stage outputs stored
- * under each run (validated by the schemas when read back), all with a TTL.
+ * A run's state on the real test Redis: the coordinator's open-job bookkeeping
+ * (RunLifecycle) that decides when a run has drained and who hands it over to
+ * fix, and the stage outputs RunStore keeps under each run (validated by the
+ * schemas when read back), all with a TTL.
  */
 
-import { type RunMeta, type RunProgress, RunStore } from '@selfreview/shared/runs';
+import { RunLifecycle, type RunProgress } from '@selfreview/shared/coordinator';
+import { type RunMeta, RunStore } from '@selfreview/shared/runs';
 import type { Candidate, Decision, FixItem, FixResult } from '@selfreview/shared/schemas';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +81,7 @@ let redis: Redis;
 let other: Redis;
 let prefix: string;
 let runs: RunStore;
+let lifecycle: RunLifecycle;
 
 beforeAll(() => {
   redis = connect('producer');
@@ -94,6 +97,7 @@ afterAll(async () => {
 beforeEach(() => {
   prefix = uniquePrefix('runs');
   runs = new RunStore(redis, prefix);
+  lifecycle = new RunLifecycle(redis, prefix);
 });
 
 afterEach(async () => {
@@ -114,48 +118,48 @@ describe('RunStore', () => {
 
   it('only the close of the last open scan/apply job claims the hand-over', async () => {
     await runs.create(meta());
-    await runs.openJobs(RUN, 'scan', ['scan-1']);
-    await runs.openJobs(RUN, 'apply', ['apply-1', 'apply-2', 'apply-3']);
-    await runs.openJobs(RUN, 'apply', []);
-    expect((await runs.progress(RUN)).open).toEqual({ scan: 1, apply: 3, fix: 0, publish: 0 });
+    await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
+    await lifecycle.openJobs(RUN, 'apply', ['apply-1', 'apply-2', 'apply-3']);
+    await lifecycle.openJobs(RUN, 'apply', []);
+    expect((await lifecycle.progress(RUN)).open).toEqual({ scan: 1, apply: 3, fix: 0, publish: 0 });
 
-    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-1')).toBe(false);
-    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-2')).toBe(false);
-    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-3')).toBe(false);
-    expect((await runs.progress(RUN)).flushing).toBe(false);
-    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
-    const p = await runs.progress(RUN);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-1')).toBe(false);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-2')).toBe(false);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-3')).toBe(false);
+    expect((await lifecycle.progress(RUN)).flushing).toBe(false);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
+    const p = await lifecycle.progress(RUN);
     expect(p.open).toEqual({ scan: 0, apply: 0, fix: 0, publish: 0 });
     expect(p.flushing).toBe(true);
   });
 
   it('of two concurrent closes of the last two jobs, exactly one claims the hand-over', async () => {
-    const others = new RunStore(other, prefix);
+    const others = new RunLifecycle(other, prefix);
     for (let round = 0; round < 20; round++) {
       const runId = `r${round}-concurrent`;
       await runs.create(meta(runId));
-      await runs.openJobs(runId, 'scan', ['scan-1']);
-      await runs.openJobs(runId, 'apply', ['apply-1', 'apply-2', 'apply-3']);
-      expect(await runs.closeAndClaimHandOver(runId, 'scan', 'scan-1')).toBe(false);
-      expect(await runs.closeAndClaimHandOver(runId, 'apply', 'apply-1')).toBe(false);
+      await lifecycle.openJobs(runId, 'scan', ['scan-1']);
+      await lifecycle.openJobs(runId, 'apply', ['apply-1', 'apply-2', 'apply-3']);
+      expect(await lifecycle.closeAndClaimHandOver(runId, 'scan', 'scan-1')).toBe(false);
+      expect(await lifecycle.closeAndClaimHandOver(runId, 'apply', 'apply-1')).toBe(false);
       const claims = await Promise.all([
-        runs.closeAndClaimHandOver(runId, 'apply', 'apply-2'),
+        lifecycle.closeAndClaimHandOver(runId, 'apply', 'apply-2'),
         others.closeAndClaimHandOver(runId, 'apply', 'apply-3'),
       ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect((await runs.progress(runId)).flushing).toBe(true);
+      expect((await lifecycle.progress(runId)).flushing).toBe(true);
     }
   });
 
   it('progress and isDrained: not drained while flushing or while any job is open', async () => {
     await runs.create(meta());
-    await runs.openJobs(RUN, 'scan', ['scan-1']);
-    expect(RunStore.isDrained(await runs.progress(RUN))).toBe(false);
+    await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
+    expect(RunLifecycle.isDrained(await lifecycle.progress(RUN))).toBe(false);
 
     await runs.putCandidates(RUN, [unusedImport('a.ts', 'x'), todo('b.ts', 'later')], 7);
-    await runs.openJobs(RUN, 'apply', ['apply-a', 'apply-b']);
+    await lifecycle.openJobs(RUN, 'apply', ['apply-a', 'apply-b']);
     // The scan job closes after enqueueing apply: the run is not drained, nobody claims.
-    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(false);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(false);
     await runs.putDecisions(RUN, [
       {
         candidateId: 'unused-import:a.ts:x',
@@ -165,10 +169,10 @@ describe('RunStore', () => {
         confidence: 1,
       },
     ]);
-    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-a')).toBe(false);
-    expect(await runs.closeAndClaimHandOver(RUN, 'apply', 'apply-b')).toBe(true);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-a')).toBe(false);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-b')).toBe(true);
 
-    let p = await runs.progress(RUN);
+    let p = await lifecycle.progress(RUN);
     expect(p).toEqual({
       open: { scan: 0, apply: 0, fix: 0, publish: 0 },
       flushing: true,
@@ -177,26 +181,26 @@ describe('RunStore', () => {
       decisions: 1,
       fixResults: 0,
     });
-    expect(RunStore.isDrained(p)).toBe(false);
+    expect(RunLifecycle.isDrained(p)).toBe(false);
 
     // The hand-over opens fix jobs before it clears the marker.
-    await runs.openJobs(RUN, 'fix', ['b-1']);
-    await runs.handOverDone(RUN);
-    p = await runs.progress(RUN);
+    await lifecycle.openJobs(RUN, 'fix', ['b-1']);
+    await lifecycle.handOverDone(RUN);
+    p = await lifecycle.progress(RUN);
     expect(p.flushing).toBe(false);
     expect(p.open.fix).toBe(1);
-    expect(RunStore.isDrained(p)).toBe(false);
+    expect(RunLifecycle.isDrained(p)).toBe(false);
 
     // The fix job hands its commit to the publisher before it closes: the run waits for both.
     await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
-    await runs.openJobs(RUN, 'publish', ['b-1-publish']);
-    await runs.closeFixJob(RUN, 'b-1');
-    p = await runs.progress(RUN);
+    await lifecycle.openJobs(RUN, 'publish', ['b-1-publish']);
+    await lifecycle.closeJob(RUN, 'fix', 'b-1');
+    p = await lifecycle.progress(RUN);
     expect(p.fixResults).toBe(1);
     expect(p.open.publish).toBe(1);
-    expect(RunStore.isDrained(p)).toBe(false);
-    await runs.closeJob(RUN, 'publish', 'b-1-publish');
-    expect(RunStore.isDrained(await runs.progress(RUN))).toBe(true);
+    expect(RunLifecycle.isDrained(p)).toBe(false);
+    await lifecycle.closeJob(RUN, 'publish', 'b-1-publish');
+    expect(RunLifecycle.isDrained(await lifecycle.progress(RUN))).toBe(true);
   });
 
   it('isDrained looks at every open set and the flushing marker', () => {
@@ -208,10 +212,10 @@ describe('RunStore', () => {
       decisions: 0,
       fixResults: 0,
     };
-    expect(RunStore.isDrained(base)).toBe(true);
-    expect(RunStore.isDrained({ ...base, flushing: true })).toBe(false);
+    expect(RunLifecycle.isDrained(base)).toBe(true);
+    expect(RunLifecycle.isDrained({ ...base, flushing: true })).toBe(false);
     for (const stage of ['scan', 'apply', 'fix', 'publish'] as const) {
-      expect(RunStore.isDrained({ ...base, open: { ...base.open, [stage]: 1 } })).toBe(false);
+      expect(RunLifecycle.isDrained({ ...base, open: { ...base.open, [stage]: 1 } })).toBe(false);
     }
   });
 
@@ -221,15 +225,15 @@ describe('RunStore', () => {
     await runs.putCandidates(RUN, cands, 10);
     await runs.putCandidates(RUN, cands, 10);
     expect(byId(await runs.candidates(RUN))).toEqual(byId(cands));
-    expect(await runs.progress(RUN)).toMatchObject({ files: 10, candidates: 3 });
+    expect(await lifecycle.progress(RUN)).toMatchObject({ files: 10, candidates: 3 });
 
     // A retried scan that found less replaces, never appends.
     await runs.putCandidates(RUN, [cands[0]!], 9);
     expect(await runs.candidates(RUN)).toEqual([cands[0]]);
-    expect(await runs.progress(RUN)).toMatchObject({ files: 9, candidates: 1 });
+    expect(await lifecycle.progress(RUN)).toMatchObject({ files: 9, candidates: 1 });
     await runs.putCandidates(RUN, [], 9);
     expect(await runs.candidates(RUN)).toEqual([]);
-    expect(await runs.progress(RUN)).toMatchObject({ files: 9, candidates: 0 });
+    expect(await lifecycle.progress(RUN)).toMatchObject({ files: 9, candidates: 0 });
   });
 
   it('decisions, fixable items and fix results round-trip through the schemas', async () => {
@@ -327,7 +331,7 @@ describe('RunStore', () => {
 
   it('every key of a run expires', async () => {
     await runs.create(meta());
-    await runs.openJobs(RUN, 'scan', ['scan-1']);
+    await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
     await runs.putCandidates(RUN, [unusedImport('a.ts', 'x')], 1);
     await runs.putDecisions(RUN, [
       {
@@ -344,9 +348,9 @@ describe('RunStore', () => {
     await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
     await runs.addWarnings(RUN, ['w']);
     await runs.markStage(RUN, 'scan', 1, 2);
-    expect(await runs.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
-    await runs.openJobs(RUN, 'apply', ['apply-1']);
-    await runs.openJobs(RUN, 'fix', ['b-1']);
+    expect(await lifecycle.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(true);
+    await lifecycle.openJobs(RUN, 'apply', ['apply-1']);
+    await lifecycle.openJobs(RUN, 'fix', ['b-1']);
     await runs.setMeta(RUN, { fixBatches: 1 });
 
     const keys: string[] = [];

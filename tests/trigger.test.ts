@@ -1,5 +1,5 @@
 /**
- * Triggers become runs in the scan service: a push scans what changed since the last scanned
+ * Triggers become runs through the coordinator (worked in the scan service): a push scans what changed since the last scanned
  * commit of the branch, a schedule scans everything, a paused repository starts nothing, a
  * repository given by URL is cloned into the cache. And the end of a run posts its summary.
  */
@@ -7,10 +7,9 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { createTriggerProcessor } from '@selfreview/scan/trigger';
+import { createTriggerProcessor, finishRunIfDrained } from '@selfreview/shared/coordinator';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import type { ScanJob, TriggerJob } from '@selfreview/shared/queues';
-import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunStore } from '@selfreview/shared/runs';
 import { createQueue } from '@selfreview/shared/worker';
 import type { Job } from 'bullmq';

@@ -1,5 +1,5 @@
 /** Text the CLI shows: pure functions of the run's state, tested on exact output. */
-import type { RunProgress } from '@selfreview/shared/runs';
+import type { RunProgress } from '@selfreview/shared/coordinator';
 import type { RunReport } from '@selfreview/shared/schemas';
 import type { RunBranch } from './run-branches.ts';
 

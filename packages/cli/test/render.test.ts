@@ -1,4 +1,4 @@
-import type { RunProgress } from '@selfreview/shared/runs';
+import type { RunProgress } from '@selfreview/shared/coordinator';
 import type { Decision, FixResult, RunReport } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
 import { renderProgress, renderSummary, verificationSummary } from '../src/render.ts';

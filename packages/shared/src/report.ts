@@ -1,5 +1,5 @@
-/** The run report (design.md): a pure function of what the stages recorded. */
-import type { StageTimes } from './runs.ts';
+/** The run report (docs/design.md): a pure function of what the stages recorded. */
+import type { QueueName } from './queues.ts';
 import {
   type Candidate,
   type Decision,
@@ -7,6 +7,9 @@ import {
   type PullRequestRecord,
   RunReport,
 } from './schemas.ts';
+
+/** When each stage ran: its earliest job's start and its latest job's end. */
+export type StageTimes = Partial<Record<QueueName, { startMs: number; endMs: number }>>;
 
 export type ReportInput = {
   runId: string;

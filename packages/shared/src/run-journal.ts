@@ -6,7 +6,8 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RUN_TTL_S, type RunMeta, type RunStore } from './runs.ts';
+import { RUN_TTL_S } from './run-keys.ts';
+import type { RunMeta, RunStore } from './runs.ts';
 
 const RUN_TTL_MS = RUN_TTL_S * 1000;
 

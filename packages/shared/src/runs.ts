@@ -1,13 +1,15 @@
 /**
- * A run's shared state in Redis: what each stage produced, and which jobs are
- * still open. Every stage's job is added to its run's open set before it is
- * enqueued and removed when it ends, so "all open sets empty" means the
- * pipeline has drained. All keys of a run expire together.
+ * A run's shared state in Redis: what each stage produced (candidates, decisions, fix results,
+ * pull requests, model usage, warnings and errors) and the run's meta. Which jobs are still open
+ * and when the run ends is the coordinator's (coordinator/run-lifecycle.ts). All keys of a run
+ * expire together.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RunLifecycle, type RunProgress } from './coordinator/run-lifecycle.ts';
 import type { QueueName } from './queues.ts';
-import type { ReportInput } from './report.ts';
+import type { ReportInput, StageTimes } from './report.ts';
+import { RUN_TTL_S, runKey } from './run-keys.ts';
 import type { Candidate, Decision, FixResult, PullRequestRecord } from './schemas.ts';
 import {
   Candidate as CandidateSchema,
@@ -17,8 +19,7 @@ import {
   PullRequestRecord as PullRequestRecordSchema,
 } from './schemas.ts';
 
-/** How long a run's keys live in Redis. */
-export const RUN_TTL_S = 14 * 24 * 60 * 60;
+export { RUN_TTL_S };
 
 /** `20261121-143000-a1b2c3`: sortable by time, unique enough for one installation. */
 export function newRunId(now = new Date()): string {
@@ -39,31 +40,6 @@ export type RunMeta = {
   baseSha: string;
   startedAt: string;
 };
-
-export type StageTimes = Partial<Record<QueueName, { startMs: number; endMs: number }>>;
-
-export type RunProgress = {
-  open: Record<QueueName, number>;
-  flushing: boolean;
-  files: number;
-  candidates: number;
-  decisions: number;
-  fixResults: number;
-};
-
-/**
- * Closes a scan or apply job and, if it was the last open one of both stages,
- * claims the hand-over to fix (a `flushing` marker) in the same atomic step, so
- * exactly one job does it and the run never looks drained in between.
- */
-const CLOSE_AND_CLAIM = `
-redis.call('SREM', KEYS[1], ARGV[1])
-if redis.call('SCARD', KEYS[2]) == 0 and redis.call('SCARD', KEYS[3]) == 0 then
-  redis.call('SET', KEYS[4], '1', 'EX', ARGV[2])
-  return 1
-end
-return 0
-`;
 
 /**
  * Stage times from concurrent jobs: the earliest start and the latest end, each
@@ -91,8 +67,7 @@ export class RunStore {
   ) {}
 
   private key(runId: string, part: string): string {
-    // The hash tag keeps one run's keys in one slot, for Redis Cluster.
-    return `${this.prefix}:run:{${runId}}:${part}`;
+    return runKey(this.prefix, runId, part);
   }
 
   private async touch(runId: string, parts: string[]): Promise<void> {
@@ -162,7 +137,7 @@ export class RunStore {
       runId,
       repo: { path: meta.repoPath, baseBranch: meta.baseBranch, baseSha: meta.baseSha },
       startedAt: meta.startedAt,
-      // Recorded by whoever closed the run's last job (run-finish.ts); empty while it runs.
+      // Recorded by whoever closed the run's last job (coordinator/finish.ts); empty while it runs.
       finishedAt: meta.finishedAt ?? '',
       files: Number(meta.files ?? 0),
       candidates,
@@ -186,44 +161,9 @@ export class RunStore {
     await this.redis.hset(this.key(runId, 'meta'), fields);
   }
 
-  /** Call before enqueueing: a job is open from before it exists until it ends. */
-  async openJobs(runId: string, stage: QueueName, jobIds: readonly string[]): Promise<void> {
-    if (jobIds.length === 0) return;
-    await this.redis.sadd(this.key(runId, `open:${stage}`), ...jobIds);
-    await this.touch(runId, [`open:${stage}`]);
-  }
-
   /** Follow-up batches join the run's batch count, so progress shows them. */
   async addFixBatches(runId: string, n: number): Promise<void> {
     await this.redis.hincrby(this.key(runId, 'meta'), 'fixBatches', n);
-  }
-
-  async closeFixJob(runId: string, jobId: string): Promise<void> {
-    await this.closeJob(runId, 'fix', jobId);
-  }
-
-  /** Closes a fix or publish job (scan and apply close through closeAndClaimHandOver). */
-  async closeJob(runId: string, stage: 'fix' | 'publish', jobId: string): Promise<void> {
-    await this.redis.srem(this.key(runId, `open:${stage}`), jobId);
-  }
-
-  /** Closes a scan/apply job; true when the caller must hand the run's fixable items to fix. */
-  async closeAndClaimHandOver(runId: string, stage: 'scan' | 'apply', jobId: string): Promise<boolean> {
-    const claimed = await this.redis.eval(
-      CLOSE_AND_CLAIM,
-      4,
-      this.key(runId, `open:${stage}`),
-      this.key(runId, 'open:scan'),
-      this.key(runId, 'open:apply'),
-      this.key(runId, 'flushing'),
-      jobId,
-      String(RUN_TTL_S),
-    );
-    return claimed === 1;
-  }
-
-  async handOverDone(runId: string): Promise<void> {
-    await this.redis.del(this.key(runId, 'flushing'));
   }
 
   async markStage(runId: string, stage: QueueName, startMs: number, endMs: number): Promise<void> {
@@ -367,32 +307,32 @@ export class RunStore {
     return (await this.redis.smembers(this.key(runId, 'errors'))).sort();
   }
 
-  async progress(runId: string): Promise<RunProgress> {
-    const multi = this.redis
-      .multi()
-      .scard(this.key(runId, 'open:scan'))
-      .scard(this.key(runId, 'open:apply'))
-      .scard(this.key(runId, 'open:fix'))
-      .exists(this.key(runId, 'flushing'))
-      .hmget(this.key(runId, 'meta'), 'files', 'candidates')
-      .hlen(this.key(runId, 'decisions'))
-      .hlen(this.key(runId, 'fixes'))
-      .scard(this.key(runId, 'open:publish'));
-    const res = (await multi.exec()) ?? [];
-    const v = (i: number) => res[i]?.[1];
-    const [files, candidates] = (v(4) as (string | null)[]) ?? [];
-    return {
-      open: { scan: Number(v(0)), apply: Number(v(1)), fix: Number(v(2)), publish: Number(v(7)) },
-      flushing: Number(v(3)) === 1,
-      files: Number(files ?? 0),
-      candidates: Number(candidates ?? 0),
-      decisions: Number(v(5)),
-      fixResults: Number(v(6)),
-    };
+  /*
+   * Shims: services/fix and its tests still open, close and watch jobs through the run store.
+   * They forward to the coordinator's RunLifecycle; remove them once those callers use it.
+   */
+
+  /** @deprecated Use RunLifecycle.openJobs (@selfreview/shared/coordinator). */
+  async openJobs(runId: string, stage: QueueName, jobIds: readonly string[]): Promise<void> {
+    await this.lifecycle().openJobs(runId, stage, jobIds);
   }
 
-  /** Every stage's open set is empty, publishing included: a run is not over before its branches are proposed. */
-  static isDrained(p: RunProgress): boolean {
-    return p.open.scan === 0 && p.open.apply === 0 && p.open.fix === 0 && p.open.publish === 0 && !p.flushing;
+  /** @deprecated Use RunLifecycle.closeJob(runId, 'fix', jobId) (@selfreview/shared/coordinator). */
+  async closeFixJob(runId: string, jobId: string): Promise<void> {
+    await this.lifecycle().closeJob(runId, 'fix', jobId);
+  }
+
+  /** @deprecated Use RunLifecycle.closeJob (@selfreview/shared/coordinator). */
+  async closeJob(runId: string, stage: 'fix' | 'publish', jobId: string): Promise<void> {
+    await this.lifecycle().closeJob(runId, stage, jobId);
+  }
+
+  /** @deprecated Use RunLifecycle.progress (@selfreview/shared/coordinator). */
+  async progress(runId: string): Promise<RunProgress> {
+    return this.lifecycle().progress(runId);
+  }
+
+  private lifecycle(): RunLifecycle {
+    return new RunLifecycle(this.redis, this.prefix);
   }
 }

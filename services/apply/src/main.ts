@@ -1,13 +1,11 @@
 /** The apply worker process: `node --import tsx services/apply/src/main.ts`. */
 import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
+import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
-import { handOverToFix } from '@selfreview/shared/pipeline';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
-import { finishRunIfDrained } from '@selfreview/shared/run-finish';
-import { RunStore } from '@selfreview/shared/runs';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
 import { RepoIndexCache } from './context.ts';
@@ -23,11 +21,8 @@ await waitForReady(redis, 30_000);
 // An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
 if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'apply worker' }))) process.exit(2);
 
-const runs = new RunStore(redis, config.prefix);
-const finishRun = (runId: string) =>
-  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
-    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
-  );
+const coordinator = new RunCoordinator({ redis, prefix: config.prefix, env: process.env, log });
+const { runs } = coordinator;
 const fixQueue = createQueue('fix', redis, config.prefix);
 // The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
 fixQueue.on('error', () => {});
@@ -41,24 +36,24 @@ const worker = startWorker({
   config,
   log,
   processor: createApplyProcessor({
-    runs,
+    coordinator,
     fixQueue,
     llmAvailable: model !== null,
-    finishRun,
     ...(model ? { model } : {}),
     memory: new FindingMemory(redis, config.prefix),
     indexes: new RepoIndexCache(),
   }),
   onFinalFailure: async (data, { job }, err) => {
     await runs.addWarnings(data.runId, [`apply failed for ${data.file}: ${err.message}`]);
-    if (await runs.closeAndClaimHandOver(data.runId, 'apply', String(job.id))) {
-      const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
-      // The failure may be the config itself: fall back to the defaults then.
-      const config = await Repository.open(data.repo.path)
-        .then((repo) => loadRepoConfigAt(repo, data.baseSha))
-        .catch(() => defaultRepoConfig());
-      await handOverToFix({ runs, fixQueue, run, maxFiles: config.fix.maxFiles, finishRun });
-    }
+    const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
+    // Read only by the job that hands over. The failure may be the config itself: the defaults then.
+    const maxFiles = async () =>
+      (
+        await Repository.open(data.repo.path)
+          .then((repo) => loadRepoConfigAt(repo, data.baseSha))
+          .catch(() => defaultRepoConfig())
+      ).fix.maxFiles;
+    await coordinator.closeStageJob(fixQueue, { stage: 'apply', jobId: String(job.id), run }, maxFiles);
   },
 });
 log.info({ queue: 'apply', prefix: config.prefix }, 'worker ready');

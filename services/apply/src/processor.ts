@@ -3,13 +3,12 @@
  * record every decision, and keep the `fix` ones for the hand-over to fix.
  */
 
+import type { RunCoordinator } from '@selfreview/shared/coordinator';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { BudgetScope } from '@selfreview/shared/model/budget';
 import type { ModelSetup } from '@selfreview/shared/model/setup';
-import { handOverToFix } from '@selfreview/shared/pipeline';
 import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
-import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate, Decision, FixItem } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
@@ -25,9 +24,8 @@ import {
 } from './second-opinion.ts';
 
 export type ApplyDeps = {
-  /** Ends the run when its last job closes (summary, finishedAt); absent in tests that don't need it. */
-  finishRun?: (runId: string) => Promise<unknown>;
-  runs: RunStore;
+  /** Records the decisions and, when this is the run's last scan or apply job, hands over to fix. */
+  coordinator: RunCoordinator;
   fixQueue: Queue<FixJob>;
   llmAvailable: boolean;
   /** Second opinions on ambiguous candidates; absent without a model. */
@@ -85,21 +83,18 @@ export function createApplyProcessor(deps: ApplyDeps) {
           ]
         : [];
     });
-    await deps.runs.putDecisions(data.runId, decisions);
-    await deps.runs.putFixable(data.runId, data.file, items);
-    await deps.runs.markStage(data.runId, 'apply', started, Date.now());
+    const { coordinator } = deps;
+    await coordinator.runs.putDecisions(data.runId, decisions);
+    await coordinator.runs.putFixable(data.runId, data.file, items);
+    await coordinator.runs.markStage(data.runId, 'apply', started, Date.now());
 
-    if (await deps.runs.closeAndClaimHandOver(data.runId, 'apply', String(job.id))) {
-      const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
-      const batches = await handOverToFix({
-        runs: deps.runs,
-        fixQueue: deps.fixQueue,
-        run,
-        maxFiles: config.fix.maxFiles,
-        ...(deps.finishRun ? { finishRun: deps.finishRun } : {}),
-      });
-      log.info({ batches }, 'handed over to fix');
-    }
+    const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
+    const batches = await coordinator.closeStageJob(
+      deps.fixQueue,
+      { stage: 'apply', jobId: String(job.id), run },
+      config.fix.maxFiles,
+    );
+    if (batches !== null) log.info({ batches }, 'handed over to fix');
     const count = (v: Decision['verdict']) => decisions.filter((d) => d.verdict === v).length;
     return { fix: count('fix'), drop: count('drop'), defer: count('defer') };
   };

@@ -6,18 +6,19 @@
  * app's (see app.ts); here every parameter is checked, and errors are `{ error }` with a status
  * that says whose fault it is: 400 bad input, 404 unknown thing, 409 wrong state, 503 no Redis.
  */
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import type { RepoPauses } from '@selfreview/shared/pauses';
 import { ALL_QUEUES, type AnyQueueName, type TriggerJob } from '@selfreview/shared/queues';
 import type { Redis } from '@selfreview/shared/redis';
 import { buildReport } from '@selfreview/shared/report';
-import { RunStore } from '@selfreview/shared/runs';
+import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate } from '@selfreview/shared/schemas';
 import { repoTarget, type ServerConfig, type ServerRepo } from '@selfreview/shared/server-config';
-import type { Job, JobType, Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { GatewayQueues } from './app.ts';
 import type { AuditLog } from './audit.ts';
+import { type GatewayQueues, jobCounts } from './queues.ts';
 
 export type ApiDeps = {
   queues: GatewayQueues;
@@ -28,18 +29,6 @@ export type ApiDeps = {
   prefix: string;
   audit: AuditLog;
 };
-
-/** The states an operator cares about. BullMQ's types no longer list `paused`, but it still counts it. */
-export const JOB_STATES = [
-  'waiting',
-  'active',
-  'delayed',
-  'prioritized',
-  'paused',
-  'completed',
-  'failed',
-] as const;
-export type JobCounts = Record<(typeof JOB_STATES)[number], number>;
 
 /** How far back the run index is searched for one repository's runs. */
 const RUN_SEARCH_WINDOW = 200;
@@ -109,6 +98,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     }
   });
 
+  const lifecycle = new RunLifecycle(deps.redis, deps.prefix);
+
   const queueOf = (name: string): Queue => {
     if (!(ALL_QUEUES as readonly string[]).includes(name)) {
       throw new HttpError(404, `no queue ${JSON.stringify(name)}; queues: ${ALL_QUEUES.join(', ')}`);
@@ -130,7 +121,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get('/runs', async (req) => {
     const query = parse(RunsQuery, req.query, 'query');
     const ids = await deps.runs.recentRuns(query.limit);
-    const runs = await Promise.all(ids.map((id) => runSummary(deps.runs, id)));
+    const runs = await Promise.all(ids.map((id) => runSummary(deps.runs, lifecycle, id)));
     return { runs: runs.filter((r) => r !== null) };
   });
 
@@ -306,11 +297,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   }));
 }
 
-export async function jobCounts(queue: Queue): Promise<JobCounts> {
-  const counts = await queue.getJobCounts(...(JOB_STATES as readonly string[] as JobType[]));
-  return Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as JobCounts;
-}
-
 type RunSummary = {
   runId: string;
   repoName?: string;
@@ -330,8 +316,12 @@ type RunSummary = {
 };
 
 /** null when the run's keys have expired while its id was still in the index. */
-async function runSummary(runs: RunStore, runId: string): Promise<RunSummary | null> {
-  const [meta, progress] = await Promise.all([runs.meta(runId), runs.progress(runId)]);
+async function runSummary(
+  runs: RunStore,
+  lifecycle: RunLifecycle,
+  runId: string,
+): Promise<RunSummary | null> {
+  const [meta, progress] = await Promise.all([runs.meta(runId), lifecycle.progress(runId)]);
   if (!meta) return null;
   return {
     runId,
@@ -341,7 +331,7 @@ async function runSummary(runs: RunStore, runId: string): Promise<RunSummary | n
     baseSha: meta.baseSha,
     startedAt: meta.startedAt,
     ...(meta.trigger ? { trigger: meta.trigger } : {}),
-    done: RunStore.isDrained(progress),
+    done: RunLifecycle.isDrained(progress),
     ...(meta.lost ? { lost: meta.lost } : {}),
     stages: {
       scan: { open: progress.open.scan, files: progress.files, candidates: progress.candidates },

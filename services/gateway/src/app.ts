@@ -10,7 +10,7 @@ import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { RepoPauses } from '@selfreview/shared/pauses';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
-import type { AnyQueueName, JobPayload, TriggerJob } from '@selfreview/shared/queues';
+import type { TriggerJob } from '@selfreview/shared/queues';
 import type { Redis } from '@selfreview/shared/redis';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { ServerConfig } from '@selfreview/shared/server-config';
@@ -20,9 +20,10 @@ import { apiRoutes } from './api.ts';
 import { type AuditEntry, AuditLog, auditTarget } from './audit.ts';
 import { authenticatedUser, type Credentials, crossSiteRefusal, headerValue, SAFE_METHODS } from './auth.ts';
 import { collectMetrics } from './metrics.ts';
+import type { GatewayQueues } from './queues.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
-export type GatewayQueues = { [Q in AnyQueueName]: Queue<JobPayload<Q>> };
+export type { GatewayQueues };
 
 export type GatewayDeps = {
   /** A producer connection: it fails fast while Redis is away, so requests get 503, not a hang. */

@@ -9,8 +9,7 @@ import type { Redis } from '@selfreview/shared/redis';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry, Summary } from 'prom-client';
-import { JOB_STATES, jobCounts } from './api.ts';
-import type { GatewayQueues } from './app.ts';
+import { type GatewayQueues, JOB_STATES, jobCounts } from './queues.ts';
 
 export type MetricsDeps = { queues: GatewayQueues; runs: RunStore; redis: Redis; prefix: string };
 

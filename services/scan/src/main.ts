@@ -1,11 +1,10 @@
 /** The scan worker process: `node --import tsx services/scan/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
+import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { createLogger } from '@selfreview/shared/logger';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
-import { finishRunIfDrained } from '@selfreview/shared/run-finish';
 import { RunJournal, reconcileJournal } from '@selfreview/shared/run-journal';
-import { RunStore } from '@selfreview/shared/runs';
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
@@ -13,7 +12,6 @@ import { findNativeTsc } from './engine/native-tsc.ts';
 import { compilerTimeoutFromEnv } from './engine/settings.ts';
 import { WarmCache } from './engine/warm.ts';
 import { createScanProcessor } from './processor.ts';
-import { createTriggerProcessor } from './trigger.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'scan', level: config.logLevel });
@@ -25,12 +23,9 @@ await waitForReady(redis, 30_000);
 // An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
 if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'scan worker' }))) process.exit(2);
 
-const runs = new RunStore(redis, config.prefix);
+const coordinator = new RunCoordinator({ redis, prefix: config.prefix, env: process.env, log });
+const { runs } = coordinator;
 const journal = new RunJournal(config.dataDir);
-const finishRun = (runId: string) =>
-  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
-    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
-  );
 const warm = new WarmCache(Number(process.env.SELFREVIEW_WARM_REPOS ?? 2) || 2);
 const tscPath = await findNativeTsc();
 if (!tscPath)
@@ -44,36 +39,30 @@ const worker = startWorker({
   config,
   log,
   processor: createScanProcessor({
-    runs,
+    coordinator,
     applyQueue,
     fixQueue,
     dataDir: config.dataDir,
     warm,
     tscPath,
     compilerTimeoutMs: compilerTimeoutFromEnv(process.env),
-    finishRun,
   }),
   onFinalFailure: async (data, { job }, err) => {
     // Nothing was scanned: an error of the run, not a warning.
     await runs.addErrors(data.runId, [`scan failed: ${err.message}`]);
-    await runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id)).then((claimed) =>
-      // Nothing reached apply, so there is nothing to hand over; release the claim.
-      claimed ? runs.handOverDone(data.runId).then(() => finishRun(data.runId)) : undefined,
-    );
+    await coordinator.closeFailedScanJob(data.runId, String(job.id));
   },
 });
-// Pushes and schedules become runs here, where the repositories (and cached clones) are.
+// The coordinator turns pushes and schedules into runs in this process, where the repositories
+// (and cached clones) are.
 const scanQueue = createQueue('scan', redis, config.prefix);
 scanQueue.on('error', () => {});
 const triggerWorker = startWorker({
   queue: 'trigger',
   config,
   log,
-  processor: createTriggerProcessor({
-    runs,
+  processor: coordinator.triggerProcessor({
     scanQueue,
-    redis,
-    prefix: config.prefix,
     dataDir: config.dataDir,
     pauses: new RepoPauses(redis, config.prefix),
     journal,

@@ -5,9 +5,8 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { handOverToFix } from '@selfreview/shared/pipeline';
-import { type ApplyJob, applyJobId, type FixJob, type ScanJob } from '@selfreview/shared/queues';
-import type { RunStore } from '@selfreview/shared/runs';
+import type { RunCoordinator } from '@selfreview/shared/coordinator';
+import type { ApplyJob, FixJob, ScanJob } from '@selfreview/shared/queues';
 import type { Candidate } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import type { Queue } from 'bullmq';
@@ -17,9 +16,8 @@ import { DEFAULT_COMPILER_TIMEOUT_MS, scanSettingsFrom } from './engine/settings
 import type { WarmCache } from './engine/warm.ts';
 
 export type ScanDeps = {
-  /** Ends the run when its last job closes (summary, finishedAt); absent in tests that don't need it. */
-  finishRun?: (runId: string) => Promise<unknown>;
-  runs: RunStore;
+  /** Records what the scan found and hands it to apply (and, when it is the run's last job, to fix). */
+  coordinator: RunCoordinator;
   applyQueue: Queue<ApplyJob>;
   fixQueue: Queue<FixJob>;
   dataDir: string;
@@ -60,41 +58,20 @@ export function createScanProcessor(deps: ScanDeps) {
     for (const w of warnings) log.warn({ warning: w }, 'scan warning');
     for (const e of result.errors) log.error({ error: e }, 'scan error');
 
+    const { coordinator } = deps;
     await writeCandidateList(deps.dataDir, data.runId, result.candidates);
-    await deps.runs.putCandidates(data.runId, result.candidates, result.files);
-    await deps.runs.addWarnings(data.runId, warnings);
-    await deps.runs.addErrors(data.runId, result.errors);
+    await coordinator.runs.putCandidates(data.runId, result.candidates, result.files);
+    await coordinator.runs.addWarnings(data.runId, warnings);
+    await coordinator.runs.addErrors(data.runId, result.errors);
 
-    const byFile = new Map<string, Candidate[]>();
-    for (const c of result.candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
     const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
-    const applyJobs = [...byFile].map(([file, candidates]) => {
-      const id = applyJobId(data.runId, file);
-      return {
-        name: 'apply-file',
-        data: { ...run, file, candidates } satisfies ApplyJob,
-        opts: { jobId: id },
-      };
-    });
-    // Opened before they exist, so the run never looks drained between scan and apply.
-    await deps.runs.openJobs(
-      data.runId,
-      'apply',
-      applyJobs.map((j) => j.opts.jobId),
+    const applyJobs = await coordinator.handOverToApply(deps.applyQueue, run, result.candidates);
+    await coordinator.runs.markStage(data.runId, 'scan', started, Date.now());
+    await coordinator.closeStageJob(
+      deps.fixQueue,
+      { stage: 'scan', jobId: String(job.id), run },
+      config.fix.maxFiles,
     );
-    await deps.runs.setMeta(data.runId, { applyJobs: applyJobs.length });
-    if (applyJobs.length > 0) await deps.applyQueue.addBulk(applyJobs);
-    await deps.runs.markStage(data.runId, 'scan', started, Date.now());
-
-    if (await deps.runs.closeAndClaimHandOver(data.runId, 'scan', String(job.id))) {
-      await handOverToFix({
-        runs: deps.runs,
-        fixQueue: deps.fixQueue,
-        run,
-        maxFiles: config.fix.maxFiles,
-        ...(deps.finishRun ? { finishRun: deps.finishRun } : {}),
-      });
-    }
     log.info(
       {
         files: result.files,
@@ -107,7 +84,7 @@ export function createScanProcessor(deps: ScanDeps) {
     return {
       files: result.files,
       candidates: result.candidates.length,
-      applyJobs: applyJobs.length,
+      applyJobs,
       warnings: warnings.length,
       errors: result.errors.length,
     };

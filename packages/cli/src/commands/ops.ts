@@ -10,6 +10,7 @@
  * Never a private redis-server: a status of an empty throwaway Redis would be a lie.
  */
 import { loadConfig, type ServiceConfig } from '@selfreview/shared/config';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { SelfreviewError, UserInputError } from '@selfreview/shared/errors';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ALL_QUEUES, type AnyQueueName, type TriggerJob } from '@selfreview/shared/queues';
@@ -61,18 +62,19 @@ export async function statusCommand(opts: OpsBase): Promise<void> {
     say(`Paused repositories: ${paused.length > 0 ? paused.join(', ') : 'none'}`);
 
     const runs = new RunStore(redis, config.prefix);
+    const lifecycle = new RunLifecycle(redis, config.prefix);
     const ids = await runs.recentRuns(RECENT_RUNS);
     say(ids.length > 0 ? 'Recent runs:' : 'Recent runs: none');
     const runRows: string[][] = [];
     for (const id of ids) {
-      const [meta, progress] = await Promise.all([runs.meta(id), runs.progress(id)]);
+      const [meta, progress] = await Promise.all([runs.meta(id), lifecycle.progress(id)]);
       if (!meta) continue;
       runRows.push([
         id,
         meta.repoName || meta.repoPath,
         `${meta.baseBranch}@${meta.baseSha.slice(0, 7)}`,
         meta.startedAt,
-        RunStore.isDrained(progress) ? 'done' : 'in progress',
+        RunLifecycle.isDrained(progress) ? 'done' : 'in progress',
         `${progress.candidates} candidates, ${progress.decisions} decisions, ${progress.fixResults} fix results`,
       ]);
     }

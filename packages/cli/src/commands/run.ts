@@ -5,15 +5,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@selfreview/shared/config';
+import { RunLifecycle, type RunProgress, startRun } from '@selfreview/shared/coordinator';
 import { UserInputError } from '@selfreview/shared/errors';
 import { redactUrl } from '@selfreview/shared/logger';
 import { startupModelCheck } from '@selfreview/shared/model/setup';
-import { jobId, QUEUE_NAMES, type RepoRef, type ScanJob } from '@selfreview/shared/queues';
+import { QUEUE_NAMES, type ScanJob } from '@selfreview/shared/queues';
 import { checkRedisSettings, createRedis, type Redis, waitForReady } from '@selfreview/shared/redis';
 import { type ProvidedRedis, provideRedis } from '@selfreview/shared/redis-server';
 import { hasRootTsconfig } from '@selfreview/shared/repo-files';
 import { buildReport } from '@selfreview/shared/report';
-import { newRunId, type RunProgress, RunStore } from '@selfreview/shared/runs';
+import { newRunId, RunStore } from '@selfreview/shared/runs';
 import type { RunReport } from '@selfreview/shared/schemas';
 import { PublishSettings, publishTokenEnvs, type RunPublishSettings } from '@selfreview/shared/server-config';
 import { createQueue } from '@selfreview/shared/worker';
@@ -21,8 +22,9 @@ import { Repository } from '@selfreview/shared/workspace';
 import type { Queue } from 'bullmq';
 import { prepareExample } from '../example.ts';
 import { RedisGoneError, RedisPatience, redisWaitSeconds } from '../redis-wait.ts';
-import { renderProgress, renderSummary } from '../render.ts';
+import { renderSummary } from '../render.ts';
 import { findRunBranches } from '../run-branches.ts';
+import { lostReason, RunStateLost, Screen, waitUntilDrained } from '../run-watch.ts';
 import { processEnv, Supervisor } from '../workers.ts';
 
 export type RunOptions = {
@@ -123,6 +125,7 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
   connection.on('error', () => {});
   let scanQueue: Queue<ScanJob> | null = null;
   const runs = new RunStore(connection, config.prefix);
+  const lifecycle = new RunLifecycle(connection, config.prefix);
   const patience = new RedisPatience({ url: redis.url, waitSeconds, say: log });
   let supervisor: Supervisor | null = null;
 
@@ -184,16 +187,19 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     supervisor.start();
 
     const startedAt = new Date().toISOString();
-    const scanJobId = jobId(runId, 'scan');
-    const repoRef: RepoRef = { path: repo.root };
-    const job: ScanJob = { runId, repo: repoRef, baseBranch: branch, baseSha: sha, mode: 'full' };
-    // Each step is idempotent (a hash, a set, a job id), so one retried after an outage does no harm.
+    // Every step of the start is idempotent (a hash, a set, a job id): after an outage it is
+    // simply repeated.
     await patience.call(
-      () => runs.create({ runId, repoPath: repo.root, baseBranch: branch, baseSha: sha, startedAt }),
+      () =>
+        startRun(
+          { runs, lifecycle, scanQueue: queue },
+          {
+            meta: { runId, repoPath: repo.root, baseBranch: branch, baseSha: sha, startedAt },
+            scan: { repo: { path: repo.root }, baseBranch: branch, baseSha: sha, mode: 'full' },
+          },
+        ),
       checkInterrupt,
     );
-    await patience.call(() => runs.openJobs(runId, 'scan', [scanJobId]), checkInterrupt);
-    await patience.call(() => queue.add('full-scan', job, { jobId: scanJobId }), checkInterrupt);
     log(
       `Run ${runId}: scan → apply → fix on ${repo.root} (${branch} @ ${sha.slice(0, 7)}); worker logs in ${runDir}`,
     );
@@ -212,6 +218,7 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     try {
       await waitUntilDrained({
         runs,
+        lifecycle,
         runId,
         supervisor,
         patience,
@@ -257,52 +264,6 @@ export async function runCommand(opts: RunOptions): Promise<RunReport> {
     connection.disconnect();
     await redis.stop();
   }
-}
-
-/** Lines for a person: a status line that redraws in place on a terminal, and lines that stay. */
-class Screen {
-  private onStatus = false;
-  private status = '';
-  private readonly tty: boolean;
-
-  constructor(private readonly out: NodeJS.WriteStream) {
-    this.tty = out.isTTY === true;
-  }
-
-  /** A line that stays (a message), written above the status line. */
-  line(text: string): void {
-    if (this.onStatus) {
-      this.out.write(`\r\x1b[2K${text}\n`);
-      // The message took the status line's place: redraw it at the next update.
-      this.status = '';
-    } else this.out.write(`${text}\n`);
-    this.onStatus = false;
-  }
-
-  /** The progress line; written only when it changed. */
-  progress(text: string): void {
-    if (text === this.status) return;
-    this.status = text;
-    if (this.tty) {
-      this.out.write(`\r\x1b[2K${text}`);
-      this.onStatus = true;
-    } else this.out.write(`${text}\n`);
-  }
-
-  /** Ends the status line, so what follows starts on a line of its own. */
-  done(): void {
-    if (this.onStatus) this.out.write('\n');
-    this.onStatus = false;
-  }
-}
-
-/** The run's record is gone from Redis (its meta hash, written before anything was queued). */
-class RunStateLost extends Error {}
-
-function lostReason(patience: RedisPatience): string {
-  return patience.sawOutage
-    ? "Redis lost this run's state: it restarted without persistence"
-    : "Redis lost this run's state: its keys are gone (Redis restarted without persistence, or they were deleted or evicted)";
 }
 
 /** SELFREVIEW_REDIS_CHECK: `strict` (default) refuses an evicting Redis, `warn` only says so. */
@@ -395,54 +356,4 @@ async function checkModelBeforeRun(env: NodeJS.ProcessEnv, log: (line: string) =
   if (check === null) return;
   if (check.status === 'unusable') throw new UserInputError(check.line);
   if (check.status !== 'active') log(`Model: warning: ${check.warning}`);
-}
-
-/**
- * Polls the run's progress until every stage has drained. A worker that dies is restarted by the
- * supervisor (this only fails once it gave up); Redis going away is waited out within a bound.
- * `seen` hears each progress read, so the caller knows the last one even when this throws.
- */
-async function waitUntilDrained(opts: {
-  runs: RunStore;
-  runId: string;
-  supervisor: Supervisor;
-  patience: RedisPatience;
-  timeoutMs: number;
-  screen: Screen;
-  checkInterrupt: () => void;
-  seen: (p: RunProgress) => void;
-}): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    opts.checkInterrupt();
-    const failure = opts.supervisor.failure();
-    if (failure) throw new Error(failure);
-    if (Date.now() > deadline)
-      throw new Error(`the pipeline did not drain within ${Math.round(opts.timeoutMs / 60_000)} min`);
-    let progress: RunProgress;
-    let meta: Awaited<ReturnType<RunStore['meta']>>;
-    try {
-      progress = await opts.runs.progress(opts.runId);
-      // After the progress: keys gone in between make the meta missing, never a false "drained".
-      meta = await opts.runs.meta(opts.runId);
-      opts.patience.answered();
-    } catch (err) {
-      opts.patience.failed(err);
-      await new Promise((r) => setTimeout(r, 500));
-      continue;
-    }
-    // Written before the first job was queued and kept for 14 days: missing means Redis lost it.
-    // A worker that finds the run gone may write it back marked `lost`: just as gone.
-    if (!meta?.baseSha || meta.lost) throw new RunStateLost(lostReason(opts.patience));
-    opts.seen(progress);
-    opts.screen.progress(
-      renderProgress(progress, {
-        applyJobs: meta.applyJobs !== undefined ? Number(meta.applyJobs) : null,
-        fixBatches: meta.fixBatches !== undefined ? Number(meta.fixBatches) : null,
-      }),
-    );
-    if (RunStore.isDrained(progress)) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  opts.screen.done();
 }

@@ -5,14 +5,16 @@
  * coalesces upstream into one trigger; whatever it says, the scan covers everything since the
  * last scan, so no pushed change is missed.
  */
-import type { RepoPauses } from '@selfreview/shared/pauses';
-import { jobId, type RepoRef, type ScanJob, type TriggerJob } from '@selfreview/shared/queues';
-import type { Redis } from '@selfreview/shared/redis';
-import type { RunJournal } from '@selfreview/shared/run-journal';
-import { newRunId, type RunStore } from '@selfreview/shared/runs';
-import type { ProcessContext } from '@selfreview/shared/worker';
-import { Repository } from '@selfreview/shared/workspace';
 import { type Queue, UnrecoverableError } from 'bullmq';
+import type { RepoPauses } from '../pauses.ts';
+import type { RepoRef, ScanJob, TriggerJob } from '../queues.ts';
+import type { Redis } from '../redis.ts';
+import type { RunJournal } from '../run-journal.ts';
+import { newRunId, type RunStore } from '../runs.ts';
+import type { ProcessContext } from '../worker.ts';
+import { Repository } from '../workspace.ts';
+import { RunLifecycle } from './run-lifecycle.ts';
+import { startRun } from './start-run.ts';
 
 export type TriggerDeps = {
   runs: RunStore;
@@ -32,6 +34,7 @@ export type TriggerResult =
 const ZERO_SHA = /^0{40}$/;
 
 export function createTriggerProcessor(deps: TriggerDeps) {
+  const lifecycle = new RunLifecycle(deps.redis, deps.prefix);
   const lastScannedKey = (name: string, branch: string) => `${deps.prefix}:last-scanned:${name}:${branch}`;
 
   return async (data: TriggerJob, { log }: ProcessContext): Promise<TriggerResult> => {
@@ -73,27 +76,24 @@ export function createTriggerProcessor(deps: TriggerDeps) {
 
     const runId = newRunId();
     const repoRef: RepoRef = { path: repo.root, name: target.name };
-    const meta = {
-      runId,
-      repoPath: repo.root,
-      baseBranch: target.branch,
-      baseSha: sha,
-      startedAt: new Date().toISOString(),
-    };
-    await deps.runs.create(meta);
-    await deps.journal?.record(meta);
-    await deps.runs.setMeta(runId, {
-      repoName: target.name,
-      trigger: data.kind,
-      source: data.source ?? '',
-      ...(data.notifyEnv ? { notifyEnv: data.notifyEnv } : {}),
-    });
-    const scanJobId = jobId(runId, 'scan');
-    await deps.runs.openJobs(runId, 'scan', [scanJobId]);
-    await deps.scanQueue.add(
-      mode === 'push' ? 'push-scan' : 'full-scan',
-      { runId, repo: repoRef, baseBranch: target.branch, baseSha: sha, mode, ...(files ? { files } : {}) },
-      { jobId: scanJobId },
+    await startRun(
+      { runs: deps.runs, lifecycle, scanQueue: deps.scanQueue, journal: deps.journal },
+      {
+        meta: {
+          runId,
+          repoPath: repo.root,
+          baseBranch: target.branch,
+          baseSha: sha,
+          startedAt: new Date().toISOString(),
+        },
+        details: {
+          repoName: target.name,
+          trigger: data.kind,
+          source: data.source ?? '',
+          ...(data.notifyEnv ? { notifyEnv: data.notifyEnv } : {}),
+        },
+        scan: { repo: repoRef, baseBranch: target.branch, baseSha: sha, mode, ...(files ? { files } : {}) },
+      },
     );
     await deps.redis.set(lastScannedKey(target.name, target.branch), sha);
     log.info({ runId, mode, files: files?.length ?? null, sha }, 'run started');

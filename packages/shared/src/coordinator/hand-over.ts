@@ -1,0 +1,107 @@
+/**
+ * The hand-overs between stages. Scan hands each file's candidates to apply; the last scan or
+ * apply job of a run to close (see RunLifecycle.closeAndClaimHandOver) hands the run's fixable
+ * items to fix, in batches. A stage's jobs are opened in the run before they are queued, so
+ * the run never looks drained between two stages.
+ */
+import type { Queue } from 'bullmq';
+import { planBatches } from '../batches.ts';
+import { type ApplyJob, applyJobId, type FixJob, jobId } from '../queues.ts';
+import type { RunStore } from '../runs.ts';
+import type { Candidate } from '../schemas.ts';
+import type { RunLifecycle } from './run-lifecycle.ts';
+
+/** What every job of a run carries: which run, which repository, which commit. */
+export type RunRef = Pick<FixJob, 'runId' | 'repo' | 'baseBranch' | 'baseSha'>;
+
+export type HandOverDeps = {
+  runs: RunStore;
+  lifecycle: RunLifecycle;
+  /** Called when nothing goes to fix: the run may be over (see finish.ts). */
+  finishRun?: ((runId: string) => Promise<unknown>) | undefined;
+};
+
+/** Queues one apply job per file with candidates; returns how many. */
+export async function handOverToApply(
+  deps: Pick<HandOverDeps, 'runs' | 'lifecycle'> & { applyQueue: Queue<ApplyJob> },
+  run: RunRef,
+  candidates: readonly Candidate[],
+): Promise<number> {
+  const byFile = new Map<string, Candidate[]>();
+  for (const c of candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
+  const jobs = [...byFile].map(([file, fileCandidates]) => {
+    const id = applyJobId(run.runId, file);
+    return {
+      name: 'apply-file',
+      data: { ...run, file, candidates: fileCandidates } satisfies ApplyJob,
+      opts: { jobId: id },
+    };
+  });
+  await deps.lifecycle.openJobs(
+    run.runId,
+    'apply',
+    jobs.map((j) => j.opts.jobId),
+  );
+  await deps.runs.setMeta(run.runId, { applyJobs: jobs.length });
+  if (jobs.length > 0) await deps.applyQueue.addBulk(jobs);
+  return jobs.length;
+}
+
+/** Runs once per run, in whichever scan/apply job closed last; returns the number of fix batches. */
+export async function handOverToFix(
+  deps: HandOverDeps & { fixQueue: Queue<FixJob> },
+  run: RunRef,
+  maxFiles: number,
+): Promise<number> {
+  const { runs, lifecycle, fixQueue } = deps;
+  const batches = planBatches(await runs.fixable(run.runId), maxFiles);
+  const jobs = batches.map((b) => {
+    const batchId = jobId(run.runId, 'b', String(b.index + 1));
+    return {
+      name: 'fix-batch',
+      data: { ...run, batchId, files: b.files } satisfies FixJob,
+      opts: { jobId: batchId },
+    };
+  });
+  // After a crash mid-hand-over some batches may already have run: don't reopen those.
+  const pending: string[] = [];
+  for (const j of jobs) {
+    const existing = await fixQueue.getJob(j.opts.jobId);
+    if (!existing || (!(await existing.isCompleted()) && !(await existing.isFailed())))
+      pending.push(j.opts.jobId);
+  }
+  await lifecycle.openJobs(run.runId, 'fix', pending);
+  await runs.setMeta(run.runId, { fixBatches: jobs.length });
+  if (jobs.length > 0) await fixQueue.addBulk(jobs);
+  await lifecycle.handOverDone(run.runId);
+  if (jobs.length === 0) await deps.finishRun?.(run.runId);
+  return jobs.length;
+}
+
+/**
+ * Closes a scan or apply job. The run's last one hands it over to fix: the number of fix
+ * batches then, null when other scan or apply jobs are still open. `maxFiles` is asked only
+ * when this job hands over (a failed job may have to read the repository's config for it).
+ */
+export async function closeStageJob(
+  deps: HandOverDeps & { fixQueue: Queue<FixJob> },
+  job: { stage: 'scan' | 'apply'; jobId: string; run: RunRef },
+  maxFiles: number | (() => Promise<number>),
+): Promise<number | null> {
+  if (!(await deps.lifecycle.closeAndClaimHandOver(job.run.runId, job.stage, job.jobId))) return null;
+  return handOverToFix(deps, job.run, typeof maxFiles === 'number' ? maxFiles : await maxFiles());
+}
+
+/**
+ * Closes a scan job that failed for good. Nothing it found reached apply, so when it was the
+ * run's last open job there is nothing to hand over: the claim is released and the run ends.
+ */
+export async function closeFailedScanJob(
+  deps: HandOverDeps,
+  runId: string,
+  scanJobId: string,
+): Promise<void> {
+  if (!(await deps.lifecycle.closeAndClaimHandOver(runId, 'scan', scanJobId))) return;
+  await deps.lifecycle.handOverDone(runId);
+  await deps.finishRun?.(runId);
+}

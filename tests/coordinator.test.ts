@@ -1,0 +1,185 @@
+/**
+ * The run coordinator on a real Redis and real BullMQ queues: scan's hand-over to apply, the
+ * close of scan and apply jobs (only the run's last one hands over to fix), a scan that failed
+ * for good, the close of fix and publish jobs, and the end of a run, whose failures are logged
+ * and never thrown at the job that asked. And the run store's shims for services/fix forward to
+ * the coordinator's bookkeeping.
+ */
+import { RunCoordinator, RunLifecycle } from '@selfreview/shared/coordinator';
+import type { Logger } from '@selfreview/shared/logger';
+import { type ApplyJob, applyJobId, type FixJob } from '@selfreview/shared/queues';
+import type { Candidate, FixItem } from '@selfreview/shared/schemas';
+import { createQueue } from '@selfreview/shared/worker';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
+
+const RUN_ID = 'r1-coord';
+const SHA = 'c'.repeat(40);
+const RUN = {
+  runId: RUN_ID,
+  repo: { path: '/tmp/selfreview-coordinated' },
+  baseBranch: 'main',
+  baseSha: SHA,
+};
+
+function candidate(file: string, name: string): Candidate {
+  return {
+    id: `unused-import:${file}:${name}`,
+    rule: 'unused-import',
+    file,
+    line: 1,
+    endLine: 1,
+    message: `'${name}' is imported but never used`,
+    evidence: {
+      kind: 'unused-import',
+      name,
+      importedName: name,
+      form: 'named',
+      moduleSpecifier: './m',
+      typeOnly: false,
+      statement: `import { ${name} } from './m';`,
+    },
+  };
+}
+
+const fixItem = (file: string): FixItem => ({
+  candidate: candidate(file, 'x'),
+  changeType: 'remove_unused_import',
+  confidence: 0.9,
+});
+
+let prefix: string;
+let redis: Redis;
+let queueConnection: Redis;
+let coordinator: RunCoordinator;
+let applyQueue: Queue<ApplyJob>;
+let fixQueue: Queue<FixJob>;
+
+beforeEach(async () => {
+  prefix = uniquePrefix('coord');
+  redis = connect('producer');
+  queueConnection = connect('worker');
+  coordinator = new RunCoordinator({ redis, prefix, env: {}, log: pino({ level: 'silent' }) });
+  applyQueue = createQueue('apply', queueConnection, prefix);
+  fixQueue = createQueue('fix', queueConnection, prefix);
+  await coordinator.runs.create({
+    runId: RUN_ID,
+    repoPath: RUN.repo.path,
+    baseBranch: 'main',
+    baseSha: SHA,
+    startedAt: new Date().toISOString(),
+  });
+});
+
+afterEach(async () => {
+  await applyQueue.close();
+  await fixQueue.close();
+  await queueConnection.quit();
+  await cleanPrefix(redis, prefix);
+  await redis.quit();
+});
+
+const finishedAt = async () => (await coordinator.runs.meta(RUN_ID))?.finishedAt;
+
+describe('RunCoordinator', () => {
+  it('hands scan candidates to apply: one job per file, opened in the run before it is queued', async () => {
+    const found = [candidate('src/a.ts', 'x'), candidate('src/b.ts', 'y'), candidate('src/a.ts', 'z')];
+    expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(2);
+
+    const ids = [applyJobId(RUN_ID, 'src/a.ts'), applyJobId(RUN_ID, 'src/b.ts')];
+    const a = await applyQueue.getJob(ids[0]!);
+    expect(a?.name).toBe('apply-file');
+    expect(a?.data).toEqual({ ...RUN, file: 'src/a.ts', candidates: [found[0], found[2]] });
+    expect((await applyQueue.getJob(ids[1]!))?.data.candidates).toEqual([found[1]]);
+    expect((await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`)).sort()).toEqual(ids.sort());
+    expect((await coordinator.runs.meta(RUN_ID))?.applyJobs).toBe('2');
+  });
+
+  it('only the last scan or apply job to close hands over to fix, and reads maxFiles only then', async () => {
+    for (const file of ['a.ts', 'b.ts', 'c.ts'])
+      await coordinator.runs.putFixable(RUN_ID, file, [fixItem(file)]);
+    await coordinator.lifecycle.openJobs(RUN_ID, 'apply', ['apply-1', 'apply-2']);
+    let asked = 0;
+    const maxFiles = async () => {
+      asked++;
+      return 2;
+    };
+
+    expect(
+      await coordinator.closeStageJob(fixQueue, { stage: 'apply', jobId: 'apply-1', run: RUN }, maxFiles),
+    ).toBe(null);
+    expect(asked).toBe(0);
+    expect(await fixQueue.count()).toBe(0);
+
+    expect(
+      await coordinator.closeStageJob(fixQueue, { stage: 'apply', jobId: 'apply-2', run: RUN }, maxFiles),
+    ).toBe(2);
+    expect(asked).toBe(1);
+    expect((await fixQueue.getWaiting()).map((j) => j.id).sort()).toEqual([`${RUN_ID}-b-1`, `${RUN_ID}-b-2`]);
+    const progress = await coordinator.lifecycle.progress(RUN_ID);
+    expect(progress.open.fix).toBe(2);
+    expect(progress.flushing).toBe(false);
+    expect(await finishedAt()).toBeUndefined();
+  });
+
+  it('a hand-over with nothing to fix ends the run', async () => {
+    await coordinator.lifecycle.openJobs(RUN_ID, 'scan', ['scan-1']);
+    expect(await coordinator.closeStageJob(fixQueue, { stage: 'scan', jobId: 'scan-1', run: RUN }, 2)).toBe(
+      0,
+    );
+    expect(RunLifecycle.isDrained(await coordinator.lifecycle.progress(RUN_ID))).toBe(true);
+    expect(await finishedAt()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('a scan that failed for good ends the run when it was the last open job, and only then', async () => {
+    await coordinator.lifecycle.openJobs(RUN_ID, 'scan', ['scan-1']);
+    await coordinator.lifecycle.openJobs(RUN_ID, 'apply', ['apply-1']);
+    await coordinator.closeFailedScanJob(RUN_ID, 'scan-1');
+    expect(await finishedAt()).toBeUndefined();
+    expect((await coordinator.lifecycle.progress(RUN_ID)).open.scan).toBe(0);
+
+    await redis.srem(`${prefix}:run:{${RUN_ID}}:open:apply`, 'apply-1');
+    await coordinator.lifecycle.openJobs(RUN_ID, 'scan', ['scan-2']);
+    await coordinator.closeFailedScanJob(RUN_ID, 'scan-2');
+    const progress = await coordinator.lifecycle.progress(RUN_ID);
+    expect(progress.flushing).toBe(false);
+    expect(RunLifecycle.isDrained(progress)).toBe(true);
+    expect(await finishedAt()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await fixQueue.count()).toBe(0);
+  });
+
+  it('closing the last fix or publish job ends the run', async () => {
+    await coordinator.lifecycle.openJobs(RUN_ID, 'fix', ['b-1']);
+    await coordinator.lifecycle.openJobs(RUN_ID, 'publish', ['b-1-publish']);
+    await coordinator.closeJobAndFinishRun(RUN_ID, 'fix', 'b-1');
+    expect(await finishedAt()).toBeUndefined();
+    await coordinator.closeJobAndFinishRun(RUN_ID, 'publish', 'b-1-publish');
+    expect(await finishedAt()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('finishRun logs a failure instead of throwing it at the job that asked', async () => {
+    const gone = connect('producer');
+    gone.disconnect();
+    const warnings: string[] = [];
+    const log = { warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as Logger;
+    const broken = new RunCoordinator({ redis: gone, prefix, env: {}, log });
+    await expect(broken.finishRun(RUN_ID)).resolves.toBeUndefined();
+    expect(warnings).toEqual(['finishing the run failed']);
+  });
+});
+
+describe("RunStore's shims for services/fix", () => {
+  it("open, close and read progress through the coordinator's bookkeeping", async () => {
+    const { runs, lifecycle } = coordinator;
+    await runs.openJobs(RUN_ID, 'fix', ['b-1']);
+    await runs.openJobs(RUN_ID, 'publish', ['b-1-publish']);
+    expect((await lifecycle.progress(RUN_ID)).open).toEqual({ scan: 0, apply: 0, fix: 1, publish: 1 });
+    await runs.closeFixJob(RUN_ID, 'b-1');
+    expect((await runs.progress(RUN_ID)).open).toEqual({ scan: 0, apply: 0, fix: 0, publish: 1 });
+    await runs.closeJob(RUN_ID, 'publish', 'b-1-publish');
+    expect(RunLifecycle.isDrained(await runs.progress(RUN_ID))).toBe(true);
+  });
+});
