@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
 import {
   applyInjections,

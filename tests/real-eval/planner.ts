@@ -4,7 +4,7 @@
  * and a surprising result traced back to the exact edits.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import { ts } from '@selfreview/shared/compiler';
 
 export const INJECTION_KINDS = [
   'unused-import',

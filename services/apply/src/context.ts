@@ -3,6 +3,7 @@
  * head and as scanned, the repository's export/import index when a candidate needs it,
  * memory from earlier runs, and the path rules of the repository's config.
  */
+import { parseFile } from '@selfreview/shared/compiler';
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { MemoryRecord } from '@selfreview/shared/memory';
 import {
@@ -15,7 +16,6 @@ import {
 import type { Candidate } from '@selfreview/shared/schemas';
 import type { Repository } from '@selfreview/shared/workspace';
 import picomatch from 'picomatch';
-import { ts } from 'ts-morph';
 import { conventionFiles, matchesAny, type RepoConventions, readConventions } from './conventions.ts';
 import type { JudgeContext } from './judgements/types.ts';
 import { RepoIndex } from './repo-index.ts';
@@ -86,15 +86,7 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
   const { repo, config, file } = input;
   const fileText = await repo.readFile(input.headSha, file);
   const scannedText = input.baseSha === input.headSha ? fileText : await repo.readFile(input.baseSha, file);
-  const sourceFile =
-    fileText === null
-      ? null
-      : ts.createSourceFile(
-          file,
-          fileText,
-          { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
-          true,
-        );
+  const sourceFile = fileText === null ? null : parseFile(file, fileText);
   const needsIndex = input.candidates.some((c) => NEEDS_INDEX.has(c.rule));
   const index = needsIndex ? await input.indexes.get(repo, input.headSha, config.ignore) : undefined;
   const conventions = await input.indexes.conventions(repo, input.headSha);

@@ -4,8 +4,8 @@
  * exported function?" without a language service. Pure: built from file texts.
  */
 import { posix } from 'node:path';
+import { parseFile, ts } from '@selfreview/shared/compiler';
 import type { ImportSource } from '@selfreview/shared/schemas';
-import { ts } from 'ts-morph';
 
 export class RepoIndex {
   /** name -> file exporting it -> whether only as a type (interface, type alias) */
@@ -40,10 +40,8 @@ export class RepoIndex {
   }
 
   private add(file: string, text: string): void {
-    const sf = ts.createSourceFile(file, text, {
-      languageVersion: ts.ScriptTarget.Latest,
-      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
-    });
+    // Only statements are read, never a node's parent: parent pointers would be work for nothing.
+    const sf = parseFile(file, text, { parents: false });
     const typeNames = typeOnlyDeclarations(sf);
     for (const statement of sf.statements) {
       if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {

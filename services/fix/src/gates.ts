@@ -3,9 +3,9 @@
  * be talked out of a rule; these can't. Pure: the adapter supplies the facts
  * (which files changed, their text before and after, secrets found in them).
  */
+import { ts } from '@selfreview/shared/compiler';
 import { enclosingTestBlock } from '@selfreview/shared/repo-files';
 import picomatch from 'picomatch';
-import { ts } from 'ts-morph';
 
 /** Test files: the repository's globs or the common conventions, as scan decides them. */
 export { isTestFile } from '@selfreview/shared/repo-files';

@@ -2,8 +2,9 @@
  * Which files are tests, and what names the tests mention: the input of the
  * untested-export rule. Pure: callers read and parse the files.
  */
+
+import { ts } from '@selfreview/shared/compiler';
 import { isTestFile } from '@selfreview/shared/repo-files';
-import { ts } from 'ts-morph';
 import type { TestIndex } from './rules/types.ts';
 
 /** A string that could be a property name written as text, e.g. `vi.spyOn(obj, 'method')`. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { ts } from '@selfreview/shared/compiler';
 import { Candidate, RULE_IDS } from '@selfreview/shared/schemas';
-import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile, analyzeFiles, candidateId, scriptKindFor } from '../src/analyze.ts';
 import { getRule, RULES } from '../src/rules/index.ts';

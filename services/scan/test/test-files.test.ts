@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
 import { buildTestIndex, collectReferencedNames, isTestFile } from '../src/test-files.ts';
 

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { ts } from '@selfreview/shared/compiler';
 import { contentSkipReason, selectSourceFiles } from '@selfreview/shared/repo-files';
 import type { Candidate } from '@selfreview/shared/schemas';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
 import type { Repository } from '@selfreview/shared/workspace';
-import type { ts } from 'ts-morph';
 import { analyzeFile, firstSyntaxError, parseSourceFile, sortCandidates } from '../analyze.ts';
 import { SEMANTIC_RULES } from '../rules/index.ts';
 import { UNDEFINED_CODES, UNUSED_CODES } from '../rules/semantic.ts';

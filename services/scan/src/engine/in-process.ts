@@ -3,9 +3,9 @@
  * build for the platform: the same diagnostics, several times slower.
  */
 import path from 'node:path';
+// The compiler package has its `lib` files on disk, which a program reads.
+import { readProjectConfig, ts } from '@selfreview/shared/compiler';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
-// The compiler package itself, which has its `lib` files on disk (see warm.ts).
-import ts from 'typescript';
 import type { ProjectCheck } from './native-tsc.ts';
 import { SCAN_OPTIONS } from './projects.ts';
 
@@ -25,10 +25,7 @@ export async function checkProjectsInProcess(
   const seen = new Set<string>();
   for (const project of projects) {
     const configPath = path.join(root, project);
-    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, compilerOverrides(), {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => {},
-    });
+    const parsed = readProjectConfig(configPath, compilerOverrides());
     if (!parsed) {
       result.warnings.push(
         `${project}: the compiler could not read it; semantic rules skipped for its files`,

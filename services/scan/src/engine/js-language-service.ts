@@ -3,10 +3,11 @@
  * compiler's API cannot start: the same per-file diagnostics, a few times slower.
  */
 import path from 'node:path';
-// The compiler package itself: it ships the `lib` declaration files on disk, which the
-// language service reads (ts-morph's bundled copy keeps them in memory).
-import ts from 'typescript';
+// The compiler package ships the `lib` declaration files on disk, which the language
+// service reads.
+import { ts } from '@selfreview/shared/compiler';
 import type { SemanticDiagnostic } from '../rules/types.ts';
+import { readDirectory } from './config-globs.ts';
 import { compilerOverrides } from './in-process.ts';
 import type { FileView, WarmChecker } from './native-api.ts';
 
@@ -105,25 +106,14 @@ export class LanguageServiceChecker implements WarmChecker {
   }
 
   private configHost(): ts.ParseConfigHost {
-    // The compiler's own glob walker (internal, and used the same way by ts-morph), fed
-    // with the in-memory tree so `include` patterns match what the commit holds.
-    const matchFiles = (ts as unknown as { matchFiles: MatchFiles }).matchFiles;
+    // `include` patterns matched against the in-memory tree, so they select what the
+    // commit holds (the compiler's public reader walks the real disk).
     return {
       useCaseSensitiveFileNames: true,
       fileExists: (name) => this.readAny(name) !== undefined,
       readFile: (name) => this.readAny(name),
       readDirectory: (dir, extensions, excludes, includes, depth) =>
-        matchFiles(
-          dir,
-          extensions,
-          excludes,
-          includes,
-          true,
-          this.view.root,
-          depth,
-          (d) => this.entriesAny(d),
-          (p) => p,
-        ),
+        readDirectory((d) => this.entriesAny(d), dir, extensions, excludes, includes, depth),
     };
   }
 
@@ -138,15 +128,3 @@ export class LanguageServiceChecker implements WarmChecker {
     return { files: [], directories: ts.sys.directoryExists(abs) ? ts.sys.getDirectories(abs) : [] };
   }
 }
-
-type MatchFiles = (
-  path: string,
-  extensions: readonly string[] | undefined,
-  excludes: readonly string[] | undefined,
-  includes: readonly string[] | undefined,
-  useCaseSensitiveFileNames: boolean,
-  currentDirectory: string,
-  depth: number | undefined,
-  getFileSystemEntries: (path: string) => { files: readonly string[]; directories: readonly string[] },
-  realpath: (path: string) => string,
-) => string[];

@@ -5,11 +5,10 @@
  * the API's virtual file system; anything outside the repository (installed dependencies,
  * the compiler's own libraries) comes from disk.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { API, APIOptions, Program, Snapshot } from 'typescript-native/unstable/sync';
 import type { SemanticDiagnostic } from '../rules/types.ts';
-import { DERIVED_CONFIG } from './native-tsc.ts';
+import { DERIVED_CONFIG, findNativeTsc } from './native-tsc.ts';
 import { derivedConfigText } from './projects.ts';
 
 /** What the checker needs to see of the warm project's files. */
@@ -30,48 +29,38 @@ export interface WarmChecker {
   dispose(): void;
 }
 
-interface NativeDiagnostic {
-  pos: number;
-  code: number;
-  text: string;
-}
-interface NativeProgram {
-  getSourceFileNames(): readonly string[];
-  getSemanticDiagnostics(file: string): readonly NativeDiagnostic[];
-}
-interface NativeSnapshot {
-  getProject(config: string): { program: NativeProgram } | undefined;
-  dispose(): void;
-}
-interface NativeApi {
-  updateSnapshot(params: object): NativeSnapshot;
-  close(): void;
-}
-export type ApiConstructor = new (options: object) => NativeApi;
+/** Starts the native compiler as an API server (it runs until closed). */
+export type StartNativeApi = (options: Omit<APIOptions, 'tsserverPath'>) => API;
 
-let apiConstructor: ApiConstructor | null | undefined;
+let starter: Promise<StartNativeApi | null> | undefined;
 
-/** The native API's client class, or null where the package or its platform binary is missing. */
-export async function loadNativeApi(): Promise<ApiConstructor | null> {
-  if (apiConstructor !== undefined) return apiConstructor;
-  try {
-    const pkg = createRequire(import.meta.url).resolve('typescript-native/package.json');
-    const url = pathToFileURL(path.join(path.dirname(pkg), 'dist', 'api', 'sync', 'api.js')).href;
-    apiConstructor = ((await import(url)) as { API: ApiConstructor }).API;
-  } catch {
-    apiConstructor = null;
-  }
-  return apiConstructor;
+/**
+ * The native API's starter, or null where the package or its platform executable is missing.
+ * The client comes from the package's published `unstable/sync` entry point; it is pointed at
+ * the executable the full scan runs (`findNativeTsc`), so both use one compiler.
+ */
+export function loadNativeApi(): Promise<StartNativeApi | null> {
+  starter ??= (async () => {
+    try {
+      const exe = await findNativeTsc();
+      if (exe === null) return null;
+      const { API: Api } = await import('typescript-native/unstable/sync');
+      return (options) => new Api({ ...options, tsserverPath: exe });
+    } catch {
+      return null;
+    }
+  })();
+  return starter;
 }
 
 export class NativeWarmChecker implements WarmChecker {
-  private readonly api: NativeApi;
-  private snapshot: NativeSnapshot;
+  private readonly api: API;
+  private snapshot: Snapshot;
   private readonly derived: string[];
   private programFiles = new Map<string, Set<string>>();
 
   constructor(
-    Api: ApiConstructor,
+    start: StartNativeApi,
     private readonly view: FileView,
     configs: readonly string[],
   ) {
@@ -83,7 +72,7 @@ export class NativeWarmChecker implements WarmChecker {
       virtualConfigs.set(derived, derivedConfigText(path.posix.basename(config), {}));
     }
     this.derived = [...virtualConfigs.keys()].map((rel) => path.join(view.root, rel));
-    this.api = new Api({
+    this.api = start({
       cwd: view.root,
       fs: {
         // null: "no such file" inside the repository; undefined: ask the real disk.
@@ -139,7 +128,7 @@ export class NativeWarmChecker implements WarmChecker {
     this.api.close();
   }
 
-  private filesOf(config: string, program: NativeProgram): Set<string> {
+  private filesOf(config: string, program: Program): Set<string> {
     let files = this.programFiles.get(config);
     if (!files) {
       files = new Set(program.getSourceFileNames());

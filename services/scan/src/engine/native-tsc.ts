@@ -4,11 +4,12 @@
  * It executes nothing of the repository, but it is fed the repository's files: it runs as
  * repository code does, in the sandbox, seeing the snapshot and its dependencies read-only.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readProjectConfig } from '@selfreview/shared/compiler';
 import { dependencyMounts } from '@selfreview/shared/dependencies';
 import { runRepositoryCode, toolMount } from '@selfreview/shared/sandbox';
 import { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
@@ -59,14 +60,28 @@ export interface LostProject {
   reason: string;
 }
 
-/** The native compiler's executable, or null where its platform package is missing. */
+/**
+ * The native compiler's executable, or null where its platform package is missing.
+ *
+ * typescript@7 publishes the compiler as an executable in one package per platform (among
+ * its optional dependencies), named as the package's one `bin`. That bin is a Node launcher
+ * which finds the executable and runs it; scan runs the executable itself, since on Node
+ * before 22.15 the launcher stays alive as the compiler's parent and in the sandbox it would
+ * need Node too. Both packages are reached through the `package.json` they export, nothing
+ * else of their insides.
+ */
 export async function findNativeTsc(): Promise<string | null> {
   try {
-    // The package exports no path for its launcher's helper; it sits beside package.json.
-    const pkg = createRequire(import.meta.url).resolve('typescript-native/package.json');
-    const helper = pathToFileURL(path.join(path.dirname(pkg), 'lib', 'getExePath.js')).href;
-    const { default: getExePath } = (await import(helper)) as { default: () => string };
-    return getExePath();
+    const manifest = createRequire(import.meta.url).resolve('typescript-native/package.json');
+    const { bin } = JSON.parse(await readFile(manifest, 'utf8')) as { bin?: Record<string, string> };
+    const [name, ...others] = Object.keys(bin ?? {});
+    if (name === undefined || others.length > 0) return null;
+    const platform = createRequire(manifest).resolve(
+      `@typescript/typescript-${process.platform}-${process.arch}/package.json`,
+    );
+    const exe = path.join(path.dirname(platform), 'lib', process.platform === 'win32' ? `${name}.exe` : name);
+    await access(exe, constants.X_OK);
+    return exe;
   } catch {
     return null;
   }
@@ -142,7 +157,7 @@ export async function checkProjectsNative(
   for (const { project, overrides, failure } of failed) {
     // Only now is it known which of its files the other projects (often the packages a
     // root config includes) have checked.
-    const unchecked = (await ownFiles(root, project)).filter((f) => !result.programFiles.has(f));
+    const unchecked = ownFiles(root, project).filter((f) => !result.programFiles.has(f));
     if (unchecked.length === 0) {
       result.warnings.push(`${project}: ${failure}; every file of it was checked by another project`);
       continue;
@@ -187,16 +202,10 @@ export async function checkProjectsNative(
 /**
  * The files a project itself names (`files`, `include` minus `exclude`, through `extends`),
  * as repository paths: what the run loses when the compiler cannot check the project. Read
- * with the JavaScript compiler's config parser, which needs no type checking; loaded only
- * when a project failed.
+ * with the JavaScript compiler's config parser, which needs no type checking.
  */
-async function ownFiles(root: string, project: string): Promise<string[]> {
-  const { default: ts } = await import('typescript');
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    path.join(root, project),
-    {},
-    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
-  );
+function ownFiles(root: string, project: string): string[] {
+  const parsed = readProjectConfig(path.join(root, project));
   if (!parsed) return [];
   return parsed.fileNames
     .map((f) => path.relative(root, f).split(path.sep).join('/'))

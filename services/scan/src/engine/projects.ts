@@ -3,8 +3,8 @@
  * their configuration. Pure: the caller reads files and runs the compiler.
  */
 import { posix } from 'node:path';
+import { ts } from '@selfreview/shared/compiler';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
-import { ts } from 'ts-morph';
 
 /** Folders never searched for projects: dependencies, build output, VCS data. */
 const NOT_PROJECT_DIRS = new Set([

@@ -14,10 +14,10 @@ import type { SemanticDiagnostic, TestIndex } from '../rules/types.ts';
 import { collectReferencedNames, isTestFile } from '../test-files.ts';
 import type { LanguageServiceChecker } from './js-language-service.ts';
 import {
-  type ApiConstructor,
   type FileView,
   loadNativeApi,
   NativeWarmChecker,
+  type StartNativeApi,
   type WarmChecker,
 } from './native-api.ts';
 import { discoverProjects } from './projects.ts';
@@ -46,7 +46,7 @@ export class WarmProject implements FileView {
   private constructor(
     readonly root: string,
     private readonly testPatterns: readonly string[],
-    private readonly nativeApi: ApiConstructor | null,
+    private readonly nativeApi: StartNativeApi | null,
     private readonly Fallback: typeof LanguageServiceChecker | null,
   ) {
     this.checkerKind = nativeApi ? 'native' : 'javascript';
