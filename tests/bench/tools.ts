@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findNativeTsc } from '@selfreview/scan';
 import { CLI_MAIN, TSX } from '../helpers/cli.ts';
 import type { ProcessMeasurement } from './measure.ts';
 
@@ -53,14 +54,15 @@ const SET_UP: Record<ToolId, () => Promise<Tool>> = {
   selfreview: setUpSelfreview,
 };
 
-/** typescript@7 (the native compiler), run as its executable rather than through the node launcher. */
+/**
+ * typescript@7 (the native compiler), run as its executable rather than through the node
+ * launcher: the executable scan's full scans run.
+ */
 async function setUpNativeTsc(): Promise<Tool> {
   const require = createRequire(path.join(SCAN_SERVICE_DIR, 'package.json'));
-  const pkgJson = require.resolve('typescript-native/package.json');
-  const { version } = JSON.parse(await readFile(pkgJson, 'utf8')) as { version: string };
-  const getExePath = (await import(pathToFileURL(path.join(path.dirname(pkgJson), 'lib/getExePath.js')).href))
-    .default as () => string;
-  const exe = getExePath();
+  const version = await packageVersion(require.resolve('typescript-native/package.json'));
+  const exe = await findNativeTsc();
+  if (exe === null) throw new Error(`typescript ${version} has no native executable for this platform`);
   return {
     id: 'tsc',
     label: `tsc ${version} (native)`,
@@ -189,7 +191,7 @@ export default [
 /**
  * typescript-eslint 8 refuses the TypeScript 7 package (it has no JavaScript compiler API), yet
  * pnpm resolved the parser's `typescript` peer to 7.x here. When that happens the ESLint process
- * gets a preload hook that resolves `typescript` to the workspace root's TypeScript 5.x.
+ * gets a preload hook that resolves `typescript` to the workspace root's TypeScript (6.x).
  */
 async function typescriptRedirect(parserMain: string): Promise<{ target: string; note: string } | undefined> {
   const fromParser = createRequire(parserMain);
