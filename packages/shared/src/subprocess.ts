@@ -4,7 +4,8 @@
  * ours reaches them; in their own process group, so a timeout kills the whole tree.
  * Repository code goes through `@selfreview/shared/sandbox`, which runs it with this.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 export type CommandResult = {
   code: number | null;
@@ -27,6 +28,8 @@ export type RunOptions = {
   exactEnv?: Record<string, string>;
   /** Output kept per stream; the rest is dropped (a runaway test must not exhaust memory). */
   maxOutputBytes?: number;
+  /** Written to the program's standard input, which is then closed; without it, stdin is /dev/null. */
+  input?: string | Buffer;
   signal?: AbortSignal;
 };
 
@@ -47,31 +50,69 @@ export function minimalEnv(
   return { ...env, ...extra };
 }
 
-export function runCommand(
+/** A result with the output as bytes, for output parsed by byte offsets (`git cat-file --batch`). */
+export type CommandBytesResult = Omit<CommandResult, 'stdout' | 'stderr'> & {
+  stdout: Buffer;
+  stderr: Buffer;
+};
+
+const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+export async function runCommand(
   command: string,
   args: readonly string[],
   opts: RunOptions,
 ): Promise<CommandResult> {
+  const limit = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const res = await collect(command, args, opts, limit);
+  return {
+    ...res,
+    stdout: res.stdout.toString('utf8').slice(0, limit),
+    stderr: res.stderr.toString('utf8').slice(0, limit),
+  };
+}
+
+/** runCommand with the output left as bytes, each stream cut to maxOutputBytes. */
+export async function runCommandBytes(
+  command: string,
+  args: readonly string[],
+  opts: RunOptions,
+): Promise<CommandBytesResult> {
+  const limit = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const res = await collect(command, args, opts, limit);
+  return { ...res, stdout: res.stdout.subarray(0, limit), stderr: res.stderr.subarray(0, limit) };
+}
+
+/**
+ * Runs the program and keeps whole chunks of output until a stream has passed `limit`:
+ * each caller cuts to the limit in its own unit (characters for text, bytes for bytes).
+ */
+function collect(
+  command: string,
+  args: readonly string[],
+  opts: RunOptions,
+  limit: number,
+): Promise<CommandBytesResult> {
   const started = Date.now();
-  const limit = opts.maxOutputBytes ?? 4 * 1024 * 1024;
   if (opts.signal?.aborted) {
     // The caller's deadline has already passed: starting the program would only overrun it.
     return Promise.resolve({
       code: null,
       signal: null,
-      stdout: '',
-      stderr: '',
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
       timedOut: true,
       durationMs: 0,
     });
   }
   return new Promise((resolve, reject) => {
+    // Node types a computed stdio loosely: stdout and stderr are pipes, stdin only with input.
     const child = spawn(command, args, {
       cwd: opts.cwd,
       env: opts.exactEnv ?? minimalEnv(opts.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -85,6 +126,12 @@ export function runCommand(
       if (errBytes < limit) err.push(chunk);
       errBytes += chunk.length;
     });
+    if (child.stdin && opts.input !== undefined) {
+      // A program that exits without reading all its input makes the write fail (EPIPE):
+      // its exit code and output tell what happened, so the write error is not the story.
+      child.stdin.on('error', () => {});
+      child.stdin.end(opts.input);
+    }
     const killTree = () => {
       if (child.pid === undefined) return;
       try {
@@ -115,8 +162,8 @@ export function runCommand(
       resolve({
         code,
         signal,
-        stdout: Buffer.concat(out).toString('utf8').slice(0, limit),
-        stderr: Buffer.concat(err).toString('utf8').slice(0, limit),
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
         timedOut,
         durationMs: Date.now() - started,
       });

@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { minimalEnv, runCommand } from '../src/subprocess.ts';
+import { minimalEnv, runCommand, runCommandBytes } from '../src/subprocess.ts';
 
 const NODE = process.execPath;
 const CWD = os.tmpdir();
@@ -150,5 +150,48 @@ describe('runCommand', () => {
     await expect(
       runCommand('/nonexistent/selfreview-test-bin', [], { cwd: CWD, timeoutMs: 20_000 }),
     ).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('writes the input to the command and closes its standard input', async () => {
+    const res = await runCommand(
+      NODE,
+      ['-e', 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))'],
+      { cwd: CWD, timeoutMs: 20_000, input: 'from stdin\n' },
+    );
+    expect(res).toMatchObject({ code: 0, stdout: 'FROM STDIN\n' });
+  });
+
+  it('gives a command without input an empty standard input', async () => {
+    const res = await runCommand(
+      NODE,
+      ['-e', 'let n=0;process.stdin.on("data",c=>n+=c.length).on("end",()=>process.stdout.write(String(n)))'],
+      { cwd: CWD, timeoutMs: 20_000 },
+    );
+    expect(res).toMatchObject({ code: 0, stdout: '0' });
+  });
+
+  it('is not upset by a command that exits without reading its input', async () => {
+    const res = await runCommand(NODE, ['-e', 'process.exitCode = 4'], {
+      cwd: CWD,
+      timeoutMs: 20_000,
+      input: 'x'.repeat(1024 * 1024),
+    });
+    expect(res.code).toBe(4);
+  });
+});
+
+describe('runCommandBytes', () => {
+  it('hands back the output as bytes, cut to maxOutputBytes bytes', async () => {
+    const script = 'process.stdout.write(Buffer.from([0xc3, 0xa9, 0x0a, 0xff])); process.stderr.write("é")';
+    const res = await runCommandBytes(NODE, ['-e', script], { cwd: CWD, timeoutMs: 20_000 });
+    expect(res.code).toBe(0);
+    expect([...res.stdout]).toEqual([0xc3, 0xa9, 0x0a, 0xff]);
+    expect(res.stderr.toString('utf8')).toBe('é');
+    const cut = await runCommandBytes(NODE, ['-e', script], {
+      cwd: CWD,
+      timeoutMs: 20_000,
+      maxOutputBytes: 1,
+    });
+    expect([...cut.stdout]).toEqual([0xc3]);
   });
 });
