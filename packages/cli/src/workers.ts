@@ -8,21 +8,29 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { QueueName } from '@selfreview/shared/queues';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The processes of a deployment: the three stage workers, the publisher and the gateway. */
 export type ProcessName = QueueName | 'gateway';
 
-export const WORKER_ENTRYPOINTS: Record<ProcessName, string> = {
-  gateway: path.join(ROOT, 'services/gateway/src/main.ts'),
-  scan: path.join(ROOT, 'services/scan/src/main.ts'),
-  apply: path.join(ROOT, 'services/apply/src/main.ts'),
-  fix: path.join(ROOT, 'services/fix/src/main.ts'),
-  publish: path.join(ROOT, 'services/fix/src/publish-main.ts'),
+/**
+ * Each process's entry point, as its package declares it ("exports"), so the CLI depends on the
+ * services' packages, not on where their files happen to be.
+ */
+const ENTRY_POINTS: Record<ProcessName, string> = {
+  gateway: '@selfreview/gateway/main',
+  scan: '@selfreview/scan/main',
+  apply: '@selfreview/apply/main',
+  fix: '@selfreview/fix/main',
+  publish: '@selfreview/fix/publish-main',
 };
+
+const resolveFromHere = createRequire(import.meta.url).resolve;
+
+/** The file a process starts from: its package's declared entry, resolved from the CLI's package. */
+export function entryPointOf(name: ProcessName): string {
+  return resolveFromHere(ENTRY_POINTS[name]);
+}
 
 /** The NAMES of the secret variables of a deployment, by who needs them. */
 export type ProcessSecrets = {
@@ -108,7 +116,7 @@ export type WorkerProcess = {
 
 /** The tsx loader, resolved from here so the workers run TypeScript without a build step. */
 function tsxLoader(): string {
-  return createRequire(import.meta.url).resolve('tsx');
+  return resolveFromHere('tsx');
 }
 
 /** Starts one process with exactly `env` (nothing of the CLI's own environment is added). */
@@ -116,7 +124,7 @@ export function spawnWorker(stage: ProcessName, env: Record<string, string>, log
   const logFile = path.join(logDir, `${stage}.log`);
   // Appending: a restarted worker writes after the lines that show why the last one died.
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', tsxLoader(), WORKER_ENTRYPOINTS[stage]], {
+  const child = spawn(process.execPath, ['--import', tsxLoader(), entryPointOf(stage)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type ProcessName, processEnv } from '../src/workers.ts';
+import { entryPointOf, type ProcessName, processEnv } from '../src/workers.ts';
 
 const FROM = {
   PATH: '/usr/bin',
@@ -68,5 +69,19 @@ describe('processEnv', () => {
       secrets: SECRETS,
     });
     expect(e.REDIS_URL).toBe('redis://127.0.0.1:7000');
+  });
+});
+
+describe('entryPointOf', () => {
+  const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+  it.each([
+    ['gateway', 'services/gateway/src/main.ts'],
+    ['scan', 'services/scan/src/main.ts'],
+    ['apply', 'services/apply/src/main.ts'],
+    ['fix', 'services/fix/src/main.ts'],
+    ['publish', 'services/fix/src/publish-main.ts'],
+  ] as const)('starts %s from the entry its package declares (%s)', (name, file) => {
+    expect(entryPointOf(name)).toBe(`${ROOT}${file}`);
   });
 });
