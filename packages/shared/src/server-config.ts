@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseConfigFile } from './config.ts';
+import { scheduleProblem } from './cron-schedule.ts';
 import { ConfigError } from './errors.ts';
 import { RepoTarget } from './queues.ts';
 import { ForgeKind } from './schemas.ts';
@@ -65,7 +66,7 @@ export function publishTokenEnvs(settings: PublishSettings | undefined): string[
   return settings.forge ? [DEFAULT_TOKEN_ENV[settings.forge.kind]] : Object.values(DEFAULT_TOKEN_ENV);
 }
 
-/** Five or six cron fields (seconds optional), checked for shape here and by BullMQ when scheduled. */
+/** Five or six cron fields (seconds optional); whether BullMQ can run it is checked with the time zone (ServerRepo). */
 const Cron = z
   .string()
   .trim()
@@ -81,6 +82,7 @@ export const ServerRepo = z
     project: z.string().optional(),
     /** A full scan on this schedule; none when absent. */
     schedule: Cron.optional(),
+    /** The IANA time zone the schedule is read in; the server's when absent. */
     timezone: z.string().optional(),
     /** Which webhooks may start scans of this repository, and the variables holding their secrets. */
     webhooks: z
@@ -93,7 +95,12 @@ export const ServerRepo = z
     /** Push fix branches and propose them (only the publisher reads this); local branches only when absent. */
     publish: PublishSettings.optional(),
   })
-  .strict();
+  .strict()
+  // Here, not at the gateway's start: a schedule BullMQ cannot run is refused with the file.
+  .superRefine((repo, ctx) => {
+    const problem = scheduleProblem(repo.schedule, repo.timezone);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 export type ServerRepo = z.infer<typeof ServerRepo>;
 
 export const ServerConfig = z

@@ -52,6 +52,14 @@ describe('server configuration', () => {
       /repositories\.0\.schedule: expected a cron expression/,
     ],
     [
+      'repositories:\n  - name: a\n    path: /x\n    schedule: "61 3 * * *"\n',
+      /^s\.yaml: repositories\.0\.schedule: BullMQ cannot run "61 3 \* \* \*": Constraint error, got value 61 expected range 0-59$/,
+    ],
+    [
+      'repositories:\n  - name: a\n    path: /x\n    schedule: "0 3 * * *"\n    timezone: Mars/Olympus\n',
+      /^s\.yaml: repositories\.0\.timezone: unknown time zone "Mars\/Olympus": expected an IANA name such as "Europe\/Berlin" or "UTC"$/,
+    ],
+    [
       'repositories:\n  - name: a\n    path: /x\n    webhooks: { github: { secretEnv: my-secret } }\n',
       /secretEnv: expected an environment variable name/,
     ],
