@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          // A check's tests sit in its own folder (packages/checks/src/<id>/test).
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'packages/checks/src/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -4,10 +4,12 @@
  * was put; and the native compiler's own unused diagnostics on that corpus must each be
  * matched by one of scan's unused findings, in the full scan and in both warm engines.
  */
+
 import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { evidenceOf } from '@selfreview/checks';
 import {
   findNativeTsc,
   fullScan,
@@ -109,7 +111,7 @@ let full: ScanOutcome;
 let native: { file: string; line: number; code: number; message: string }[];
 
 function nameOf(c: Candidate): string {
-  const e = c.evidence;
+  const e = evidenceOf(c);
   return e.kind === 'todo-comment' ? e.tag : 'name' in e ? e.name : '';
 }
 

@@ -3,9 +3,11 @@
  * a real git repository, scanned with the real scanner, and each file's candidates judged
  * the way the apply worker judges them (no memory of earlier runs).
  */
+
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evidenceOf } from '@selfreview/checks';
 import { findNativeTsc } from '@selfreview/scan';
 import type { Candidate, Decision } from '@selfreview/shared/schemas';
 import { Repository } from '@selfreview/shared/workspace';
@@ -49,13 +51,14 @@ export interface CaseResult {
 }
 
 function nameOf(c: Candidate): string {
-  const e = c.evidence;
+  const e = evidenceOf(c);
   return e.kind === 'todo-comment' ? e.tag : 'name' in e ? e.name : '';
 }
 
 function matches(c: Candidate, x: Expectation): boolean {
   if (c.rule !== x.rule || c.file !== x.file || nameOf(c) !== x.name) return false;
-  return x.text === undefined || (c.evidence.kind === 'todo-comment' && c.evidence.text.includes(x.text));
+  const e = evidenceOf(c);
+  return x.text === undefined || (e.kind === 'todo-comment' && e.text.includes(x.text));
 }
 
 export async function listCases(): Promise<string[]> {

@@ -3,12 +3,14 @@
  * at its pinned commit and compares the `fix` verdicts with the labels. A checkout that is
  * missing, or lacks the pinned commit, is skipped with a reason, never failed.
  */
+
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type LabeledDecision, RealCorpus } from '@selfreview/apply/real-corpus';
+import { evidenceOf } from '@selfreview/checks';
 import type { Candidate } from '@selfreview/shared/schemas';
 import { type JudgedCandidate, scanAndJudge } from './run-repo.ts';
 
@@ -23,7 +25,7 @@ export async function loadCorpus(file = CORPUS_FILE): Promise<RealCorpus> {
 }
 
 export function nameOf(c: Candidate): string {
-  const e = c.evidence;
+  const e = evidenceOf(c);
   if (e.kind === 'todo-comment') return e.tag;
   return e.kind === 'deep-nesting' ? e.functionName : e.name;
 }

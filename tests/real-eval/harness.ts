@@ -8,6 +8,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testFileGlobs } from '@selfreview/checks';
 import {
   defaultRepoConfig,
   parseRepoConfig,
@@ -171,7 +172,7 @@ async function readSources(root: string, config: RepoConfig) {
   const selection = selectSourceFiles(tree, config);
   const sources: { path: string; text: string }[] = [];
   const eligible: string[] = [];
-  const testGlobs = config.rules['untested-export'].testFiles;
+  const testGlobs = testFileGlobs(config);
   for (const file of selection.files) {
     const text = await readFile(path.join(root, file), 'utf8');
     sources.push({ path: file, text });

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { RULE_IDS, type RuleId } from './schemas.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -122,12 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   return parsed.data;
 }
 
-const RuleSwitch = z.object({ enabled: z.boolean().default(true) }).strict();
-const ruleSwitch = () => RuleSwitch.prefault({});
-/** One switch per rule, typed per key so `rules['unused-import'].enabled` checks. */
-const ruleSwitches = Object.fromEntries(RULE_IDS.map((id) => [id, ruleSwitch()])) as {
-  [K in RuleId]: ReturnType<typeof ruleSwitch>;
-};
+/**
+ * The settings of the checks under `rules`: for each check, by its id, `enabled` and the
+ * check's own options. Empty here, since shared names no check: @selfreview/checks declares
+ * the entries (declaration merging) and registers their schema when its registry loads.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by @selfreview/checks (declaration merging)
+export interface CheckSettings {}
 
 const CommandConfig = z
   .object({
@@ -141,26 +141,8 @@ const CommandConfig = z
  * A repository's own settings. Every key is optional and has a default
  * (`prefault` runs the default through the schema, so nested defaults apply too).
  */
-export const RepoConfig = z
+const RepoConfigBase = z
   .object({
-    rules: z
-      .object({
-        ...ruleSwitches,
-        'long-function': RuleSwitch.extend({
-          /** A function longer than this many lines is a candidate. */
-          maxLines: z.number().int().min(1).default(80),
-        }).prefault({}),
-        'deep-nesting': RuleSwitch.extend({
-          /** Blocks nested deeper than this inside one function are a candidate. */
-          maxDepth: z.number().int().min(1).default(4),
-        }).prefault({}),
-        'untested-export': RuleSwitch.extend({
-          /** Globs of test files; the common conventions when empty. */
-          testFiles: z.array(z.string().min(1)).default([]),
-        }).prefault({}),
-      })
-      .strict()
-      .prefault({}),
     apply: z
       .object({
         confidenceThreshold: z.number().min(0).max(1).default(0.7),
@@ -212,7 +194,35 @@ export const RepoConfig = z
     ignore: z.array(z.string()).default([]),
   })
   .strict();
-export type RepoConfig = z.infer<typeof RepoConfig>;
+
+export interface RepoConfig extends z.infer<typeof RepoConfigBase> {
+  rules: CheckSettings;
+}
+
+let rulesSchema: z.ZodType<CheckSettings> | undefined;
+let cachedSchema: z.ZodType<RepoConfig> | undefined;
+
+/**
+ * The schema of `rules` (each check's `enabled` and options, defaults included, unknown keys
+ * refused); @selfreview/checks's registry calls this when it loads.
+ */
+export function registerCheckSettings(schema: z.ZodType<CheckSettings>): void {
+  rulesSchema = schema;
+  cachedSchema = undefined;
+}
+
+/** The whole schema of a repository's settings, with the checks' part as registered. */
+export function repoConfigSchema(): z.ZodType<RepoConfig> {
+  if (!rulesSchema) {
+    throw new Error(
+      "no checks are registered: load @selfreview/checks (its registry) before reading a repository's configuration",
+    );
+  }
+  cachedSchema ??= z
+    .object({ rules: rulesSchema, ...RepoConfigBase.shape })
+    .strict() as z.ZodType<RepoConfig>;
+  return cachedSchema;
+}
 
 export const REPO_CONFIG_FILES = [
   'selfreview.config.json',
@@ -283,12 +293,12 @@ export function applyOperatorCaps(
 }
 
 export function defaultRepoConfig(): RepoConfig {
-  return RepoConfig.parse({});
+  return repoConfigSchema().parse({});
 }
 
 /** Parses a repository config file's text; the error names the file, the key and what was expected. */
 export function parseRepoConfig(text: string, fileName: string): RepoConfig {
-  return parseConfigFile(text, fileName, RepoConfig);
+  return parseConfigFile(text, fileName, repoConfigSchema());
 }
 
 /**

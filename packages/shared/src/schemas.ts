@@ -5,38 +5,35 @@
  */
 import { z } from 'zod';
 
-export const RULE_IDS = [
-  'unused-import',
-  'unused-local',
-  'unused-parameter',
-  'undefined-identifier',
-  'todo-comment',
-  'long-function',
-  'deep-nesting',
-  'untested-export',
-] as const;
-export const RuleId = z.enum(RULE_IDS);
+/**
+ * A check's id, e.g. `unused-import`. Which checks there are is the business of
+ * @selfreview/checks (its registry), a layer above: shared names none of them.
+ */
+export const RuleId = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'expected a check id (kebab-case)');
 export type RuleId = z.infer<typeof RuleId>;
 
-export const CHANGE_TYPES = [
-  'remove_unused_import',
-  'remove_unused_local',
-  'remove_unused_parameter',
-  'add_missing_import',
-  'resolve_todo',
-  'split_long_function',
-  'reduce_nesting',
-  'add_missing_test',
-] as const;
-/** Change types only the model can make (the LLM issue); without it they wait as `needs_llm`. */
-export const MODEL_CHANGE_TYPES: ReadonlySet<ChangeType> = new Set([
-  'resolve_todo',
-  'split_long_function',
-  'reduce_nesting',
-  'add_missing_test',
-]);
-export const ChangeType = z.enum(CHANGE_TYPES);
+/**
+ * What a fix does, e.g. `remove_unused_import`: each check's fix names its own (its `fix.changeType`),
+ * and the branch and commit words that go with it.
+ */
+export const ChangeType = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/, 'expected a change type (snake_case)');
 export type ChangeType = z.infer<typeof ChangeType>;
+
+const modelChangeTypes = new Set<ChangeType>();
+/**
+ * Change types only the model can make (the LLM issue); without it they wait as `needs_llm`.
+ * Filled by @selfreview/checks when its registry loads (`registerModelChangeTypes`): empty
+ * in a process that has not loaded it.
+ */
+export const MODEL_CHANGE_TYPES: ReadonlySet<ChangeType> = modelChangeTypes;
+
+/** The checks' registry says which of its change types are the model's; called once, when it loads. */
+export function registerModelChangeTypes(types: Iterable<ChangeType>): void {
+  modelChangeTypes.clear();
+  for (const type of types) modelChangeTypes.add(type);
+}
 
 export const VERDICTS = ['fix', 'drop', 'defer'] as const;
 export const Verdict = z.enum(VERDICTS);
@@ -57,123 +54,12 @@ export const RepoPath = z
 
 export const GitSha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id');
 
-/** What a rule found, with the evidence apply needs to judge it. */
-export const UnusedImportEvidence = z.object({
-  kind: z.literal('unused-import'),
-  /** The local binding name that is never referenced. */
-  name: z.string(),
-  /** The imported name (`x` in `import { x as y }`), `default` or `*`. */
-  importedName: z.string(),
-  form: z.enum(['default', 'named', 'namespace', 'import-equals']),
-  moduleSpecifier: z.string(),
-  typeOnly: z.boolean(),
-  /** The whole import declaration's text, for a reader. */
-  statement: z.string(),
-});
-export type UnusedImportEvidence = z.infer<typeof UnusedImportEvidence>;
-
-export const TodoEvidence = z.object({
-  kind: z.literal('todo-comment'),
-  /** TODO, FIXME, HACK or XXX, as written. */
-  tag: z.string(),
-  /** The comment's text without comment markers. */
-  text: z.string(),
-  /** A few source lines around the comment. */
-  context: z.array(z.string()),
-});
-export type TodoEvidence = z.infer<typeof TodoEvidence>;
-
-export const UnusedLocalEvidence = z.object({
-  kind: z.literal('unused-local'),
-  name: z.string(),
-  declarationKind: z.enum([
-    'variable',
-    'function',
-    'class',
-    'interface',
-    'type',
-    'enum',
-    'namespace',
-    'private-member',
-    'destructured',
-    'other',
-  ]),
-  /** The initializer's text for variables (shortened), so apply can judge side effects. */
-  initializer: z.string().nullable(),
-  /** Whether the variable is one of several names bound by one destructuring pattern. */
-  destructured: z.boolean(),
-  /** The compiler's diagnostic code (6133, 6196, 6198, ...). */
-  code: z.number().int(),
-  /** The declaring statement's text, shortened. */
-  statement: z.string(),
-});
-export type UnusedLocalEvidence = z.infer<typeof UnusedLocalEvidence>;
-
-export const UnusedParameterEvidence = z.object({
-  kind: z.literal('unused-parameter'),
-  name: z.string(),
-  /** The enclosing function's name, `<anonymous>` for an unnamed one. */
-  functionName: z.string(),
-  /** Zero-based position among the function's parameters (or type parameters). */
-  index: z.number().int().nonnegative(),
-  typeParameter: z.boolean(),
-  /** Whether the unused name is one element of a destructured parameter. */
-  destructured: z.boolean(),
-  code: z.number().int(),
-  /** The function's signature up to its body, shortened. */
-  signature: z.string(),
-});
-export type UnusedParameterEvidence = z.infer<typeof UnusedParameterEvidence>;
-
-export const UndefinedIdentifierEvidence = z.object({
-  kind: z.literal('undefined-identifier'),
-  name: z.string(),
-  /** The compiler's diagnostic code (2304, 2552, 2580, ...) and message. */
-  code: z.number().int(),
-  compilerMessage: z.string(),
-  /** The source line the name is on. */
-  lineText: z.string(),
-});
-export type UndefinedIdentifierEvidence = z.infer<typeof UndefinedIdentifierEvidence>;
-
-export const LongFunctionEvidence = z.object({
-  kind: z.literal('long-function'),
-  /** Dotted path of the function, e.g. `Parser.parseExpression` or `<anonymous>`. */
-  name: z.string(),
-  lines: z.number().int().positive(),
-  limit: z.number().int().positive(),
-});
-export type LongFunctionEvidence = z.infer<typeof LongFunctionEvidence>;
-
-export const DeepNestingEvidence = z.object({
-  kind: z.literal('deep-nesting'),
-  /** The innermost enclosing function's dotted path, or `<module>` at the top level. */
-  functionName: z.string(),
-  depth: z.number().int().positive(),
-  limit: z.number().int().positive(),
-});
-export type DeepNestingEvidence = z.infer<typeof DeepNestingEvidence>;
-
-export const UntestedExportEvidence = z.object({
-  kind: z.literal('untested-export'),
-  /** Exported name; `Class.method` for a method. */
-  name: z.string(),
-  exportKind: z.enum(['function', 'class', 'method']),
-  /** How many test files the repository has: zero means nothing could refer to it. */
-  testFiles: z.number().int().nonnegative(),
-});
-export type UntestedExportEvidence = z.infer<typeof UntestedExportEvidence>;
-
-export const Evidence = z.discriminatedUnion('kind', [
-  UnusedImportEvidence,
-  UnusedLocalEvidence,
-  UnusedParameterEvidence,
-  UndefinedIdentifierEvidence,
-  TodoEvidence,
-  LongFunctionEvidence,
-  DeepNestingEvidence,
-  UntestedExportEvidence,
-]);
+/**
+ * What a rule found, with what apply needs to judge it and fix needs to change it. `kind` is
+ * the check's id; the rest is the check's own, described by its evidence schema in
+ * @selfreview/checks, which checks it where it is used.
+ */
+export const Evidence = z.looseObject({ kind: RuleId });
 export type Evidence = z.infer<typeof Evidence>;
 
 export const Candidate = z.object({

@@ -1,8 +1,34 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyOperatorCaps, defaultRepoConfig, loadConfig, parseRepoConfig } from '../src/config.ts';
+import { z } from 'zod';
+import {
+  applyOperatorCaps,
+  type CheckSettings,
+  defaultRepoConfig,
+  loadConfig,
+  parseRepoConfig,
+  registerCheckSettings,
+} from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
+
+// Shared names no check: the checks' registry registers `rules` (tested with the real checks in
+// packages/checks/test/config.test.ts). Two stand-ins, built the same way, one with an option.
+registerCheckSettings(
+  z
+    .object({
+      'example-check': z
+        .object({ enabled: z.boolean().default(true) })
+        .strict()
+        .prefault({}),
+      'limited-check': z
+        .object({ enabled: z.boolean().default(true), limit: z.number().int().min(1).default(3) })
+        .strict()
+        .prefault({}),
+    })
+    .strict()
+    .prefault({}) as unknown as z.ZodType<CheckSettings>,
+);
 
 /** Runs `fn`, expects a ConfigError and returns its message. */
 function configErrorMessage(fn: () => unknown): string {
@@ -17,14 +43,8 @@ function configErrorMessage(fn: () => unknown): string {
 
 const DEFAULT_REPO_CONFIG = {
   rules: {
-    'unused-import': { enabled: true },
-    'unused-local': { enabled: true },
-    'unused-parameter': { enabled: true },
-    'undefined-identifier': { enabled: true },
-    'todo-comment': { enabled: true },
-    'long-function': { enabled: true, maxLines: 80 },
-    'deep-nesting': { enabled: true, maxDepth: 4 },
-    'untested-export': { enabled: true, testFiles: [] },
+    'example-check': { enabled: true },
+    'limited-check': { enabled: true, limit: 3 },
   },
   apply: { confidenceThreshold: 0.7, memoryDays: 14 },
   fix: {
@@ -162,13 +182,13 @@ describe('parseRepoConfig', () => {
 
   it('reads JSON and keeps the defaults of the keys it leaves out', () => {
     const text = JSON.stringify({
-      rules: { 'todo-comment': { enabled: false } },
+      rules: { 'example-check': { enabled: false } },
       fix: { maxFiles: 5, typecheck: { command: ['pnpm', 'tsc', '--noEmit'] } },
       ignore: ['gen/**'],
     });
     expect(parseRepoConfig(text, 'selfreview.config.json')).toEqual({
       ...DEFAULT_REPO_CONFIG,
-      rules: { ...DEFAULT_REPO_CONFIG.rules, 'todo-comment': { enabled: false } },
+      rules: { ...DEFAULT_REPO_CONFIG.rules, 'example-check': { enabled: false } },
       fix: {
         ...DEFAULT_REPO_CONFIG.fix,
         maxFiles: 5,
@@ -213,8 +233,12 @@ describe('parseRepoConfig', () => {
       'apply.confidenceThreshold: Too big: expected number to be <=1',
     ],
     [
-      '{"rules":{"todo-comment":{"enabled":"no"}}}',
-      'rules.todo-comment.enabled: Invalid input: expected boolean, received string',
+      '{"rules":{"example-check":{"enabled":"no"}}}',
+      'rules.example-check.enabled: Invalid input: expected boolean, received string',
+    ],
+    [
+      '{"rules":{"limited-check":{"limit":0}}}',
+      'rules.limited-check.limit: Too small: expected number to be >=1',
     ],
     [
       '{"fix":{"typecheck":{"command":[]}}}',
@@ -242,8 +266,8 @@ describe('parseRepoConfig', () => {
     ['{"fix":{"bogus":1}}', 'fix: Unrecognized key: "bogus"'],
     ['{"rules":{"no-such-rule":{}}}', 'rules: Unrecognized key: "no-such-rule"'],
     [
-      '{"rules":{"unused-import":{"enabled":true,"level":2}}}',
-      'rules.unused-import: Unrecognized key: "level"',
+      '{"rules":{"example-check":{"enabled":true,"level":2}}}',
+      'rules.example-check: Unrecognized key: "level"',
     ],
     ['{"fix":{"typecheck":{"cmd":"tsc"}}}', 'fix.typecheck: Unrecognized key: "cmd"'],
   ])('refuses the unknown key in %s', (text, detail) => {

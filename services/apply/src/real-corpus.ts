@@ -3,7 +3,8 @@
  * apply runs on pinned commits of public repositories. Here because apply owns its
  * evaluation and depends on zod; the corpus and its runner live in tests/real-corpus.
  */
-import { GitSha, RepoPath, RuleId, Verdict } from '@selfreview/shared/schemas';
+import { CheckId } from '@selfreview/checks';
+import { GitSha, RepoPath, Verdict } from '@selfreview/shared/schemas';
 import { z } from 'zod';
 
 /** A checkout folder name: the folder under the real-repositories directory. */
@@ -21,7 +22,7 @@ export const LabeledDecision = z.object({
   commit: GitSha,
   file: RepoPath,
   line: z.number().int().positive(),
-  rule: RuleId,
+  rule: CheckId,
   /** The evidence name: import binding, local, parameter, undefined name, or the TODO tag. */
   name: z.string().min(1),
   /** What apply said when the decision was sampled, and why; which stratum it was drawn from. */

@@ -1,6 +1,7 @@
+import type { CheckEvidence } from '@selfreview/checks';
+import { ts } from '@selfreview/shared/compiler';
 import type { Candidate, Decision } from '@selfreview/shared/schemas';
 import { hasSideEffects } from '@selfreview/shared/syntax';
-import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { type JudgeContext, judgeCandidate } from '../src/judgements/index.ts';
 import { memoryVerdict } from '../src/judgements/memory.ts';
@@ -30,7 +31,7 @@ function ctx(text: string, over: Partial<JudgeContext> = {}): JudgeContext {
 function local(
   name: string,
   line: number,
-  extra: Partial<Extract<Candidate['evidence'], { kind: 'unused-local' }>> = {},
+  extra: Partial<Extract<CheckEvidence, { kind: 'unused-local' }>> = {},
 ): Candidate {
   return {
     id: `unused-local:${name}`,
@@ -52,188 +53,9 @@ function local(
   };
 }
 
-function param(name: string, line: number, functionName: string, typeParameter = false): Candidate {
-  return {
-    id: `unused-parameter:${name}`,
-    rule: 'unused-parameter',
-    file: 'src/a.ts',
-    line,
-    endLine: line,
-    message: `parameter '${name}' is never used`,
-    evidence: {
-      kind: 'unused-parameter',
-      name,
-      functionName,
-      index: 0,
-      typeParameter,
-      destructured: false,
-      code: 6133,
-      signature: '',
-    },
-  };
-}
-
-function undefinedName(name: string, line: number, code = 2304): Candidate {
-  return {
-    id: `undefined-identifier:${name}`,
-    rule: 'undefined-identifier',
-    file: 'src/a.ts',
-    line,
-    endLine: line,
-    message: `cannot find name '${name}'`,
-    evidence: { kind: 'undefined-identifier', name, code, compilerMessage: '', lineText: '' },
-  };
-}
-
 const judge = (c: Candidate, text: string, over: Partial<JudgeContext> = {}): Decision =>
   judgeCandidate(c, ctx(text, over), { threshold: 0.7 });
 const verdictOf = (d: Decision) => `${d.verdict} ${d.reason}`;
-
-describe('unused-local', () => {
-  it.each([
-    ['a literal', 'export function f() {\n  const x = 1;\n}\n', 'fix unused_local'],
-    ['an arrow function', 'export function f() {\n  const x = () => 2;\n}\n', 'fix unused_local'],
-    [
-      'an object of literals',
-      "export function f() {\n  const x = { a: 1, b: 'c' };\n}\n",
-      'fix unused_local',
-    ],
-    [
-      'a call',
-      'export function f() {\n  const x = g();\n}\ndeclare function g(): number;\n',
-      'drop side_effect_initializer',
-    ],
-    ['new', 'export function f() {\n  const x = new Map();\n}\n', 'drop side_effect_initializer'],
-    [
-      'await',
-      'export async function f() {\n  const x = await Promise.resolve(1);\n}\n',
-      'drop side_effect_initializer',
-    ],
-    [
-      'a property read (a getter may run)',
-      'export function f(o: { a: number }) {\n  const x = o.a;\n  return o;\n}\n',
-      'drop side_effect_initializer',
-    ],
-    [
-      'an assignment',
-      'export function f(y: number) {\n  const x = (y = 2);\n  return y;\n}\n',
-      'drop side_effect_initializer',
-    ],
-  ])('judges a variable initialized with %s', (_what, text, expected) => {
-    expect(verdictOf(judge(local('x', 2), text))).toBe(expected);
-  });
-
-  it('keeps a variable that is still written elsewhere', () => {
-    expect(verdictOf(judge(local('x', 2), 'export function f() {\n  let x;\n  x = 1;\n}\n'))).toBe(
-      'drop still_referenced',
-    );
-  });
-
-  it('keeps a destructured name beside a rest element (object and array)', () => {
-    const obj =
-      'export function f(o: { a: number; b: number }) {\n  const { a, ...rest } = o;\n  return rest;\n}\n';
-    const arr = 'export function f(o: number[]) {\n  const [a, ...rest] = o;\n  return rest;\n}\n';
-    expect(
-      verdictOf(judge(local('a', 2, { destructured: true, declarationKind: 'destructured' }), obj)),
-    ).toBe('drop rest_sibling');
-    expect(
-      verdictOf(judge(local('a', 2, { destructured: true, declarationKind: 'destructured' }), arr)),
-    ).toBe('drop rest_sibling');
-  });
-
-  it('keeps a declaration that merges with another of the same name', () => {
-    const text = 'interface Box { a: number }\nclass Box {}\nexport const b = 1;\n';
-    expect(verdictOf(judge(local('Box', 1, { declarationKind: 'interface' }), text))).toBe(
-      'drop declaration_merging',
-    );
-  });
-
-  it('keeps a declaration inside declare module', () => {
-    const text = "declare module 'x' {\n  interface Hidden { a: number }\n}\nexport {};\n";
-    expect(verdictOf(judge(local('Hidden', 2, { declarationKind: 'interface' }), text))).toBe(
-      'drop module_augmentation',
-    );
-  });
-
-  it('calls a finding stale when the name is gone at head', () => {
-    expect(verdictOf(judge(local('x', 2), 'export const y = 1;\n'))).toBe('drop stale');
-  });
-});
-
-describe('unused-parameter', () => {
-  it('fixes the unused last parameter of a local function', () => {
-    const text = 'function f(a: number, b: number) {\n  return a;\n}\nexport const r = f(1, 2);\n';
-    expect(judge(param('b', 1, 'f'), text)).toMatchObject({
-      verdict: 'fix',
-      changeType: 'remove_unused_parameter',
-    });
-  });
-
-  it('fixes a nested helper inside an exported function', () => {
-    const text =
-      'export function outer() {\n  function inner(a: number, b: number) {\n    return a;\n  }\n  return inner(1, 2);\n}\n';
-    expect(verdictOf(judge(param('b', 2, 'inner'), text))).toBe('fix unused_parameter');
-  });
-
-  it.each([
-    [
-      'an exported function (public API)',
-      'export function f(a: number, b: number) {\n  return a;\n}\n',
-      'b',
-      'f',
-      'drop public_api',
-    ],
-    [
-      'an overriding method',
-      'class Base { run(_a: number) {} }\nexport class K extends Base {\n  override run(a: number) {}\n}\n',
-      'a',
-      'run',
-      'drop overriding_method',
-    ],
-    [
-      'a callback before a used parameter',
-      'export const r = [1].map((item, i) => i);\n',
-      'item',
-      '<anonymous>',
-      'drop callback_position',
-    ],
-    [
-      'a setter',
-      'class K {\n  set v(value: number) {}\n}\nexport const k = new K();\n',
-      'value',
-      'v',
-      'drop required_by_syntax',
-    ],
-  ])('keeps the parameter of %s', (_what, text, name, fn, expected) => {
-    const line =
-      text.split('\n').findIndex((l) => new RegExp(`\\b${name}\\b`).test(l) && l.includes('(')) + 1;
-    expect(verdictOf(judge(param(name, line, fn), text))).toBe(expected);
-  });
-
-  it('names the importers when an exported function is used elsewhere', () => {
-    const text = 'export function f(a: number, b: number) {\n  return a;\n}\n';
-    const d = judge(param('b', 1, 'f'), text, { importersOf: () => ['src/b.ts'] });
-    expect(d).toMatchObject({ verdict: 'drop', reason: 'public_api' });
-    expect(d.detail).toContain('src/b.ts');
-  });
-});
-
-describe('undefined-identifier', () => {
-  const text = 'export const total = sum(1, 2);\n';
-  it.each([
-    [['src/math.ts'], 'fix missing_import'],
-    [['src/math.ts', 'src/other.ts'], 'defer ambiguous_import'],
-    [[], 'defer unresolved_name'],
-  ])('with exporters %j: %s', (exporters, expected) => {
-    expect(verdictOf(judge(undefinedName('sum', 1), text, { exportersOf: () => exporters }))).toBe(expected);
-  });
-
-  it('defers a global that needs type definitions', () => {
-    expect(verdictOf(judge(undefinedName('process', 1, 2591), 'export const e = process.env;\n'))).toBe(
-      'defer missing_type_definitions',
-    );
-  });
-});
 
 describe('findings for every rule', () => {
   it('drops a suppressed, an ignored and a protected finding before judging it', () => {

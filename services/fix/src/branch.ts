@@ -1,38 +1,21 @@
 /** Names and messages of fix commits: pure, so their shape is tested on exact text. */
 import { createHash } from 'node:crypto';
+import { checkOfChangeType } from '@selfreview/checks';
 import type { ChangeType } from '@selfreview/shared/schemas';
 
-const DESCRIPTIONS: Record<ChangeType, string> = {
-  remove_unused_import: 'remove-unused-imports',
-  remove_unused_local: 'remove-unused-locals',
-  remove_unused_parameter: 'remove-unused-parameters',
-  add_missing_import: 'add-missing-imports',
-  resolve_todo: 'resolve-todos',
-  split_long_function: 'split-long-functions',
-  reduce_nesting: 'reduce-nesting',
-  add_missing_test: 'add-missing-tests',
-};
-
-const SUBJECTS: Record<ChangeType, string> = {
-  remove_unused_import: 'remove unused imports',
-  remove_unused_local: 'remove unused locals',
-  remove_unused_parameter: 'remove unused parameters',
-  add_missing_import: 'add missing imports',
-  resolve_todo: 'resolve TODOs',
-  split_long_function: 'split long functions',
-  reduce_nesting: 'reduce nesting',
-  add_missing_test: 'add missing tests',
-};
+/** The fix (its words) when every change is of one type; undefined for a mix. */
+function onlyFix(changeTypes: readonly ChangeType[]) {
+  const kinds = [...new Set(changeTypes)];
+  return kinds.length === 1 && kinds[0] ? checkOfChangeType(kinds[0])?.fix : undefined;
+}
 
 /** What a commit or pull request changes, in a few words: the kind when there is one, else "code health fixes". */
 export function describeChanges(changeTypes: readonly ChangeType[]): string {
-  const kinds = [...new Set(changeTypes)];
-  return kinds.length === 1 && kinds[0] ? SUBJECTS[kinds[0]] : 'code health fixes';
+  return onlyFix(changeTypes)?.subject ?? 'code health fixes';
 }
 
 export function branchName(batchId: string, changeTypes: readonly ChangeType[]): string {
-  const kinds = [...new Set(changeTypes)];
-  const desc = kinds.length === 1 && kinds[0] ? DESCRIPTIONS[kinds[0]] : 'code-health';
+  const desc = onlyFix(changeTypes)?.branch ?? 'code-health';
   const id = createHash('sha256').update(batchId).digest('hex').slice(0, 10);
   return `selfreview/${desc}-${id}`;
 }

@@ -6,14 +6,15 @@
  * let through: a declaration or import in that file, not a parameter, not marked unused on
  * purpose. Pure: the processor applies the items this returns and re-verifies.
  */
+import { CHECKS } from '@selfreview/checks';
+import { UNUSED_CODES } from '@selfreview/checks/lib/semantic';
+import { ts } from '@selfreview/shared/compiler';
 import type { FixItem } from '@selfreview/shared/schemas';
 import { scriptKindFor } from '@selfreview/shared/syntax';
-import { ts } from 'ts-morph';
 import type { Diagnostic } from './typecheck-output.ts';
 
 /** The compiler's "declared but never used" family. */
-export const UNUSED_CODES: ReadonlySet<number> = new Set([6133, 6138, 6192, 6196, 6198, 6199, 6205]);
-
+export { UNUSED_CODES };
 export type FollowUp = {
   /** Items the codemods can finish in this batch. */
   items: FixItem[];
@@ -49,6 +50,7 @@ export function followUpItems(
   return { items, leftovers };
 }
 
+/** The item of the first check (in registry order) whose fix takes this leftover on, if any. */
 function itemFor(
   sf: ts.SourceFile,
   file: string,
@@ -56,76 +58,27 @@ function itemFor(
   d: Diagnostic,
   confidence: number,
 ): FixItem | null {
-  const decl = declarationAt(sf, name, d.line);
-  if (!decl) return null;
-  const line = d.line;
-  const base = { id: `follow-up:${file}:${name}:${line}`, file, line, endLine: line, message: '' };
-  const statementText = (n: ts.Node) => n.getText(sf).split('\n')[0]?.slice(0, 200) ?? '';
-
-  if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) {
-    const importDecl = findAncestor(decl, ts.isImportDeclaration);
-    if (!importDecl || !ts.isStringLiteral(importDecl.moduleSpecifier)) return null;
-    const form = ts.isImportSpecifier(decl) ? 'named' : ts.isNamespaceImport(decl) ? 'namespace' : 'default';
-    const typeOnly =
-      Boolean(importDecl.importClause?.isTypeOnly) || (ts.isImportSpecifier(decl) && decl.isTypeOnly);
+  const declaration = declarationAt(sf, name, d.line);
+  if (!declaration) return null;
+  for (const check of CHECKS) {
+    const found = check.fix.followUp?.({ sourceFile: sf, name, declaration, code: d.code });
+    if (!found) continue;
+    const { line } = d;
     return {
       candidate: {
-        ...base,
-        rule: 'unused-import',
-        message: `'${name}' is imported but no longer used after the fix`,
-        evidence: {
-          kind: 'unused-import',
-          name,
-          importedName: ts.isImportSpecifier(decl)
-            ? (decl.propertyName ?? decl.name).text
-            : form === 'namespace'
-              ? '*'
-              : 'default',
-          form,
-          moduleSpecifier: importDecl.moduleSpecifier.text,
-          typeOnly,
-          statement: statementText(importDecl),
-        },
+        id: `follow-up:${file}:${name}:${line}`,
+        rule: check.id,
+        file,
+        line,
+        endLine: line,
+        message: found.message,
+        evidence: found.evidence as FixItem['candidate']['evidence'],
       },
-      changeType: 'remove_unused_import',
+      changeType: check.fix.changeType,
       confidence,
     };
   }
-
-  const kind = ts.isVariableDeclaration(decl)
-    ? 'variable'
-    : ts.isFunctionDeclaration(decl)
-      ? 'function'
-      : ts.isClassDeclaration(decl)
-        ? 'class'
-        : ts.isInterfaceDeclaration(decl)
-          ? 'interface'
-          : ts.isTypeAliasDeclaration(decl)
-            ? 'type'
-            : ts.isEnumDeclaration(decl)
-              ? 'enum'
-              : null;
-  if (!kind) return null;
-  const initializer =
-    ts.isVariableDeclaration(decl) && decl.initializer ? decl.initializer.getText(sf).slice(0, 200) : null;
-  return {
-    candidate: {
-      ...base,
-      rule: 'unused-local',
-      message: `'${name}' is declared but no longer used after the fix`,
-      evidence: {
-        kind: 'unused-local',
-        name,
-        declarationKind: kind,
-        initializer,
-        destructured: false,
-        code: d.code,
-        statement: statementText(decl),
-      },
-    },
-    changeType: 'remove_unused_local',
-    confidence,
-  };
+  return null;
 }
 
 /** The declaration named `name` whose name sits on `line` (1-based); parameters are not looked for. */
@@ -148,11 +101,6 @@ function declarationAt(sf: ts.SourceFile, name: string, line: number): ts.Node |
   };
   visit(sf);
   return found;
-}
-
-function findAncestor<T extends ts.Node>(node: ts.Node, is: (n: ts.Node) => n is T): T | undefined {
-  for (let n: ts.Node | undefined = node; n; n = n.parent) if (is(n)) return n;
-  return undefined;
 }
 
 function firstLine(text: string): string {

@@ -3,7 +3,8 @@
  * The reviewer reads the findings, how they were verified, what changed per file and how to
  * undo it; the label says whether selfreview would trust it without a close look.
  */
-import { type FixItem, type FixResult, MODEL_CHANGE_TYPES } from '@selfreview/shared/schemas';
+import { modelTaskOf } from '@selfreview/checks';
+import type { FixItem, FixResult } from '@selfreview/shared/schemas';
 import { describeChanges } from './branch.ts';
 
 export const LABEL_AUTO_MERGEABLE = 'selfreview:auto-mergeable';
@@ -33,7 +34,7 @@ export function proposalLabels(committed: readonly FixResult[]): string[] {
     committed.length > 0 &&
     committed.every(
       (r) =>
-        !MODEL_CHANGE_TYPES.has(r.change_type) &&
+        !modelTaskOf(r.change_type) &&
         r.verification.typecheck === 'pass' &&
         r.verification.tests === 'pass' &&
         r.confidence >= AUTO_MERGEABLE_CONFIDENCE,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { CHECK_IDS, CheckCandidate } from '@selfreview/checks';
 import { ts } from '@selfreview/shared/compiler';
-import { Candidate, RULE_IDS } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile, analyzeFiles, candidateId, scriptKindFor } from '../src/analyze.ts';
 import { getRule, RULES } from '../src/rules/index.ts';
@@ -21,7 +21,7 @@ describe('analyzeFile', () => {
       ['unused-import', 1, 1],
       ['todo-comment', 3, 3],
     ]);
-    for (const candidate of candidates) expect(() => Candidate.parse(candidate)).not.toThrow();
+    for (const candidate of candidates) expect(() => CheckCandidate.parse(candidate)).not.toThrow();
   });
 
   it.each([
@@ -154,10 +154,10 @@ describe('analyzeFiles', () => {
 
 describe('rule registry', () => {
   it('registers one rule per rule id', () => {
-    expect(RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
+    expect(RULES.map((r) => r.id)).toEqual([...CHECK_IDS]);
   });
 
-  it.each(RULE_IDS)('finds %s', (id) => {
+  it.each(CHECK_IDS)('finds %s', (id) => {
     expect(getRule(id).id).toBe(id);
   });
 });

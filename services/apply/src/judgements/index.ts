@@ -1,26 +1,23 @@
+/**
+ * Apply's judgement of one candidate: what holds for every finding (suppression comments,
+ * ignored and protected paths, memory), then the judgement of the candidate's check, as the
+ * checks' registry (@selfreview/checks) has it, then the confidence threshold.
+ */
+import { CHECKS, findCheck, judgeWith } from '@selfreview/checks';
 import type { Candidate, Decision, RuleId } from '@selfreview/shared/schemas';
 import { isSuppressed } from '../suppression.ts';
 import { memoryVerdict } from './memory.ts';
-import { deepNestingJudgement, longFunctionJudgement, untestedExportJudgement } from './needs-model.ts';
-import { todoCommentJudgement } from './todo-comment.ts';
 import type { JudgeContext, Judgement, Verdict } from './types.ts';
-import { undefinedIdentifierJudgement } from './undefined-identifier.ts';
-import { unusedImportJudgement } from './unused-import.ts';
-import { unusedLocalJudgement } from './unused-local.ts';
-import { unusedParameterJudgement } from './unused-parameter.ts';
 
 export type { JudgeContext, Judgement, Verdict } from './types.ts';
 
-export const JUDGEMENTS: Readonly<Record<RuleId, Judgement>> = {
-  'unused-import': unusedImportJudgement,
-  'unused-local': unusedLocalJudgement,
-  'unused-parameter': unusedParameterJudgement,
-  'undefined-identifier': undefinedIdentifierJudgement,
-  'todo-comment': todoCommentJudgement,
-  'long-function': longFunctionJudgement,
-  'deep-nesting': deepNestingJudgement,
-  'untested-export': untestedExportJudgement,
-};
+/** One judgement per registered check, by check id. */
+export const JUDGEMENTS: Readonly<Record<RuleId, Judgement>> = Object.fromEntries(
+  CHECKS.map((check) => [
+    check.id,
+    { rule: check.id, judge: (candidate: Candidate, ctx: JudgeContext) => judgeWith(check, candidate, ctx) },
+  ]),
+);
 
 export interface JudgeOptions {
   /** The lowest confidence at which a `fix` still goes to the fix queue. */
@@ -45,7 +42,15 @@ export function judgeCandidate(
   }
   const early = crossCutting(candidate, ctx);
   if (early) return { candidateId: candidate.id, ...early };
-  const verdict = JUDGEMENTS[candidate.rule].judge(candidate, ctx);
+  const check = findCheck(candidate.rule);
+  const verdict: Verdict = check
+    ? judgeWith(check, candidate, ctx)
+    : {
+        verdict: 'defer',
+        reason: 'unknown_check',
+        detail: `No check '${candidate.rule}' is registered; scan and apply disagree.`,
+        confidence: 0,
+      };
   if (verdict.verdict === 'fix' && verdict.confidence < threshold) {
     const { changeType: _, ...rest } = verdict;
     return {

@@ -1,19 +1,14 @@
+/**
+ * Fix's view of the checks' registry (@selfreview/checks): the codemods, one per change type.
+ * The codemods themselves live with their checks; the rest wait for the model fixer.
+ */
+import { type Codemod, CODEMODS as REGISTERED } from '@selfreview/checks';
 import type { ChangeType } from '@selfreview/shared/schemas';
-import { addMissingImportCodemod } from './add-missing-import/index.ts';
-import { removeUnusedImport } from './remove-unused-import/index.ts';
-import { removeUnusedLocal } from './remove-unused-local/index.ts';
-import { removeUnusedParameter } from './remove-unused-parameter/index.ts';
-import type { Codemod } from './types.ts';
 
-export type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from './types.ts';
+export type { Codemod, CodemodInput, CodemodResult, CodemodSkip } from '@selfreview/checks';
 
 /** Registered codemods, one per change type; the rest wait for the model fixer. */
-export const CODEMODS: readonly Codemod[] = [
-  removeUnusedImport,
-  removeUnusedLocal,
-  removeUnusedParameter,
-  addMissingImportCodemod,
-];
+export const CODEMODS: readonly Codemod[] = REGISTERED;
 
 export function getCodemod(changeType: ChangeType): Codemod | undefined {
   return CODEMODS.find((c) => c.changeType === changeType);

@@ -3,6 +3,7 @@
  * the model says is trusted: the tool input is validated, every path must be the batch's own,
  * and every edit must match the file text exactly once. Pure.
  */
+import { modelTaskOf } from '@selfreview/checks';
 import type { ChangeType } from '@selfreview/shared/schemas';
 import { EDIT_TOOL_NAME, EditToolInput } from './tool.ts';
 
@@ -99,6 +100,8 @@ export function interpretAnswer(answer: ModelAnswer, ctx: AnswerContext): Answer
       );
     }
   }
+  // Only a task that writes a test file may create one, and it may change nothing else.
+  const writesTestFile = modelTaskOf(ctx.changeType)?.writesTestFile === true;
   const newFile = input.new_test_file;
   let testPath: string | undefined;
   if (newFile) {
@@ -109,7 +112,7 @@ export function interpretAnswer(answer: ModelAnswer, ctx: AnswerContext): Answer
         `new_test_file.path ${JSON.stringify(newFile.path)} is outside the repository`,
       );
     }
-    if (ctx.changeType !== 'add_missing_test') {
+    if (!writesTestFile) {
       return reject(
         'new_file_not_allowed',
         `${ctx.changeType} may not create files; only ${file} may change`,
@@ -124,10 +127,10 @@ export function interpretAnswer(answer: ModelAnswer, ctx: AnswerContext): Answer
       );
     }
   }
-  if (ctx.changeType === 'add_missing_test' && input.edits.length > 0) {
+  if (writesTestFile && input.edits.length > 0) {
     return reject(
       'source_changed_for_test',
-      `add_missing_test must not change ${file}: leave edits empty and put the test in new_test_file`,
+      `${ctx.changeType} must not change ${file}: leave edits empty and put the test in new_test_file`,
     );
   }
   if (testPath !== undefined && [...ctx.existingFiles].some((f) => normalisePath(f) === testPath)) {

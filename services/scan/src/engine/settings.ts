@@ -1,6 +1,7 @@
+import { checkOptions, enabledChecks, testFileGlobs } from '@selfreview/checks';
 import type { RepoConfig } from '@selfreview/shared/config';
 import { UserInputError } from '@selfreview/shared/errors';
-import { type Candidate, RULE_IDS, type RuleId } from '@selfreview/shared/schemas';
+import type { Candidate, RuleId } from '@selfreview/shared/schemas';
 import type { RuleSettings } from '../rules/types.ts';
 
 /** What a scan needs from the repository's configuration. */
@@ -48,12 +49,9 @@ export function compilerTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
 
 export function scanSettingsFrom(config: RepoConfig): ScanSettings {
   return {
-    rules: RULE_IDS.filter((id) => config.rules[id].enabled),
-    ruleSettings: {
-      maxFunctionLines: config.rules['long-function'].maxLines,
-      maxNestingDepth: config.rules['deep-nesting'].maxDepth,
-    },
-    testPatterns: config.rules['untested-export'].testFiles,
+    rules: enabledChecks(config),
+    ruleSettings: checkOptions(config),
+    testPatterns: testFileGlobs(config),
     ignore: config.ignore,
   };
 }

@@ -1,0 +1,512 @@
+import type { FixItem } from '@selfreview/shared/schemas';
+import { describe, expect, it } from 'vitest';
+import { removeUnusedLocal } from '../codemod.ts';
+import type { UnusedLocalEvidence } from '../schema.ts';
+
+const FILE = 'src/example.ts';
+
+type Kind = UnusedLocalEvidence['declarationKind'];
+
+function item(name: string, declarationKind: Kind, line = 1, file = FILE): FixItem {
+  return {
+    candidate: {
+      id: `unused-local:${file}:${declarationKind}:${name}:${line}`,
+      rule: 'unused-local',
+      file,
+      line,
+      endLine: line,
+      message: `'${name}' is declared but its value is never read`,
+      evidence: {
+        kind: 'unused-local',
+        name,
+        declarationKind,
+        initializer: null,
+        destructured: declarationKind === 'destructured',
+        code: 6133,
+        statement: '',
+      },
+    },
+    changeType: 'remove_unused_local',
+    confidence: 0.9,
+  };
+}
+
+function run(text: string, items: FixItem[], file = FILE) {
+  return removeUnusedLocal.apply({ file, text, items });
+}
+
+describe('remove_unused_local', () => {
+  it('has its change type', () => {
+    expect(removeUnusedLocal.changeType).toBe('remove_unused_local');
+  });
+
+  it.each([
+    {
+      title: 'a single-declarator statement',
+      input: 'const a = 1;\nconst b = 2;\nuse(b);\n',
+      items: [item('a', 'variable', 1)],
+      expected: 'const b = 2;\nuse(b);\n',
+      lines: [1],
+    },
+    {
+      title: 'a statement with its JSDoc, keeping a comment above a blank line',
+      input: '// Section.\n\n/** The answer. */\nconst a = 42;\nuse(1);\n',
+      items: [item('a', 'variable', 4)],
+      expected: '// Section.\n\nuse(1);\n',
+      lines: [3, 4],
+    },
+    {
+      title: 'a statement, keeping a plain comment right above it',
+      input: 'run();\n// Explains the next lines.\nlet a = 1;\nuse(1);\n',
+      items: [item('a', 'variable', 3)],
+      expected: 'run();\n// Explains the next lines.\nuse(1);\n',
+      lines: [3],
+    },
+    {
+      title: 'a multi-line statement with a trailing comment',
+      input: 'const a = {\n  x: 1,\n}; // not used\nuse(1);\n',
+      items: [item('a', 'variable', 1)],
+      expected: 'use(1);\n',
+      lines: [1, 2, 3],
+    },
+    {
+      title: 'the first of several declarators',
+      input: 'let a = 1, b = 2;\nuse(b);\n',
+      items: [item('a', 'variable', 1)],
+      expected: 'let b = 2;\nuse(b);\n',
+      lines: [1],
+    },
+    {
+      title: 'the last of several declarators',
+      input: 'let a = 1, b = 2;\nuse(a);\n',
+      items: [item('b', 'variable', 1)],
+      expected: 'let a = 1;\nuse(a);\n',
+      lines: [1],
+    },
+    {
+      title: 'every declarator, with the statement',
+      input: 'let a = 1,\n  b = 2;\nuse(1);\n',
+      items: [item('a', 'variable', 1), item('b', 'variable', 2)],
+      expected: 'use(1);\n',
+      lines: [1, 2],
+    },
+    {
+      title: 'a destructured element',
+      input: 'const { a, b } = o;\nuse(b);\n',
+      items: [item('a', 'destructured', 1)],
+      expected: 'const { b } = o;\nuse(b);\n',
+      lines: [1],
+    },
+    {
+      title: 'the last destructured element of an object pattern',
+      input: 'const { a, b } = o;\nuse(a);\n',
+      items: [item('b', 'destructured', 1)],
+      expected: 'const { a } = o;\nuse(a);\n',
+      lines: [1],
+    },
+    {
+      title: 'a renamed destructured element with a default',
+      input: 'const { x: a = 1, b } = o;\nuse(b);\n',
+      items: [item('a', 'destructured', 1)],
+      expected: 'const { b } = o;\nuse(b);\n',
+      lines: [1],
+    },
+    {
+      title: 'the only destructured element, with the statement',
+      input: 'const { a } = o;\nuse(1);\n',
+      items: [item('a', 'destructured', 1)],
+      expected: 'use(1);\n',
+      lines: [1],
+    },
+    {
+      title: 'every destructured element, with the statement',
+      input: 'const { a, b } = o;\nuse(1);\n',
+      items: [item('a', 'destructured', 1), item('b', 'destructured', 1)],
+      expected: 'use(1);\n',
+      lines: [1],
+    },
+    {
+      title: 'an element of a nested pattern, with the emptied nested pattern',
+      input: 'const { a: { b }, c } = o;\nuse(c);\n',
+      items: [item('b', 'destructured', 1)],
+      expected: 'const { c } = o;\nuse(c);\n',
+      lines: [1],
+    },
+    {
+      title: 'the first element of an array pattern, as a hole',
+      input: 'const [a, b] = arr;\nuse(b);\n',
+      items: [item('a', 'destructured', 1)],
+      expected: 'const [, b] = arr;\nuse(b);\n',
+      lines: [1],
+    },
+    {
+      title: 'the last element of an array pattern',
+      input: 'const [a, b] = arr;\nuse(a);\n',
+      items: [item('b', 'destructured', 1)],
+      expected: 'const [a] = arr;\nuse(a);\n',
+      lines: [1],
+    },
+    {
+      title: 'the last elements of an array pattern, after a hole',
+      input: 'const [a, , c] = arr;\nuse(a);\n',
+      items: [item('c', 'destructured', 1)],
+      expected: 'const [a] = arr;\nuse(a);\n',
+      lines: [1],
+    },
+    {
+      title: 'a middle element of an array pattern, as a hole',
+      input: 'const [a, b, c] = arr;\nuse(a, c);\n',
+      items: [item('b', 'destructured', 1)],
+      expected: 'const [a, , c] = arr;\nuse(a, c);\n',
+      lines: [1],
+    },
+    {
+      title: 'a multi-line object pattern element',
+      input: 'const {\n  a,\n  b,\n} = o;\nuse(b);\n',
+      items: [item('a', 'destructured', 2)],
+      expected: 'const {\n  b,\n} = o;\nuse(b);\n',
+      lines: [1, 2],
+    },
+    {
+      title: 'a function declaration with its JSDoc',
+      input: 'use(1);\n\n/**\n * Helper.\n */\nfunction helper(x: number) {\n  return x;\n}\n\nexport {};\n',
+      items: [item('helper', 'function', 6)],
+      expected: 'use(1);\n\nexport {};\n',
+      lines: [3, 4, 5, 6, 7, 8, 9],
+    },
+    {
+      title: 'a class declaration',
+      input: 'class Unused {\n  x = 1;\n}\nuse(1);\n',
+      items: [item('Unused', 'class', 1)],
+      expected: 'use(1);\n',
+      lines: [1, 2, 3],
+    },
+    {
+      title: 'an interface declaration',
+      input: 'interface I {\n  a: string;\n}\nexport type T = number;\n',
+      items: [item('I', 'interface', 1)],
+      expected: 'export type T = number;\n',
+      lines: [1, 2, 3],
+    },
+    {
+      title: 'a type alias with a directive above it',
+      input: 'use(1);\n// biome-ignore lint: legacy\ntype T = string;\n',
+      items: [item('T', 'type', 3)],
+      expected: 'use(1);\n',
+      lines: [2, 3],
+    },
+    {
+      title: 'an enum declaration',
+      input: 'enum Color {\n  Red,\n}\nuse(1);\n',
+      items: [item('Color', 'enum', 1)],
+      expected: 'use(1);\n',
+      lines: [1, 2, 3],
+    },
+    {
+      title: 'a private property',
+      input: 'export class C {\n  private a = 1;\n  b = 2;\n}\n',
+      items: [item('a', 'private-member', 2)],
+      expected: 'export class C {\n  b = 2;\n}\n',
+      lines: [2],
+    },
+    {
+      title: 'a private method with its JSDoc',
+      input: 'export class C {\n  /** Helps. */\n  private helper(): void {\n    run();\n  }\n  b = 2;\n}\n',
+      items: [item('helper', 'private-member', 3)],
+      expected: 'export class C {\n  b = 2;\n}\n',
+      lines: [2, 3, 4, 5],
+    },
+    {
+      title: 'a #private field, named with or without #',
+      input: 'export class C {\n  #a = 1;\n  #b = 2;\n  c = 3;\n}\n',
+      items: [item('#a', 'private-member', 2), item('b', 'private-member', 3)],
+      expected: 'export class C {\n  c = 3;\n}\n',
+      lines: [2, 3],
+    },
+    {
+      title: 'a local inside a function',
+      input: 'export function f() {\n  const unused = 1;\n  return 2;\n}\n',
+      items: [item('unused', 'variable', 2)],
+      expected: 'export function f() {\n  return 2;\n}\n',
+      lines: [2],
+    },
+    {
+      title: 'a statement sharing its line with another',
+      input: 'const a = 1; use(2);\n',
+      items: [item('a', 'variable', 1)],
+      expected: 'use(2);\n',
+      lines: [1],
+    },
+    {
+      title: 'a statement between blank lines, without leaving two blank lines',
+      input: 'use(1);\n\nconst a = 1;\n\nuse(2);\n',
+      items: [item('a', 'variable', 3)],
+      expected: 'use(1);\n\nuse(2);\n',
+      lines: [3, 4],
+    },
+    {
+      title: 'several items of different kinds in one file',
+      input:
+        'const a = 1, b = 2;\nfunction f() {}\nconst { c, d } = o;\ntype T = 1;\nexport class K {\n  private m = 0;\n}\nuse(a, d);\n',
+      items: [
+        item('b', 'variable', 1),
+        item('f', 'function', 2),
+        item('c', 'destructured', 3),
+        item('T', 'type', 4),
+        item('m', 'private-member', 6),
+      ],
+      expected: 'const a = 1;\nconst { d } = o;\nexport class K {\n}\nuse(a, d);\n',
+      lines: [1, 2, 3, 4, 6],
+    },
+    {
+      title: 'the declaration nearest to the line, when the name is declared twice',
+      input:
+        'function f() {\n  const x = 1;\n  return 1;\n}\nfunction g() {\n  const x = 2;\n  return 2;\n}\nuse(f, g);\n',
+      items: [item('x', 'variable', 7)],
+      expected:
+        'function f() {\n  const x = 1;\n  return 1;\n}\nfunction g() {\n  return 2;\n}\nuse(f, g);\n',
+      lines: [6],
+    },
+    {
+      title: 'with CRLF line endings',
+      input: 'const a = 1;\r\nlet b = 1, c = 2;\r\nuse(c);\r\n',
+      items: [item('a', 'variable', 1), item('b', 'variable', 2)],
+      expected: 'let c = 2;\r\nuse(c);\r\n',
+      lines: [1, 2],
+    },
+    {
+      title: 'an initializer without side effects',
+      input: 'const a = { x: [1, typeof y], f: () => g(), s: -1 } as const;\nuse(1);\n',
+      items: [item('a', 'variable', 1)],
+      expected: 'use(1);\n',
+      lines: [1],
+    },
+  ])('removes $title', ({ input, items, expected, lines }) => {
+    const result = run(input, items);
+    expect(result.text).toBe(expected);
+    expect(result.linesAffected).toEqual(lines);
+    expect(result.applied).toEqual(items.map((i) => i.candidate.id));
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('parses .tsx files with JSX', () => {
+    const file = 'src/view.tsx';
+    const input =
+      'export function View() {\n  const unused = <T,>(x: T) => x;\n  return <div className="a" />;\n}\n';
+    const result = run(input, [item('unused', 'variable', 2, file)], file);
+    expect(result.text).toBe('export function View() {\n  return <div className="a" />;\n}\n');
+    expect(result.linesAffected).toEqual([2]);
+  });
+
+  it('keeps a byte order mark', () => {
+    const result = run('\uFEFFconst a = 1;\nuse(1);\n', [item('a', 'variable', 1)]);
+    expect(result.text).toBe('\uFEFFuse(1);\n');
+  });
+
+  const skips: { title: string; input: string; item: FixItem; reason: string }[] = [
+    {
+      title: 'a missing name',
+      input: 'const b = 1;\nuse(b);\n',
+      item: item('a', 'variable'),
+      reason: 'not_found',
+    },
+    {
+      title: 'a name of another kind',
+      input: 'function a() {}\nuse(1);\n',
+      item: item('a', 'class'),
+      reason: 'not_found',
+    },
+    {
+      title: 'a name used elsewhere',
+      input: 'const a = 1;\nuse(a);\n',
+      item: item('a', 'variable'),
+      reason: 'still_referenced',
+    },
+    {
+      title: 'a type used in a type position',
+      input: 'type T = string;\nlet x: T;\nuse(x);\n',
+      item: item('T', 'type'),
+      reason: 'still_referenced',
+    },
+    {
+      title: 'a name used in shorthand',
+      input: 'const a = 1;\nuse({ a });\n',
+      item: item('a', 'variable'),
+      reason: 'still_referenced',
+    },
+    {
+      title: 'a name linked from JSDoc',
+      input: 'const a = 1;\n/** See {@link a}. */\nexport const b = 2;\n',
+      item: item('a', 'variable'),
+      reason: 'still_referenced',
+    },
+    {
+      title: 'a private member used through this',
+      input: 'export class C {\n  private a = 1;\n  m() {\n    return this.a;\n  }\n}\n',
+      item: item('a', 'private-member', 2),
+      reason: 'still_referenced',
+    },
+    {
+      title: 'a private member read by a string key',
+      input: "export class C {\n  private a = 1;\n  m() {\n    return this['a'];\n  }\n}\n",
+      item: item('a', 'private-member', 2),
+      reason: 'still_referenced',
+    },
+    { title: 'a call', input: 'const a = f();\n', item: item('a', 'variable'), reason: 'side_effect' },
+    {
+      title: 'a JSX element (a call)',
+      input: 'const a = <b />;\n',
+      item: item('a', 'variable', 1, 'src/a.tsx'),
+      reason: 'side_effect',
+    },
+    { title: 'new', input: 'const a = new Map();\n', item: item('a', 'variable'), reason: 'side_effect' },
+    {
+      title: 'await',
+      input: 'export async function g() {\n  const a = await p;\n}\n',
+      item: item('a', 'variable', 2),
+      reason: 'side_effect',
+    },
+    {
+      title: 'an assignment',
+      input: 'let a = (b = 1);\n',
+      item: item('a', 'variable'),
+      reason: 'side_effect',
+    },
+    { title: 'an increment', input: 'let a = ++i;\n', item: item('a', 'variable'), reason: 'side_effect' },
+    { title: 'delete', input: 'const a = delete o.x;\n', item: item('a', 'variable'), reason: 'side_effect' },
+    {
+      title: 'a property read',
+      input: 'const a = o.x;\n',
+      item: item('a', 'variable'),
+      reason: 'side_effect',
+    },
+    {
+      title: 'a destructuring whose only name goes with a call',
+      input: 'const { a } = load();\n',
+      item: item('a', 'destructured'),
+      reason: 'side_effect',
+    },
+    {
+      title: 'a destructuring default with a call',
+      input: 'const { a = f(), b } = o;\nuse(b);\n',
+      item: item('a', 'destructured'),
+      reason: 'side_effect',
+    },
+    {
+      title: 'a private property initialized by a call',
+      input: 'export class C {\n  private t = setInterval(tick, 10);\n}\n',
+      item: item('t', 'private-member', 2),
+      reason: 'side_effect',
+    },
+    {
+      title: 'a class with a static block',
+      input: 'class K {\n  static {\n    run();\n  }\n}\n',
+      item: item('K', 'class'),
+      reason: 'side_effect',
+    },
+    {
+      title: 'a using declaration',
+      input: 'export function g() {\n  using a = r;\n}\n',
+      item: item('a', 'variable', 2),
+      reason: 'side_effect',
+    },
+    {
+      title: 'an element with a rest sibling',
+      input: 'const { a, ...rest } = o;\nuse(rest);\n',
+      item: item('a', 'destructured'),
+      reason: 'rest_sibling',
+    },
+    {
+      title: 'an exported variable',
+      input: 'export const a = 1;\n',
+      item: item('a', 'variable'),
+      reason: 'exported',
+    },
+    {
+      title: 'an exported function',
+      input: 'export function a() {}\n',
+      item: item('a', 'function'),
+      reason: 'exported',
+    },
+    {
+      title: 'a loop variable',
+      input: 'for (const a of [1]) run();\n',
+      item: item('a', 'variable'),
+      reason: 'unsupported_declaration',
+    },
+    {
+      title: 'a namespace',
+      input: 'namespace N {}\n',
+      item: item('N', 'namespace'),
+      reason: 'unsupported_item',
+    },
+    {
+      title: 'an item for another file',
+      input: 'const a = 1;\n',
+      item: item('a', 'variable', 1, 'src/other.ts'),
+      reason: 'unsupported_item',
+    },
+    {
+      title: 'an input that does not parse',
+      input: 'const a = 1;\nconst = ;\n',
+      item: item('a', 'variable'),
+      reason: 'parse_error',
+    },
+  ];
+  it.each(skips)('skips $title as $reason', ({ input, item: it_, reason }) => {
+    const result = run(input, [it_], it_.candidate.file.endsWith('.tsx') ? it_.candidate.file : FILE);
+    expect(result).toEqual({
+      text: input,
+      linesAffected: [],
+      applied: [],
+      skipped: [{ candidateId: it_.candidate.id, reason }],
+    });
+  });
+
+  it('skips an item of another change type as unsupported_item', () => {
+    const other = { ...item('a', 'variable'), changeType: 'remove_unused_import' as const };
+    const result = run('const a = 1;\n', [other]);
+    expect(result.text).toBe('const a = 1;\n');
+    expect(result.skipped).toEqual([{ candidateId: other.candidate.id, reason: 'unsupported_item' }]);
+  });
+
+  it('skips a second item for the same declaration as duplicate', () => {
+    const first = item('a', 'variable', 1);
+    const second = { ...first, candidate: { ...first.candidate, id: 'again' } };
+    const result = run('const a = 1;\nuse(1);\n', [first, second]);
+    expect(result.text).toBe('use(1);\n');
+    expect(result.applied).toEqual([first.candidate.id]);
+    expect(result.skipped).toEqual([{ candidateId: 'again', reason: 'duplicate' }]);
+  });
+
+  it('applies what it can and reports the rest', () => {
+    const input = 'const a = 1;\nconst b = f();\nconst c = 3;\nuse(c);\n';
+    const items = [
+      item('a', 'variable', 1),
+      item('b', 'variable', 2),
+      item('c', 'variable', 3),
+      item('z', 'variable'),
+    ];
+    const result = run(input, items);
+    expect(result.text).toBe('const b = f();\nconst c = 3;\nuse(c);\n');
+    expect(result.linesAffected).toEqual([1]);
+    expect(result.applied).toEqual([items[0]!.candidate.id]);
+    expect(result.skipped).toEqual([
+      { candidateId: items[1]!.candidate.id, reason: 'side_effect' },
+      { candidateId: items[2]!.candidate.id, reason: 'still_referenced' },
+      { candidateId: items[3]!.candidate.id, reason: 'not_found' },
+    ]);
+  });
+
+  it('returns the input unchanged when the output would not parse', () => {
+    // A lone declaration is the only statement an `if` may not have as its body: removing it
+    // would leave `if (x)` followed by nothing.
+    const input = 'if (x) function f() {}\n';
+    const result = run(input, [item('f', 'function')]);
+    expect(result.text).toBe(input);
+    expect(result.applied).toEqual([]);
+    expect(result.skipped).toEqual([
+      { candidateId: item('f', 'function').candidate.id, reason: 'parse_error' },
+    ]);
+  });
+});
