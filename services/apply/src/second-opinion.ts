@@ -5,6 +5,7 @@
  * a hard rule (suppression, protected or generated files, memory, stale findings). Pure.
  */
 import { promptSafe } from '@selfreview/shared/model/sanitize';
+import { toolInputSchema } from '@selfreview/shared/model/tool-schema';
 import type { Candidate, Decision } from '@selfreview/shared/schemas';
 import { z } from 'zod';
 
@@ -13,9 +14,9 @@ export const OPINION_TOOL_NAME = 'give_opinion';
 export const OpinionInput = z
   .object({
     /** Whether the finding is a real problem worth changing the code for now. */
-    real_problem: z.boolean(),
-    confidence: z.number().min(0).max(1),
-    explanation: z.string().min(1).max(600),
+    real_problem: z.boolean().describe('true when the code should be changed for this finding now'),
+    confidence: z.number().min(0).max(1).describe('how sure you are, 0 to 1'),
+    explanation: z.string().min(1).max(600).describe('one or two sentences'),
   })
   .strict();
 export type OpinionInput = z.infer<typeof OpinionInput>;
@@ -24,19 +25,8 @@ export const OPINION_TOOL = {
   name: OPINION_TOOL_NAME,
   description:
     'Give your independent opinion on whether the finding is a real problem that should be fixed now.',
-  input_schema: {
-    type: 'object' as const,
-    properties: {
-      real_problem: {
-        type: 'boolean',
-        description: 'true when the code should be changed for this finding now',
-      },
-      confidence: { type: 'number', minimum: 0, maximum: 1, description: 'how sure you are, 0 to 1' },
-      explanation: { type: 'string', maxLength: 600, description: 'one or two sentences' },
-    },
-    required: ['real_problem', 'confidence', 'explanation'],
-    additionalProperties: false,
-  },
+  // From the zod schema that checks the answer, so the two cannot drift apart.
+  input_schema: toolInputSchema(OpinionInput),
 };
 
 /** Only these judgements are open to a second opinion; every other reason is a rule's call. */

@@ -1,6 +1,6 @@
 import type { FixItem, FixResult } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
-import { followUpBatchId } from '../src/processor.ts';
+import { followUpBatchId } from '../src/pipeline/conclude.ts';
 import {
   LABEL_AUTO_MERGEABLE,
   LABEL_NEEDS_REVIEW,
@@ -164,7 +164,7 @@ describe('followUpBatchId', () => {
 
 describe('changedLines', () => {
   it('names the original lines between the common prefix and suffix, or the insertion point', async () => {
-    const { changedLines } = await import('../src/processor.ts');
+    const { changedLines } = await import('../src/pipeline/changed-lines.ts');
     expect(changedLines('a\nb\nc\nd\n', 'a\nB\nc\nd\n')).toEqual([2]);
     expect(changedLines('a\nb\nc\nd\n', 'a\nd\n')).toEqual([2, 3]);
     expect(changedLines('a\nb\n', 'a\nx\nb\n')).toEqual([2]);

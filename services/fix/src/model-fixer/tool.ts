@@ -3,6 +3,7 @@
  * edits to the batch's file (or, for a missing test, one new test file). Its input is checked
  * with zod before anything else looks at it.
  */
+import { type ToolInputSchema, toolInputSchema } from '@selfreview/shared/model/tool-schema';
 import { z } from 'zod';
 
 export const EDIT_TOOL_NAME = 'propose_edits';
@@ -11,23 +12,29 @@ const Str = z.string();
 const StrictObject = z.object({}).strict();
 
 const Edit = StrictObject.extend({
-  file: Str,
-  old_text: Str.min(1),
-  new_text: Str,
+  file: Str.describe('The repository-relative path of the file to edit.'),
+  old_text: Str.min(1).describe('Text copied exactly from the file; it must occur exactly once.'),
+  new_text: Str.describe('The replacement text (empty to delete old_text).'),
 });
 
 const NewTestFile = StrictObject.extend({
-  path: Str,
-  content: Str.min(1),
+  path: Str.describe('The repository-relative path given in the request.'),
+  content: Str.min(1).describe('The whole text of the new test file.'),
 });
 
 export const MAX_EDITS = 20;
 export const MAX_SUMMARY = 500;
 
 export const EditToolInput = StrictObject.extend({
-  summary: Str.min(1).max(MAX_SUMMARY),
-  edits: Edit.array().max(MAX_EDITS),
-  new_test_file: NewTestFile.optional(),
+  summary: Str.min(1)
+    .max(MAX_SUMMARY)
+    .describe('One or two sentences for a reviewer: what was changed and why.'),
+  edits: Edit.array()
+    .max(MAX_EDITS)
+    .describe('The edits, applied in order. May be empty only when new_test_file is given.'),
+  new_test_file: NewTestFile.optional().describe(
+    'Only when asked for a new test: the test file to create, at exactly the path given.',
+  ),
 }).refine((input) => input.edits.length > 0 || input.new_test_file !== undefined, {
   message: 'propose at least one edit or a new test file',
   path: ['edits'],
@@ -38,12 +45,7 @@ export type EditToolInput = ReturnType<(typeof EditToolInput)['parse']>;
 export interface ToolDefinition {
   name: string;
   description: string;
-  input_schema: {
-    type: 'object';
-    properties: Record<string, unknown>;
-    required: string[];
-    additionalProperties: boolean;
-  };
+  input_schema: ToolInputSchema;
 }
 
 export const EDIT_TOOL: ToolDefinition = {
@@ -57,46 +59,6 @@ export const EDIT_TOOL: ToolDefinition = {
     'whole test file in new_test_file at the path given. Make no other changes: no reformatting, no',
     'renames, no unrelated fixes.',
   ].join(' '),
-  input_schema: {
-    type: 'object',
-    properties: {
-      summary: {
-        type: 'string',
-        minLength: 1,
-        maxLength: MAX_SUMMARY,
-        description: 'One or two sentences for a reviewer: what was changed and why.',
-      },
-      edits: {
-        type: 'array',
-        maxItems: MAX_EDITS,
-        description: 'The edits, applied in order. May be empty only when new_test_file is given.',
-        items: {
-          type: 'object',
-          properties: {
-            file: { type: 'string', description: 'The repository-relative path of the file to edit.' },
-            old_text: {
-              type: 'string',
-              minLength: 1,
-              description: 'Text copied exactly from the file; it must occur exactly once.',
-            },
-            new_text: { type: 'string', description: 'The replacement text (empty to delete old_text).' },
-          },
-          required: ['file', 'old_text', 'new_text'],
-          additionalProperties: false,
-        },
-      },
-      new_test_file: {
-        type: 'object',
-        description: 'Only when asked for a new test: the test file to create, at exactly the path given.',
-        properties: {
-          path: { type: 'string', description: 'The repository-relative path given in the request.' },
-          content: { type: 'string', minLength: 1, description: 'The whole text of the new test file.' },
-        },
-        required: ['path', 'content'],
-        additionalProperties: false,
-      },
-    },
-    required: ['summary', 'edits'],
-    additionalProperties: false,
-  },
+  // From the zod schema that checks the answer, so the two cannot drift apart.
+  input_schema: toolInputSchema(EditToolInput),
 };

@@ -1,0 +1,49 @@
+/** What the fix worker is given from outside: stores, queues and the model. Typed once, read by every step. */
+import type { OperatorCaps, RepoConfig } from '@selfreview/shared/config';
+import type { RepoLock } from '@selfreview/shared/locks';
+import type { Logger } from '@selfreview/shared/logger';
+import type { FindingMemory } from '@selfreview/shared/memory';
+import type { ModelClient } from '@selfreview/shared/model/client';
+import type { RepoPauses } from '@selfreview/shared/pauses';
+import type { FixJob, PublishJob } from '@selfreview/shared/queues';
+import type { RunStore } from '@selfreview/shared/runs';
+import type { Repository } from '@selfreview/shared/workspace';
+
+export type FixDeps = {
+  runs: RunStore;
+  dataDir: string;
+  /** Where outcomes are remembered across runs (apply reads it); absent in some tests. */
+  memory?: FindingMemory;
+  /** One batch per repository at a time; absent in tests that drive the processor by hand. */
+  locks?: RepoLock;
+  /** A paused repository's batches wait (delayed) until it is resumed. */
+  pauses?: RepoPauses;
+  /** Ends the run when its last job closes (summary, finishedAt). */
+  finishRun?: (runId: string) => Promise<unknown>;
+  /** Enqueues a follow-up batch with the items this one carried over; absent: they are only reported. */
+  requeue?: (job: FixJob) => Promise<void>;
+  /**
+   * Hands a committed batch to the publisher (its job is opened in the run first). The fix
+   * worker holds no forge token and no publish settings: pushing and proposing happen in the
+   * publisher process. Absent: the branch stays local and no pull request record is written.
+   */
+  publish?: (job: PublishJob) => Promise<void>;
+  /**
+   * Whether a run missing from Redis is taken for a run whose state Redis lost (the worker's
+   * setting); off in tests that drive the processor without creating the run.
+   */
+  recordLostRuns?: boolean;
+  /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
+  model?: ModelDeps;
+  /** The operator's ceilings on budgets and time limits (loadConfig); the defaults when absent. */
+  caps?: OperatorCaps;
+};
+
+export type ModelDeps = {
+  client: ModelClient;
+  /** Values from the environment that must never reach a prompt. */
+  secrets: readonly string[];
+};
+
+/** The repository a batch works on, its configuration (already lowered to the operator's caps) and the job's log. */
+export type BatchScope = Readonly<{ repo: Repository; config: RepoConfig; log: Logger }>;

@@ -1,0 +1,133 @@
+/**
+ * Step 2, worktree: the batch's own worktree at the base commit, on its own branch, made to
+ * behave like the user's checkout, with the base commit's diagnostics taken before anything
+ * changes. The user's working tree and branches are never touched.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from '@selfreview/shared/logger';
+import type { FixJob } from '@selfreview/shared/queues';
+import type { RunStore } from '@selfreview/shared/runs';
+import type { Repository, Worktree } from '@selfreview/shared/workspace';
+import { claimWorktree, markWorktreeRoot, pruneDeadWorktrees, releaseWorktree } from '../stale-worktrees.ts';
+import { Verifier } from '../verification.ts';
+import { prepareWorktree } from '../worktree-setup.ts';
+import { type Attempt, type Stopped, stopped } from './attempt.ts';
+import { type Deadline, untilDeadline } from './deadline.ts';
+import type { BatchScope } from './deps.ts';
+import { isPending, type Work } from './work.ts';
+
+export type BatchPaths = Readonly<{
+  /** This repository's worktrees (a `.repo` file there names the repository). */
+  worktreeRoot: string;
+  /** This batch's worktree. */
+  dir: string;
+  /** The repository's base-commit diagnostics and test outcomes, per commit. */
+  verifyCache: string;
+}>;
+
+export function batchPaths(dataDir: string, repoRoot: string, batchId: string): BatchPaths {
+  const repoKey = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  const worktreeRoot = path.join(dataDir, 'worktrees', repoKey);
+  return {
+    worktreeRoot,
+    dir: path.join(worktreeRoot, batchId),
+    verifyCache: path.join(dataDir, 'verify-cache', repoKey),
+  };
+}
+
+/** Removes what dead attempts left (this batch's or others'): their worktrees, and branches without a commit. */
+export async function pruneDeadAttempts(repo: Repository, paths: BatchPaths, log: Logger): Promise<void> {
+  const pruned = await pruneDeadWorktrees(repo, paths.worktreeRoot).catch(() => 0);
+  if (pruned > 0) log.info({ pruned }, 'removed worktrees of batches whose workers are gone');
+}
+
+/** A batch about to get its worktree: where, on which branch, until when. */
+export type BatchSetup = BatchScope &
+  Readonly<{ data: FixJob; branch: string; paths: BatchPaths; deadline: Deadline }>;
+
+/**
+ * Runs `attempt` in a new worktree of the base commit on the batch's branch. The worktree is
+ * removed whatever happened, and a branch that got no commit is deleted: it would only be
+ * noise for the reviewer.
+ */
+export async function withWorktree(
+  { repo, data, branch, paths }: BatchSetup,
+  attempt: (wt: Worktree) => Promise<Attempt>,
+): Promise<Attempt> {
+  await markWorktreeRoot(paths.worktreeRoot, repo.root);
+  // The marker first, so no one takes the worktree for a dead batch's while it is being made;
+  // the branch's notes before the branch, so a crash at any point leaves a branch this batch
+  // recognises as its own when it is retried.
+  await claimWorktree(paths.dir, data.batchId);
+  await repo.setBranchNote(branch, 'batch', data.batchId);
+  await repo.setBranchNote(branch, 'base', data.baseSha);
+  let worktree: Worktree | null = null;
+  let commit: string | null = null;
+  try {
+    worktree = await repo.addWorktree(paths.dir, data.baseSha, branch);
+    const ended = await attempt(worktree);
+    if (ended.outcome === 'committed') commit = ended.commit;
+    return ended;
+  } finally {
+    if (worktree) await repo.removeWorktree(worktree.dir);
+    await releaseWorktree(paths.dir);
+    if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
+  }
+}
+
+/** What every step in the worktree reads; none of it changes during the batch. */
+export type BatchInWorktree = BatchSetup &
+  Readonly<{
+    wt: Worktree;
+    /** Dependency links made in the worktree: never part of a change. */
+    linked: readonly string[];
+    verifier: Verifier;
+    /** The files of the works the batch set out to change: what its typecheck judges. */
+    files: readonly string[];
+    /** Where the worktree differs from the checkout, and what cannot be judged at the base. */
+    notes: readonly string[];
+  }>;
+
+/** The worktree made to behave like the checkout (`prepareWorktree`), and the base commit's diagnostics. */
+export async function readyWorktree(
+  setup: BatchSetup,
+  wt: Worktree,
+  work: Work[],
+): Promise<BatchInWorktree | Stopped> {
+  const { repo, config, log, paths, deadline } = setup;
+  const prepared = await prepareWorktree(repo, wt, config.fix.setup, deadline.signal);
+  if (prepared.notes.length > 0) log.warn({ notes: prepared.notes }, 'worktree differs from the checkout');
+  const verifier = new Verifier(wt, config.fix, paths.verifyCache, deadline.signal);
+  const files = work.filter(isPending).map((w) => w.file);
+  // The base's diagnostics first, before anything in the worktree changes (cached per commit).
+  const interrupted = await untilDeadline(
+    deadline,
+    async () => {
+      await verifier.baseline(files);
+      return null;
+    },
+    () => stopped({ kind: 'time_up' }, work, prepared.notes),
+  );
+  if (interrupted) return interrupted;
+  const baseNotes =
+    verifier.baseErrors.length > 0
+      ? [`typecheck cannot run at the base commit: ${verifier.baseErrors.join('; ')}`]
+      : [];
+  return { ...setup, wt, linked: prepared.linked, verifier, files, notes: [...prepared.notes, ...baseNotes] };
+}
+
+/**
+ * The worktree's notes as the run's warnings, its path left out, so that what holds for every
+ * batch (a submodule that isn't checked out, tests that fail at the base) is one warning of the
+ * run, not one per batch.
+ */
+export async function recordWorktreeNotes(
+  runs: RunStore,
+  runId: string,
+  paths: BatchPaths,
+  notes: readonly string[],
+): Promise<void> {
+  if (notes.length > 0)
+    await runs.addWarnings(runId, [...new Set(notes.map((n) => n.split(paths.dir).join('.')))]);
+}
