@@ -5,6 +5,7 @@
  * Prometheus text, and no state change from another site even with valid credentials.
  */
 import { buildGateway, type GatewayQueues } from '@selfreview/gateway/app';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ALL_QUEUES, type ApplyJob, type ScanJob } from '@selfreview/shared/queues';
 import { type RunMeta, RunStore } from '@selfreview/shared/runs';
@@ -356,7 +357,7 @@ describe('gateway API: runs, findings, fixes', () => {
   it('lists recent runs newest first and builds their reports, in progress or done', async () => {
     await createRun('20260101-000000-aaaaaa', 'web', '2026-01-01T00:00:00.000Z');
     await createRun('20260102-000000-bbbbbb', 'other', '2026-01-02T00:00:00.000Z');
-    await runs.openJobs('20260102-000000-bbbbbb', 'fix', ['batch-9']);
+    await new RunLifecycle(redis, prefix).openJobs('20260102-000000-bbbbbb', 'fix', ['batch-9']);
 
     const res = await get('/api/runs');
     expect(res.statusCode).toBe(200);
