@@ -1,5 +1,5 @@
 /**
- * The pinned npm corpora of /work/shared/anchors.md, turned into git repositories every tool reads
+ * The pinned npm corpora of docs/anchors.md, turned into git repositories every tool reads
  * the same way: `npm pack` -> tarball cache -> extracted package -> repos/<name> holding the
  * package's TypeScript sources under `src/`, one generated tsconfig.json, and a package.json that
  * carries only the package's own module type.
@@ -60,7 +60,7 @@ export type PreparedCorpus = {
   stats: CorpusStats;
 };
 
-/** Source files the tools lint (not .d.ts), and their lines; compare with anchors.md. */
+/** Source files the tools lint (not .d.ts), and their lines; compare with docs/anchors.md. */
 export type CorpusStats = { tsFiles: number; lines: number; declarationFiles: number };
 
 export class CorpusError extends Error {

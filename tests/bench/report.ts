@@ -1,4 +1,4 @@
-/** Rows, ratios and the anchors.md targets, rendered as markdown; pure functions only. */
+/** Rows, ratios and the targets of docs/anchors.md, rendered as markdown; pure functions only. */
 import os from 'node:os';
 import type { CorpusStats } from './corpora.ts';
 import type { ProcessMeasurement } from './measure.ts';
@@ -112,7 +112,7 @@ export function ratios(rows: ToolRow[]): Ratios {
 }
 
 /**
- * The anchors.md targets, defined on effect: a full scan takes at most 1.5 times the native
+ * The targets of docs/anchors.md, defined on effect: a full scan takes at most 1.5 times the native
  * compiler's time, at least 2 times less than ESLint's, and at most 2 GB (the larger of the
  * sampled tree RSS and the summed VmHWM, so the check errs against selfreview).
  */
@@ -187,7 +187,7 @@ export function renderCorpus(result: CorpusResult, runs: number): string {
     `- ESLint time ÷ selfreview time: ${times(result.ratios.eslintOverSelfreview)}`,
   );
   if (result.targets) {
-    lines.push('', 'Targets (anchors.md, on effect):', '');
+    lines.push('', 'Targets (docs/anchors.md, on effect):', '');
     for (const t of result.targets) {
       const verdict = t.holds === undefined ? 'n/a' : t.holds ? 'holds' : 'MISSED';
       const value = t.value === undefined ? 'n/a' : `${t.value.toFixed(2)} ${t.unit}`;

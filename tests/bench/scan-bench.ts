@@ -1,6 +1,6 @@
 /**
  * Scan benchmark: selfreview's full scan against the native TypeScript compiler and ESLint on the
- * pinned npm corpora of anchors.md (rxjs, zod, effect), one tool after another, each as a child
+ * pinned npm corpora of docs/anchors.md (rxjs, zod, effect), one tool after another, each as a child
  * process, measuring wall time and the peak memory of the process tree (see ./measure.ts).
  *
  *   node --import tsx tests/bench/scan-bench.ts [--corpus rxjs|zod|effect ...] [--runs N]

@@ -108,7 +108,7 @@ export function interpretTsc(run: ProcessMeasurement): Outcome {
   return { ok: true, findings, details };
 }
 
-/** The lint rules of anchors.md, with no type information. */
+/** The lint rules of docs/anchors.md, with no type information. */
 export const ESLINT_RULES = {
   'no-unused-vars': 'error',
   'no-warning-comments': 'error',

@@ -1,7 +1,7 @@
 /**
  * The data every stage agrees on: candidates (scan's output), decisions (apply's
  * output), fix results (fix's output) and the run report that gathers them.
- * Field names of the report are a public contract (design.md).
+ * Field names of the report are a public contract (docs/design.md).
  */
 import { z } from 'zod';
 
@@ -120,7 +120,7 @@ export type FixStatus = z.infer<typeof FixStatus>;
 export const CheckOutcome = z.enum(['pass', 'fail', 'skipped', 'unavailable']);
 export type CheckOutcome = z.infer<typeof CheckOutcome>;
 
-/** design.md's fix_result, one per file, plus where it landed and how it was checked. */
+/** The fix result of docs/design.md, one per file, plus where it landed and how it was checked. */
 export const FixResult = z.object({
   batchId: z.string(),
   file: RepoPath,
