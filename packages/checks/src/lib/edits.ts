@@ -14,6 +14,28 @@ export interface Range {
 
 export { scriptKindFor };
 
+const BOM = '\uFEFF';
+
+/**
+ * The text without a leading byte order mark, and the mark to put back in front of the
+ * result: parsers drop it, which would shift every position by one.
+ */
+export function withoutBom(text: string): { bom: string; text: string } {
+  const bom = text.startsWith(BOM) ? BOM : '';
+  return { bom, text: text.slice(bom.length) };
+}
+
+/** The file parsed as the codemods read it: parent pointers set, the grammar its extension selects. */
+export function parseForEdit(file: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(`/${file}`, text, ts.ScriptTarget.Latest, true, scriptKindFor(file));
+}
+
+/**
+ * Comment directives that apply to the next line (`@ts-expect-error`, `eslint-disable-next-line`,
+ * ...): once the statement below goes they would move onto the next one, so they go with it.
+ */
+export const DIRECTIVES = '@ts-ignore|@ts-expect-error|eslint-disable-next-line|biome-ignore|prettier-ignore';
+
 /** The end of the last comment on the same line after `pos`, or `pos`. */
 export function afterSameLineComments(text: string, pos: number): number {
   return ts.getTrailingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
@@ -45,6 +67,37 @@ export function tokenEnd(text: string, pos: number, token: string): number | und
 
 export function commaEnd(text: string, pos: number): number | undefined {
   return tokenEnd(text, pos, ',');
+}
+
+/**
+ * The range that removes a statement (or class member) spanning [start, end). One alone on its
+ * lines takes those lines, a trailing comment on its last line (often an `eslint-disable-line`
+ * about it), and what `above` says belongs to it: given where its first line starts, `above`
+ * returns where the removal starts (comments right above it). Otherwise the statement goes with
+ * the blanks between it and the code beside it.
+ */
+export function statementRemoval(
+  text: string,
+  start: number,
+  end: number,
+  above: (lineStart: number) => number,
+): { range: Range; wholeLines: boolean } {
+  const lineStart = lineStartOf(text, start);
+  const afterComments = afterSameLineComments(text, end);
+  const nextLine = nextLineStart(text, afterComments);
+  const ownsStart = text.slice(lineStart, start).trim() === '';
+  const ownsEnd = text.slice(afterComments, nextLine).trim() === '';
+  if (ownsStart && ownsEnd) return { range: { start: above(lineStart), end: nextLine }, wholeLines: true };
+  if (ownsStart) {
+    // `import a from 'a'; foo();` -> `foo();`
+    let to = end;
+    while (to < text.length && (text[to] === ' ' || text[to] === '\t')) to++;
+    return { range: { start, end: to }, wholeLines: false };
+  }
+  // `foo(); import a from 'a';` -> `foo();`
+  let from = start;
+  while (from > lineStart && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
+  return { range: { start: from, end }, wholeLines: false };
 }
 
 /** Consecutive runs of indexes, as [first, last] pairs in ascending order. */

@@ -104,3 +104,22 @@ export function itemEvidence<E>(
 export function firstLineOf(node: ts.Node, sourceFile: ts.SourceFile): string {
   return node.getText(sourceFile).split('\n')[0]?.slice(0, 200) ?? '';
 }
+
+/** The skips of a codemod that changed nothing: the input, or what it would write, does not parse. */
+export function unparsable(input: CodemodInput): CodemodResult {
+  return {
+    text: input.text,
+    linesAffected: [],
+    applied: [],
+    skipped: input.items.map((i) => ({ candidateId: i.candidate.id, reason: 'parse_error' })),
+  };
+}
+
+/** A skip list and the function that adds to it, typed by the codemod's own reasons. */
+export function skipList<Reason extends string>(): {
+  skipped: CodemodSkip[];
+  skip: (candidateId: string, reason: Reason) => void;
+} {
+  const skipped: CodemodSkip[] = [];
+  return { skipped, skip: (candidateId, reason) => skipped.push({ candidateId, reason }) };
+}

@@ -35,3 +35,14 @@ export function isNameReference(id: ts.Identifier): boolean {
   }
   return true;
 }
+
+const JSDOC_LINK = /\{@link(?:code|plain)?\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu;
+
+/**
+ * Names linked from comments with `{@link name}`: tsc resolves the link through the binding,
+ * so such a name is in use. Matched over the whole text rather than JSDoc nodes only: a stray
+ * match merely keeps a declaration.
+ */
+export function linkedNames(text: string): string[] {
+  return [...text.matchAll(JSDOC_LINK)].map((m) => m[1] as string);
+}

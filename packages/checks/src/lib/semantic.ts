@@ -115,6 +115,45 @@ export function unusedBindingsOf(sourceFile: ts.SourceFile, diagnostic: Semantic
   }
 }
 
+/** An unused binding of one kind, with the code of the diagnostic that named it first. */
+export type UnusedEntry<K extends UnusedBinding['kind']> =
+  | { binding: Extract<UnusedBinding, { kind: K }>; code: number }
+  /** A diagnostic whose position leads to no declaration we know (a compiler change). */
+  | { unplaced: SemanticDiagnostic };
+
+/**
+ * The compiler's unused diagnostics of a file as the bindings of one kind, each once, in the
+ * order the diagnostics come; and, where one leads to no declaration at all, that diagnostic.
+ */
+export function unusedOfKind<K extends UnusedBinding['kind']>(
+  sourceFile: ts.SourceFile,
+  diagnostics: readonly SemanticDiagnostic[],
+  kind: K,
+): UnusedEntry<K>[] {
+  const entries: UnusedEntry<K>[] = [];
+  const seen = new Set<ts.Node>();
+  for (const diagnostic of diagnostics) {
+    if (!UNUSED_CODES.has(diagnostic.code)) continue;
+    const bindings = unusedBindingsOf(sourceFile, diagnostic);
+    if (bindings.length === 0) entries.push({ unplaced: diagnostic });
+    for (const binding of bindings) {
+      if (binding.kind !== kind || seen.has(binding.name)) continue;
+      seen.add(binding.name);
+      entries.push({ binding: binding as Extract<UnusedBinding, { kind: K }>, code: diagnostic.code });
+    }
+  }
+  return entries;
+}
+
+/** The bindings of `unusedOfKind`, without the diagnostics that lead to none. */
+export function unusedBindingsOfKind<K extends UnusedBinding['kind']>(
+  sourceFile: ts.SourceFile,
+  diagnostics: readonly SemanticDiagnostic[],
+  kind: K,
+): { binding: Extract<UnusedBinding, { kind: K }>; code: number }[] {
+  return unusedOfKind(sourceFile, diagnostics, kind).flatMap((e) => ('binding' in e ? [e] : []));
+}
+
 /** What kind of binding a declared name is, by where it is declared. */
 export function classifyName(name: Identifierish): UnusedBinding | undefined {
   const importDeclaration = findAncestor(
@@ -255,6 +294,12 @@ export function scopeName(node: ts.Node): string | undefined {
     return parent.name.getText();
   }
   return '<anonymous>';
+}
+
+/** The name of a parameter list's owner as findings name it: an interface or type alias by its name, else `scopeName`. */
+export function ownerName(owner: ts.Node): string | undefined {
+  if (ts.isInterfaceDeclaration(owner) || ts.isTypeAliasDeclaration(owner)) return owner.name.text;
+  return scopeName(owner);
 }
 
 /** Text shortened to one line of at most `max` characters, for evidence a person reads. */

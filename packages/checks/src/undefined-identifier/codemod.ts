@@ -1,11 +1,13 @@
 import { ts } from '@selfreview/shared/compiler';
 import type { FixItem } from '@selfreview/shared/schemas';
+import { withoutBom } from '../lib/edits.ts';
 import {
   type Codemod,
   type CodemodInput,
   type CodemodResult,
-  type CodemodSkip,
   itemEvidence,
+  skipList,
+  unparsable,
 } from '../lib/fix.ts';
 import { isNameReference } from '../lib/references.ts';
 import {
@@ -73,25 +75,12 @@ export function exportersFromItems(items: readonly FixItem[]): Map<string, Expor
   return exporters;
 }
 
-const BOM = '\uFEFF';
-
 export function addMissingImport(input: AddMissingImportInput): CodemodResult {
   const applied: string[] = [];
-  const skipped: CodemodSkip[] = [];
-  const skip = (candidateId: string, reason: AddMissingImportSkipReason): void => {
-    skipped.push({ candidateId, reason });
-  };
-  const unchanged = (): CodemodResult => ({
-    text: input.text,
-    linesAffected: [],
-    applied: [],
-    skipped: input.items.map((i) => ({ candidateId: i.candidate.id, reason: 'parse_error' })),
-  });
-
-  const bom = input.text.startsWith(BOM) ? BOM : '';
-  const text = input.text.slice(bom.length);
+  const { skipped, skip } = skipList<AddMissingImportSkipReason>();
+  const { bom, text } = withoutBom(input.text);
   const sf = parse(input.file, text);
-  if (parseErrors(sf)) return unchanged();
+  if (parseErrors(sf)) return unparsable(input);
 
   const imported = importedNames(sf);
   const declared = topLevelDeclaredNames(sf);
@@ -170,7 +159,7 @@ export function addMissingImport(input: AddMissingImportInput): CodemodResult {
   }
 
   const output = applyEdits(text, edits);
-  if (parseErrors(parse(input.file, output))) return unchanged();
+  if (parseErrors(parse(input.file, output))) return unparsable(input);
   return {
     text: bom + output,
     linesAffected: [...lines].sort((a, b) => a - b),

@@ -16,20 +16,16 @@ import {
   afterSameLineComments,
   applyRanges,
   collapseBlankLines,
+  DIRECTIVES,
   lineStartOf,
   mergeRanges,
-  nextLineStart,
   type Range,
   runs,
+  statementRemoval,
+  withoutBom,
 } from '../lib/edits.ts';
-import {
-  type Codemod,
-  type CodemodInput,
-  type CodemodResult,
-  type CodemodSkip,
-  itemEvidence,
-} from '../lib/fix.ts';
-import { isNameReference } from '../lib/references.ts';
+import { type Codemod, type CodemodInput, type CodemodResult, itemEvidence, skipList } from '../lib/fix.ts';
+import { isNameReference, linkedNames } from '../lib/references.ts';
 import { CHANGE_TYPE, UnusedImportEvidence } from './schema.ts';
 
 export type RemoveUnusedImportSkipReason =
@@ -58,13 +54,8 @@ interface DeclPlan {
   removeNamed: Set<number>;
 }
 
-const BOM = '\uFEFF';
-
-const JSDOC_LINK = /\{@link(?:code|plain)?\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu;
-
 // A directive on the line above an import would silently move onto the next statement
 // once the import is gone; an orphaned `@ts-expect-error` even fails the typecheck (TS2578).
-const DIRECTIVES = '@ts-ignore|@ts-expect-error|eslint-disable-next-line|biome-ignore|prettier-ignore';
 const DIRECTIVE_LINE = new RegExp(
   String.raw`^\s*(?://\s*(?:${DIRECTIVES})\b.*|/\*\s*(?:${DIRECTIVES})\b.*\*/\s*)$`,
 );
@@ -77,14 +68,10 @@ export const removeUnusedImport: Codemod = {
 
 export function applyRemoveUnusedImport(input: CodemodInput): CodemodResult {
   const applied: string[] = [];
-  const skipped: CodemodSkip[] = [];
-  const skip = (candidateId: string, reason: RemoveUnusedImportSkipReason): void => {
-    skipped.push({ candidateId, reason });
-  };
+  const { skipped, skip } = skipList<RemoveUnusedImportSkipReason>();
 
   // ts-morph drops a leading BOM from the text it parses, which would shift every position by one.
-  const bom = input.text.startsWith(BOM) ? BOM : '';
-  const text = input.text.slice(bom.length);
+  const { bom, text } = withoutBom(input.text);
 
   const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
   // The file's own extension decides whether JSX is parsed.
@@ -206,7 +193,7 @@ function importEqualsTarget(decl: ImportEqualsDeclaration): string {
 function referencedNames(sf: ts.SourceFile): Set<string> {
   const names = new Set<string>();
   // Matched over the whole text rather than JSDoc nodes only: a stray match merely keeps an import.
-  for (const m of sf.text.matchAll(JSDOC_LINK)) names.add(m[1]!);
+  for (const name of linkedNames(sf.text)) names.add(name);
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) return;
     if (ts.isImportTypeNode(node)) {
@@ -270,37 +257,19 @@ function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: 
 }
 
 /**
- * The range that removes a whole statement. A statement alone on its lines takes those
- * lines with it, including a trailing comment on its last line (typically an
- * `eslint-disable-line` about this very import) and directive comments right above it.
- * Comments above that are not directives stay: they may describe the code that follows.
+ * The range that removes a whole statement: see `statementRemoval`. Directive comments right
+ * above it go with it; comments above that are not directives stay: they may describe the
+ * code that follows.
  */
 function removeStatement(text: string, node: Node): { ranges: Range[]; wholeLines: boolean } {
-  const start = node.getStart();
-  const end = node.getEnd();
-  const lineStart = lineStartOf(text, start);
-  const afterComments = afterSameLineComments(text, end);
-  const nextLine = nextLineStart(text, afterComments);
-  const ownsStart = text.slice(lineStart, start).trim() === '';
-  const ownsEnd = text.slice(afterComments, nextLine).trim() === '';
-
-  if (ownsStart && ownsEnd) {
+  const { range, wholeLines } = statementRemoval(text, node.getStart(), node.getEnd(), (lineStart) => {
     let from = lineStart;
     while (from > 0) {
       const prevLine = lineStartOf(text, from - 1);
       if (!DIRECTIVE_LINE.test(text.slice(prevLine, from).replace(/\r?\n$/, ''))) break;
       from = prevLine;
     }
-    return { ranges: [{ start: from, end: nextLine }], wholeLines: true };
-  }
-  if (ownsStart) {
-    // `import a from 'a'; foo();` -> `foo();`
-    let to = end;
-    while (to < text.length && (text[to] === ' ' || text[to] === '\t')) to++;
-    return { ranges: [{ start, end: to }], wholeLines: false };
-  }
-  // `foo(); import a from 'a';` -> `foo();`
-  let from = start;
-  while (from > lineStart && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
-  return { ranges: [{ start: from, end }], wholeLines: false };
+    return from;
+  });
+  return { ranges: [range], wholeLines };
 }

@@ -1,7 +1,7 @@
 import { ts } from '@selfreview/shared/compiler';
 import type { ScanPart } from '../lib/define.ts';
 import type { ScanFinding, ScanInput } from '../lib/scan.ts';
-import { UNUSED_CODES, unusedBindingsOf } from '../lib/semantic.ts';
+import { unusedBindingsOfKind } from '../lib/semantic.ts';
 import type { UnusedImportEvidence } from './schema.ts';
 
 interface ImportBinding {
@@ -35,13 +35,9 @@ export const scan: ScanPart<object, UnusedImportEvidence> = {
       const referenced = collectReferencedNames(sourceFile);
       unused = bindings.filter((b) => !referenced.has(b.name));
     } else {
-      const unusedNames = new Set<ts.Node>();
-      for (const diagnostic of input.semantic) {
-        if (!UNUSED_CODES.has(diagnostic.code)) continue;
-        for (const found of unusedBindingsOf(sourceFile, diagnostic)) {
-          if (found.kind === 'import') unusedNames.add(found.name);
-        }
-      }
+      const unusedNames = new Set<ts.Node>(
+        unusedBindingsOfKind(sourceFile, input.semantic, 'import').map((e) => e.binding.name),
+      );
       unused = bindings.filter((b) => unusedNames.has(b.nameNode));
     }
     return unused.map((binding) => findingOf(input, binding));

@@ -1,25 +1,27 @@
 import { ts } from '@selfreview/shared/compiler';
 import { hasSideEffects } from '@selfreview/shared/syntax';
 import {
-  afterSameLineComments,
   applyRanges,
   collapseBlankLines,
+  DIRECTIVES,
   hasParseErrors,
   lineStartOf,
   linesOf,
   mergeRanges,
-  nextLineStart,
+  parseForEdit,
   type Range,
   removeListElements,
   removePatternElements,
-  scriptKindFor,
+  statementRemoval,
+  withoutBom,
 } from '../lib/edits.ts';
 import {
   type Codemod,
   type CodemodInput,
   type CodemodResult,
-  type CodemodSkip,
   itemEvidence,
+  skipList,
+  unparsable,
 } from '../lib/fix.ts';
 import { CHANGE_TYPE, UnusedLocalEvidence } from './schema.ts';
 import {
@@ -33,10 +35,6 @@ import {
 
 export type { RemoveUnusedLocalSkipReason } from './targets.ts';
 
-const BOM = '\uFEFF';
-
-const DIRECTIVES = '@ts-ignore|@ts-expect-error|eslint-disable-next-line|biome-ignore|prettier-ignore';
-
 const DIRECTIVE_COMMENT = new RegExp(String.raw`^(?://\s*(?:${DIRECTIVES})\b|/\*\s*(?:${DIRECTIVES})\b)`);
 
 export const removeUnusedLocal: Codemod = {
@@ -48,27 +46,10 @@ export const removeUnusedLocal: Codemod = {
 
 export function applyRemoveUnusedLocal(input: CodemodInput): CodemodResult {
   const applied: string[] = [];
-  const skipped: CodemodSkip[] = [];
-  const skip = (candidateId: string, reason: RemoveUnusedLocalSkipReason): void => {
-    skipped.push({ candidateId, reason });
-  };
-  const unchanged = (): CodemodResult => ({
-    text: input.text,
-    linesAffected: [],
-    applied: [],
-    skipped: input.items.map((i) => ({ candidateId: i.candidate.id, reason: 'parse_error' })),
-  });
-
-  const bom = input.text.startsWith(BOM) ? BOM : '';
-  const text = input.text.slice(bom.length);
-  if (hasParseErrors(input.file, text)) return unchanged();
-  const sf = ts.createSourceFile(
-    `/${input.file}`,
-    text,
-    ts.ScriptTarget.Latest,
-    true,
-    scriptKindFor(input.file),
-  );
+  const { skipped, skip } = skipList<RemoveUnusedLocalSkipReason>();
+  const { bom, text } = withoutBom(input.text);
+  if (hasParseErrors(input.file, text)) return unparsable(input);
+  const sf = parseForEdit(input.file, text);
 
   // Every lookup runs against the original tree; edits are ranges of the original text.
   const identifiers = collectIdentifiers(sf);
@@ -170,7 +151,7 @@ export function applyRemoveUnusedLocal(input: CodemodInput): CodemodResult {
 
   const final = collapseBlankLines(text, mergeRanges(ranges));
   const out = applyRanges(text, final);
-  if (out !== text && hasParseErrors(input.file, out)) return unchanged();
+  if (out !== text && hasParseErrors(input.file, out)) return unparsable(input);
   return { text: bom + out, linesAffected: linesOf(sf, final), applied, skipped };
 }
 
@@ -203,20 +184,12 @@ function liftEmptiedPatterns(removed: Set<ts.BindingElement>): Set<ts.BindingEle
 }
 
 /**
- * The range that removes a whole statement or class member. One alone on its lines takes
- * those lines, a trailing comment on its last line, and the JSDoc and directive comments
- * right above it (no blank line between); other comments above stay.
+ * The range that removes a whole statement or class member: see `statementRemoval`. The JSDoc
+ * and directive comments right above it (no blank line between) go with it; other comments stay.
  */
 function removeStatement(sf: ts.SourceFile, node: ts.Node): Range[] {
   const text = sf.text;
-  const start = node.getStart(sf);
-  const end = node.getEnd();
-  const lineStart = lineStartOf(text, start);
-  const afterComments = afterSameLineComments(text, end);
-  const nextLine = nextLineStart(text, afterComments);
-  const ownsStart = text.slice(lineStart, start).trim() === '';
-  const ownsEnd = text.slice(afterComments, nextLine).trim() === '';
-  if (ownsStart && ownsEnd) {
+  const { range } = statementRemoval(text, node.getStart(sf), node.getEnd(), (lineStart) => {
     let from = lineStart;
     const comments = ts.getLeadingCommentRanges(text, node.pos) ?? [];
     for (let i = comments.length - 1; i >= 0; i--) {
@@ -228,14 +201,7 @@ function removeStatement(sf: ts.SourceFile, node: ts.Node): Range[] {
       if (!body.startsWith('/**') && !DIRECTIVE_COMMENT.test(body)) break;
       from = lineStartOf(text, c.pos);
     }
-    return [{ start: from, end: nextLine }];
-  }
-  if (ownsStart) {
-    let to = end;
-    while (to < text.length && (text[to] === ' ' || text[to] === '\t')) to++;
-    return [{ start, end: to }];
-  }
-  let from = start;
-  while (from > lineStart && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
-  return [{ start: from, end }];
+    return from;
+  });
+  return [range];
 }

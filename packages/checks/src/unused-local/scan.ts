@@ -1,15 +1,7 @@
 import { ts } from '@selfreview/shared/compiler';
 import type { ScanPart } from '../lib/define.ts';
 import type { ScanFinding, ScanInput, SemanticDiagnostic } from '../lib/scan.ts';
-import {
-  nodeAt,
-  positionOf,
-  scopePath,
-  shorten,
-  UNUSED_CODES,
-  type UnusedBinding,
-  unusedBindingsOf,
-} from '../lib/semantic.ts';
+import { nodeAt, positionOf, scopePath, shorten, type UnusedBinding, unusedOfKind } from '../lib/semantic.ts';
 import type { UnusedLocalEvidence } from './schema.ts';
 
 /**
@@ -22,21 +14,11 @@ export const scan: ScanPart<object, UnusedLocalEvidence> = {
   semantic: true,
   analyze(input: ScanInput): ScanFinding<UnusedLocalEvidence>[] {
     if (input.semantic === null) return [];
-    const findings: ScanFinding<UnusedLocalEvidence>[] = [];
-    const seen = new Set<ts.Node>();
-    for (const diagnostic of input.semantic) {
-      if (!UNUSED_CODES.has(diagnostic.code)) continue;
-      const bindings = unusedBindingsOf(input.sourceFile, diagnostic);
-      // A diagnostic whose position leads to no declaration we know (a compiler change)
-      // is still reported, so scan never reports less than the compiler.
-      if (bindings.length === 0) findings.push(rawFinding(input, diagnostic));
-      for (const binding of bindings) {
-        if (binding.kind !== 'local' || seen.has(binding.name)) continue;
-        seen.add(binding.name);
-        findings.push(findingOf(input, binding, diagnostic.code));
-      }
-    }
-    return findings;
+    // A diagnostic whose position leads to no declaration we know (a compiler change) is
+    // still reported, so scan never reports less than the compiler.
+    return unusedOfKind(input.sourceFile, input.semantic, 'local').map((entry) =>
+      'unplaced' in entry ? rawFinding(input, entry.unplaced) : findingOf(input, entry.binding, entry.code),
+    );
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { ts } from '@selfreview/shared/compiler';
 import { hasSideEffects } from '@selfreview/shared/syntax';
-import { isNameReference } from '../lib/references.ts';
+import { isNameReference, linkedNames } from '../lib/references.ts';
 import { bindingRoot } from '../lib/semantic.ts';
 import type { UnusedLocalEvidence } from './schema.ts';
 
@@ -37,8 +37,6 @@ export type Target =
   | { kind: 'statement'; node: ts.Statement }
   /** A private class member. */
   | { kind: 'member'; node: ts.ClassElement };
-
-const JSDOC_LINK = /\{@link(?:code|plain)?\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu;
 
 /** The declaration of `name` of the evidence's kind whose name is nearest to `line`. */
 export function findTarget(
@@ -211,7 +209,7 @@ export interface Identifiers {
 
 export function collectIdentifiers(sf: ts.SourceFile): Identifiers {
   const result: Identifiers = { references: new Map(), any: new Map(), links: new Set(), strings: new Set() };
-  for (const m of sf.text.matchAll(JSDOC_LINK)) result.links.add(m[1]!);
+  for (const name of linkedNames(sf.text)) result.links.add(name);
   const add = (map: Map<string, ts.Node[]>, key: string, node: ts.Node) => {
     const list = map.get(key);
     if (list) list.push(node);

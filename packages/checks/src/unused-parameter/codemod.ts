@@ -1,18 +1,18 @@
 import { ts } from '@selfreview/shared/compiler';
-import { hasParseErrors, linesOf, scriptKindFor } from '../lib/edits.ts';
+import { hasParseErrors, linesOf, parseForEdit, withoutBom } from '../lib/edits.ts';
 import {
   type Codemod,
   type CodemodInput,
   type CodemodResult,
   type CodemodSkip,
   itemEvidence,
+  unparsable,
 } from '../lib/fix.ts';
-import { bindingRoot } from '../lib/semantic.ts';
+import { bindingRoot, ownerName } from '../lib/semantic.ts';
 import {
   type Edit,
   type Identifiers,
   type Owner,
-  ownerName,
   planParameters,
   planPattern,
   planTypeParameters,
@@ -27,8 +27,6 @@ type Target =
   | { kind: 'type-parameter'; owner: Owner; node: ts.TypeParameterDeclaration }
   | { kind: 'element'; owner: Owner; node: ts.BindingElement };
 
-const BOM = '\uFEFF';
-
 export const removeUnusedParameter: Codemod = {
   changeType: CHANGE_TYPE,
   description:
@@ -42,23 +40,9 @@ export function applyRemoveUnusedParameter(input: CodemodInput): CodemodResult {
   const skip = (candidateId: string, reason: RemoveUnusedParameterSkipReason): void => {
     reasons.set(candidateId, reason);
   };
-  const unchanged = (): CodemodResult => ({
-    text: input.text,
-    linesAffected: [],
-    applied: [],
-    skipped: input.items.map((i) => ({ candidateId: i.candidate.id, reason: 'parse_error' })),
-  });
-
-  const bom = input.text.startsWith(BOM) ? BOM : '';
-  const text = input.text.slice(bom.length);
-  if (hasParseErrors(input.file, text)) return unchanged();
-  const sf = ts.createSourceFile(
-    `/${input.file}`,
-    text,
-    ts.ScriptTarget.Latest,
-    true,
-    scriptKindFor(input.file),
-  );
+  const { bom, text } = withoutBom(input.text);
+  if (hasParseErrors(input.file, text)) return unparsable(input);
+  const sf = parseForEdit(input.file, text);
   const identifiers = collectIdentifiers(sf);
 
   // Targets grouped by the list they belong to: a parameter list, a type parameter list or a pattern.
@@ -105,7 +89,7 @@ export function applyRemoveUnusedParameter(input: CodemodInput): CodemodResult {
   }
 
   const out = applyEdits(text, edits);
-  if (out !== text && hasParseErrors(input.file, out)) return unchanged();
+  if (out !== text && hasParseErrors(input.file, out)) return unparsable(input);
   const applied: string[] = [];
   for (const item of input.items) {
     const reason = reasons.get(item.candidate.id);

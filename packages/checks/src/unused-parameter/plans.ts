@@ -6,6 +6,7 @@
 import { ts } from '@selfreview/shared/compiler';
 import { hasSideEffects } from '@selfreview/shared/syntax';
 import { type Range, removeListElements, removePatternElements, tokenEnd } from '../lib/edits.ts';
+import { ownerName } from '../lib/semantic.ts';
 
 export type RemoveUnusedParameterSkipReason =
   /** No parameter of that name in a function of that name any more. */
@@ -54,26 +55,6 @@ export interface Identifiers {
   any: Map<string, ts.Identifier[]>;
   /** Names given explicit type arguments: `f<T>()`, `new C<T>()`, `Box<T>`, `o.m<T>()`. */
   typeArgumentTargets: Set<string>;
-}
-
-/** The name a function, class, interface or type alias goes by, as scan names it. */
-export function ownerName(node: ts.Node): string | undefined {
-  if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return node.name.text;
-  if (ts.isClassLike(node)) return node.name ? node.name.getText() : '<anonymous>';
-  if (!ts.isFunctionLike(node) || ts.isFunctionTypeNode(node) || ts.isCallSignatureDeclaration(node))
-    return undefined;
-  if (ts.isConstructorDeclaration(node)) return 'constructor';
-  const own = (node as { name?: ts.Node }).name;
-  if (own) return own.getText();
-  const parent = node.parent;
-  if (
-    ts.isVariableDeclaration(parent) ||
-    ts.isPropertyAssignment(parent) ||
-    ts.isPropertyDeclaration(parent)
-  ) {
-    return parent.name.getText();
-  }
-  return '<anonymous>';
 }
 
 /** The indexes at the end of a list of `length` that are all in `indexes`. */

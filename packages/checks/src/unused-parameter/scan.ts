@@ -4,12 +4,11 @@ import type { ScanFinding, ScanInput } from '../lib/scan.ts';
 import {
   bindingRoot,
   findAncestor,
-  scopeName,
+  ownerName,
   scopePath,
   shorten,
-  UNUSED_CODES,
   type UnusedBinding,
-  unusedBindingsOf,
+  unusedBindingsOfKind,
 } from '../lib/semantic.ts';
 import type { UnusedParameterEvidence } from './schema.ts';
 
@@ -22,19 +21,11 @@ export const scan: ScanPart<object, UnusedParameterEvidence> = {
   semantic: true,
   analyze(input: ScanInput): ScanFinding<UnusedParameterEvidence>[] {
     if (input.semantic === null) return [];
-    const findings: ScanFinding<UnusedParameterEvidence>[] = [];
-    const seen = new Set<ts.Node>();
-    for (const diagnostic of input.semantic) {
-      if (!UNUSED_CODES.has(diagnostic.code)) continue;
-      for (const binding of unusedBindingsOf(input.sourceFile, diagnostic)) {
-        // No `_` test of our own: the compiler already skips `_`-prefixed parameters, and
-        // what it still reports (a destructured `{ _a }` names a property) is a finding.
-        if (binding.kind !== 'parameter' || seen.has(binding.name)) continue;
-        seen.add(binding.name);
-        findings.push(findingOf(input, binding, diagnostic.code));
-      }
-    }
-    return findings;
+    // No `_` test of our own: the compiler already skips `_`-prefixed parameters, and what it
+    // still reports (a destructured `{ _a }` names a property) is a finding.
+    return unusedBindingsOfKind(input.sourceFile, input.semantic, 'parameter').map(({ binding, code }) =>
+      findingOf(input, binding, code),
+    );
   },
 };
 
@@ -80,11 +71,6 @@ function findingOf(
     evidence,
     fingerprint: `${what}\u0000${owner ? scopePath(owner) : ''}\u0000${functionName}\u0000${name}`,
   };
-}
-
-function ownerName(owner: ts.Node): string | undefined {
-  if (ts.isInterfaceDeclaration(owner) || ts.isTypeAliasDeclaration(owner)) return owner.name.text;
-  return scopeName(owner);
 }
 
 /** The declaration's text up to its body: what a reader needs to see the parameter list. */
