@@ -76,6 +76,11 @@ export function getCheck(id: string): Check {
   return check;
 }
 
+/** The checks whose judgement asks the repository's export/import index (`usesRepoIndex`). */
+export const CHECKS_USING_REPO_INDEX: ReadonlySet<string> = new Set(
+  CHECKS.filter((c) => c.usesRepoIndex).map((c) => c.id),
+);
+
 /** What every check's findings carry, told apart by `kind` (the check's id). */
 export type CheckEvidence = z.output<AnyCheck['evidence']>;
 export const CheckEvidence = z.discriminatedUnion(

@@ -3,7 +3,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MODEL_CHANGE_TYPES } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS, CHECKS, CODEMODS, checkOfChangeType, getCheck, modelTaskOf } from '../src/registry.ts';
+import {
+  CHECK_IDS,
+  CHECKS,
+  CHECKS_USING_REPO_INDEX,
+  CODEMODS,
+  checkOfChangeType,
+  getCheck,
+  modelTaskOf,
+} from '../src/registry.ts';
 
 const SRC = path.join(import.meta.dirname, '..', 'src');
 /** Folders of src that are not checks: shared helpers and the template a new check is copied from. */
@@ -43,6 +51,15 @@ describe('the registry', () => {
     const model = CHECKS.filter((c) => c.fix.model).map((c) => c.fix.changeType);
     expect([...MODEL_CHANGE_TYPES].sort()).toEqual(model.sort());
     for (const type of model) expect(modelTaskOf(type)).toBeDefined();
+  });
+
+  it('says which judgements ask the repository index, and only those get it', () => {
+    // A judgement that calls exportersOf or importersOf needs the index apply builds for it.
+    for (const check of CHECKS) {
+      const source = check.judge.toString();
+      if (/exportersOf|importersOf/.test(source)) expect(CHECKS_USING_REPO_INDEX.has(check.id)).toBe(true);
+    }
+    expect([...CHECKS_USING_REPO_INDEX].sort()).toEqual(['undefined-identifier', 'unused-parameter']);
   });
 
   it('gives every option a default', () => {

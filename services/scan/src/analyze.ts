@@ -14,7 +14,7 @@ export interface AnalyzeOptions {
   semantic?: readonly SemanticDiagnostic[] | null;
   /** Each rule's options by check id; a rule missing here runs with its defaults. */
   settings?: RuleSettings;
-  /** What the repository's tests mention; null skips the untested-export rule. */
+  /** What the repository's tests mention; null for a test file or when tests were not indexed. */
   tests?: TestIndex | null;
   isTestFile?: boolean;
   /** The file already parsed (by the caller, for the test index): saves a second parse. */

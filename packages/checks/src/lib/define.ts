@@ -40,6 +40,11 @@ export interface Check<
   /** What the check's findings carry for apply and fix; `kind` is the check's id. */
   evidence: Evidence;
   scan: ScanPart<z.output<Options>, z.output<Evidence>>;
+  /**
+   * The judgement asks who exports or imports a name (`JudgeContext.exportersOf`, `importersOf`):
+   * apply builds the repository's export/import index for this check's candidates.
+   */
+  usesRepoIndex?: boolean;
   /** Decides about one candidate; `evidence` is the candidate's, already checked against `evidence`. */
   judge(candidate: Candidate, evidence: z.output<Evidence>, ctx: JudgeContext): Verdict;
   fix: FixPart<z.output<Evidence>>;

@@ -11,6 +11,7 @@ export const undefinedIdentifier = defineCheck({
   evidence: UndefinedIdentifierEvidence,
   scan,
   judge,
+  usesRepoIndex: true,
   fix: {
     changeType: CHANGE_TYPE,
     subject: 'add missing imports',

@@ -11,6 +11,7 @@ export const unusedParameter = defineCheck({
   evidence: UnusedParameterEvidence,
   scan,
   judge,
+  usesRepoIndex: true,
   fix: {
     changeType: CHANGE_TYPE,
     subject: 'remove unused parameters',
