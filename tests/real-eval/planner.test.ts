@@ -142,6 +142,19 @@ describe('planInjections', () => {
     }
   });
 
+  it('never imports an export named with a leading underscore, which the compiler counts as unused on purpose', () => {
+    const sources = [
+      { path: 'src/api.ts', text: 'export const _null = 1;\nexport const kept = 2;\n' },
+      { path: 'src/use.ts', text: 'export function f(): number {\n  return 1;\n}\n' },
+    ];
+    const imported = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const plan = planInjections({ sources, eligible: ['src/use.ts'], packageRoots: ['.'], seed, files: 1 });
+      for (const inj of plan.injections) if (inj.kind.endsWith('import')) imported.add(inj.name);
+    }
+    expect([...imported]).toEqual(['kept']);
+  });
+
   it('adds parameters only to functions that are not exported, and after the last one', () => {
     const params = Array.from({ length: 20 }, (_, seed) => planInjections({ ...INPUT, seed }).injections)
       .flat()

@@ -390,6 +390,9 @@ function pickImport(
     if (/\.d\.[cm]?ts$/.test(module)) continue;
     for (const n of names) {
       if (already.has(n.name) || !fresh(n.name)) continue;
+      // The compiler itself never reports an unused import named `_x`: the underscore reads as
+      // "unused on purpose", so such an injection is not a problem by the repository's standards.
+      if (n.name.startsWith('_')) continue;
       // A type imported without `import type` is an error under verbatimModuleSyntax.
       if (!wantType && n.typeOnly) continue;
       options.push({ module, name: n.name, typeOnly: n.typeOnly });
