@@ -24,5 +24,4 @@ export {
   COMMITTER,
 } from './names.ts';
 export type { PushOutcome, RemoteAuth } from './remote.ts';
-export { Repository } from './repository.ts';
-export { Worktree } from './worktree.ts';
+export { Repository, Worktree } from './repository.ts';

@@ -1,6 +1,7 @@
 /**
- * A repository selfreview works on, as one object over the git modules: what the services
- * hold and pass around. It never touches the user's working tree, index or checked-out branch.
+ * A repository selfreview works on and a worktree it made, as objects over the git modules:
+ * what the services hold and pass around. Both live here because each refers to the other.
+ * Nothing here touches the user's working tree, index or checked-out branch.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,6 @@ import * as refs from './refs.ts';
 import type { PushOutcome, RemoteAuth } from './remote.ts';
 import * as remote from './remote.ts';
 import * as worktrees from './worktree.ts';
-import { Worktree } from './worktree.ts';
 
 export class Repository {
   private constructor(
@@ -192,5 +192,49 @@ export class Repository {
   /** `selfreview/*` branches whose history contains `sha`. */
   selfreviewBranchesContaining(sha: string): Promise<string[]> {
     return refs.selfreviewBranchesContaining(this.root, sha);
+  }
+}
+
+/** A worktree selfreview made: the only place it writes files. */
+export class Worktree {
+  constructor(
+    readonly repo: Repository,
+    readonly dir: string,
+    readonly branch: string,
+    readonly baseSha: string,
+  ) {}
+
+  /** Stages exactly `files` (never `-A`) and commits them; returns the new commit's id. */
+  commit(files: readonly string[], message: string): Promise<string> {
+    return worktrees.commitFiles(this.dir, files, message);
+  }
+
+  /** Files changed in the worktree relative to its base commit (tracked and untracked). */
+  async changedFiles(): Promise<string[]> {
+    return (await this.status()).map((e) => e.file);
+  }
+
+  /** Changed files, each marked tracked (modified, deleted) or untracked (new, never added). */
+  status(): Promise<{ file: string; untracked: boolean }[]> {
+    return worktrees.status(this.dir);
+  }
+
+  /** Lines added plus removed per tracked file, against the base commit. */
+  diffLines(): Promise<number> {
+    return worktrees.diffLines(this.dir, this.baseSha);
+  }
+
+  /** Reverts `commits` (newest first) with new commits on this branch; returns the new tip. */
+  revert(commits: readonly string[]): Promise<string> {
+    return worktrees.revert(this.dir, commits);
+  }
+
+  /** Fills a submodule from the user's own checkout of it; why not, or null when done. */
+  checkoutSubmodule(subPath: string, sha: string, source: string): Promise<string | null> {
+    return worktrees.checkoutSubmodule(this.dir, subPath, sha, source);
+  }
+
+  restoreFile(file: string): Promise<void> {
+    return worktrees.restoreFile(this.dir, this.baseSha, file);
   }
 }

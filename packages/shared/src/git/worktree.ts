@@ -1,7 +1,8 @@
 /**
  * Worktrees, the only place selfreview writes files: made on a new `selfreview/*` branch at a
  * commit, changed, committed as selfreview (hooks off, only the named files staged), removed.
- * The user's own working tree, index and checked-out branch are never touched.
+ * The user's own working tree, index and checked-out branch are never touched. `Worktree`
+ * (in repository.ts, beside the `Repository` it points back to) is the object over these.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -9,7 +10,6 @@ import path from 'node:path';
 import { GitError } from '../errors.ts';
 import { git, lastLine, runGit } from './exec.ts';
 import { assertRepoPath, assertSelfreviewBranch, assertSha, COMMITTER_ARGS } from './names.ts';
-import type { Repository } from './repository.ts';
 
 /**
  * Makes a worktree at `sha` on a new branch `branch`, atomically: git refuses if the branch
@@ -69,95 +69,84 @@ export async function pruneWorktreesUnder(
   return stale.length;
 }
 
-/** A worktree selfreview made: the only place it writes files. */
-export class Worktree {
-  constructor(
-    readonly repo: Repository,
-    readonly dir: string,
-    readonly branch: string,
-    readonly baseSha: string,
-  ) {}
+/** Stages exactly `files` (never `-A`) and commits them as selfreview; returns the new commit's id. */
+export async function commitFiles(dir: string, files: readonly string[], message: string): Promise<string> {
+  for (const f of files) assertRepoPath(f);
+  await git(['add', '--', ...files], { cwd: dir });
+  // The message is the value of -m, so git never reads it as an option.
+  await git([...COMMITTER_ARGS, 'commit', '--no-verify', '-m', message], { cwd: dir });
+  return (await git(['rev-parse', 'HEAD'], { cwd: dir })).trim();
+}
 
-  /** Stages exactly `files` (never `-A`) and commits them; returns the new commit's id. */
-  async commit(files: readonly string[], message: string): Promise<string> {
-    for (const f of files) assertRepoPath(f);
-    await git(['add', '--', ...files], { cwd: this.dir });
-    // The message is the value of -m, so git never reads it as an option.
-    await git([...COMMITTER_ARGS, 'commit', '--no-verify', '-m', message], { cwd: this.dir });
-    return (await git(['rev-parse', 'HEAD'], { cwd: this.dir })).trim();
-  }
+/** Changed files, each marked tracked (modified, deleted) or untracked (new, never added). */
+export async function status(dir: string): Promise<{ file: string; untracked: boolean }[]> {
+  const out = await git(['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=all'], {
+    cwd: dir,
+  });
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => ({ file: entry.slice(3), untracked: entry.startsWith('??') }));
+}
 
-  /** Files changed in the worktree relative to its base commit (tracked and untracked). */
-  async changedFiles(): Promise<string[]> {
-    return (await this.status()).map((e) => e.file);
-  }
+/** Lines added plus removed per tracked file, against `baseSha`. */
+export async function diffLines(dir: string, baseSha: string): Promise<number> {
+  const out = await git(['diff', '--no-ext-diff', '--no-textconv', '--numstat', baseSha], { cwd: dir });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .reduce((sum, line) => {
+      const [added = '0', removed = '0'] = line.split('\t');
+      return sum + (Number(added) || 0) + (Number(removed) || 0);
+    }, 0);
+}
 
-  /** Changed files, each marked tracked (modified, deleted) or untracked (new, never added). */
-  async status(): Promise<{ file: string; untracked: boolean }[]> {
-    const out = await git(
-      ['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=all'],
-      { cwd: this.dir },
-    );
-    return out
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => ({ file: entry.slice(3), untracked: entry.startsWith('??') }));
-  }
+/**
+ * Reverts `commits` (newest first) with new commits on the worktree's branch: history
+ * is added to, never rewritten. Returns the new tip.
+ */
+export async function revert(dir: string, commits: readonly string[]): Promise<string> {
+  for (const c of commits) assertSha(c);
+  await git([...COMMITTER_ARGS, 'revert', '--no-edit', ...commits], { cwd: dir });
+  return (await git(['rev-parse', 'HEAD'], { cwd: dir })).trim();
+}
 
-  /** Lines added plus removed per tracked file, against the base commit. */
-  async diffLines(): Promise<number> {
-    const out = await git(['diff', '--no-ext-diff', '--no-textconv', '--numstat', this.baseSha], {
-      cwd: this.dir,
-    });
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .reduce((sum, line) => {
-        const [added = '0', removed = '0'] = line.split('\t');
-        return sum + (Number(added) || 0) + (Number(removed) || 0);
-      }, 0);
-  }
+/**
+ * Fills the submodule at `subPath` with commit `sha`, taken from the user's own checkout of
+ * that submodule (`source`): a clone sharing its objects, so nothing is fetched or copied.
+ * Returns why not when the local checkout doesn't have the commit.
+ */
+export async function checkoutSubmodule(
+  dir: string,
+  subPath: string,
+  sha: string,
+  source: string,
+): Promise<string | null> {
+  assertRepoPath(subPath);
+  assertSha(sha);
+  if (!existsSync(path.join(source, '.git')))
+    return `submodule ${subPath} is not checked out in the repository`;
+  const has = await runGit(['-C', source, 'cat-file', '-e', `${sha}^{commit}`], { cwd: source });
+  if (has.code !== 0) return `submodule ${subPath}: commit ${sha.slice(0, 12)} is not in its local checkout`;
+  const target = path.join(dir, subPath);
+  const cloned = await runGit(
+    ['clone', '--quiet', '--shared', '--no-checkout', '--no-hardlinks', '--', source, target],
+    { cwd: dir },
+  );
+  if (cloned.code !== 0) return `submodule ${subPath}: ${lastLine(cloned.stderr) || 'clone failed'}`;
+  const checkedOut = await runGit(
+    ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha],
+    {
+      cwd: target,
+    },
+  );
+  if (checkedOut.code !== 0)
+    return `submodule ${subPath}: ${lastLine(checkedOut.stderr) || 'checkout failed'}`;
+  return null;
+}
 
-  /**
-   * Reverts `commits` (newest first) with new commits on this worktree's branch: history
-   * is added to, never rewritten. Returns the new tip.
-   */
-  async revert(commits: readonly string[]): Promise<string> {
-    for (const c of commits) assertSha(c);
-    await git([...COMMITTER_ARGS, 'revert', '--no-edit', ...commits], { cwd: this.dir });
-    return (await git(['rev-parse', 'HEAD'], { cwd: this.dir })).trim();
-  }
-
-  /**
-   * Fills the submodule at `subPath` with commit `sha`, taken from the user's own checkout of
-   * that submodule (`source`): a clone sharing its objects, so nothing is fetched or copied.
-   * Returns why not when the local checkout doesn't have the commit.
-   */
-  async checkoutSubmodule(subPath: string, sha: string, source: string): Promise<string | null> {
-    assertRepoPath(subPath);
-    assertSha(sha);
-    if (!existsSync(path.join(source, '.git')))
-      return `submodule ${subPath} is not checked out in the repository`;
-    const has = await runGit(['-C', source, 'cat-file', '-e', `${sha}^{commit}`], { cwd: source });
-    if (has.code !== 0)
-      return `submodule ${subPath}: commit ${sha.slice(0, 12)} is not in its local checkout`;
-    const target = path.join(this.dir, subPath);
-    const cloned = await runGit(
-      ['clone', '--quiet', '--shared', '--no-checkout', '--no-hardlinks', '--', source, target],
-      { cwd: this.dir },
-    );
-    if (cloned.code !== 0) return `submodule ${subPath}: ${lastLine(cloned.stderr) || 'clone failed'}`;
-    const checkedOut = await runGit(
-      ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha],
-      { cwd: target },
-    );
-    if (checkedOut.code !== 0)
-      return `submodule ${subPath}: ${lastLine(checkedOut.stderr) || 'checkout failed'}`;
-    return null;
-  }
-
-  async restoreFile(file: string): Promise<void> {
-    assertRepoPath(file);
-    await git(['checkout', this.baseSha, '--', file], { cwd: this.dir });
-  }
+/** Puts `file` back as it is at `baseSha`. */
+export async function restoreFile(dir: string, baseSha: string, file: string): Promise<void> {
+  assertRepoPath(file);
+  await git(['checkout', baseSha, '--', file], { cwd: dir });
 }
