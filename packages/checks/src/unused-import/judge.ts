@@ -35,10 +35,10 @@ export function judge(candidate: Candidate, evidence: UnusedImportEvidence, ctx:
   if (!containsStatement(ctx.fileText, evidence.statement) || !containsBinding(ctx.fileText, evidence.name)) {
     return drop('stale', `The import of ${subject} is no longer in ${candidate.file} as scanned.`, 0.9);
   }
-  // Inside `declare module`/`declare global` an import turns a file into a module
-  // and decides which declarations augment what; removing one can silently change
-  // the program's types even when the binding itself is unused.
-  if (AUGMENTATION.test(ctx.fileText)) {
+  // `declare module`/`declare global` augment only from a module: an import can be what makes
+  // the file one, and an import of the augmented module can decide what is augmented. Removing
+  // any other unused import from a file that stays a module changes nothing augmented.
+  if (AUGMENTATION.test(ctx.fileText) && !safeInAugmentingFile(ctx.fileText, evidence)) {
     return drop(
       'module_augmentation',
       `${candidate.file} augments a module or the global scope; removing ${subject} could change what is augmented.`,
@@ -64,6 +64,22 @@ export function judge(candidate: Candidate, evidence: UnusedImportEvidence, ctx:
 function fixConfidence(typeOnly: boolean, form: UnusedImportEvidence['form']): number {
   if (typeOnly) return 0.95;
   return form === 'named' || form === 'default' ? 0.9 : 0.85;
+}
+
+/**
+ * Whether removing the import leaves an augmenting file as it was: the file stays a module (a
+ * top-level `export`, or another import statement, remains) and the import is not of a module
+ * the file augments. Top level means unindented, so the `export`s inside a `declare module`
+ * block do not count.
+ */
+function safeInAugmentingFile(fileText: string, evidence: UnusedImportEvidence): boolean {
+  const augmented = [...fileText.matchAll(/(?<![\w$])declare\s+module\s+(['"])(.+?)\1/g)].map((m) => m[2]);
+  if (augmented.includes(evidence.moduleSpecifier)) return false;
+  const topLevelExport = /^export\b/m.test(fileText);
+  const otherImports = fileText
+    .split('\n')
+    .filter((line) => /^import\b/.test(line) && !evidence.statement.startsWith(line.trim())).length;
+  return topLevelExport || otherImports > 0;
 }
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();

@@ -100,6 +100,21 @@ describe('unused-import', () => {
     });
   });
 
+  it.each([
+    `${IMPORT}\ndeclare module 'react' {\n  export interface CSSProperties { tw?: string }\n}\nexport default function Page() {}\n`,
+    `import { join } from 'node:path';\n${IMPORT}\ndeclare global {\n  var __DEV__: boolean;\n}\nconsole.log(join('a'));\n`,
+  ])('fixes an import in an augmenting file that stays a module without it: %j', (fileText) => {
+    expect(judge(importCandidate(), { fileText })).toMatchObject({ verdict: 'fix', reason: 'unused_import' });
+  });
+
+  it('keeps the import of the module a file augments', () => {
+    const fileText = `${IMPORT}\ndeclare module 'node:fs/promises' {\n  export const extra: number;\n}\nexport const x = 1;\n`;
+    expect(judge(importCandidate(), { fileText })).toMatchObject({
+      verdict: 'drop',
+      reason: 'module_augmentation',
+    });
+  });
+
   it('does not mistake a look-alike identifier for augmentation', () => {
     const fileText = `${IMPORT}\nconst undeclare_module = 1;\n`;
     expect(judge(importCandidate(), { fileText })).toMatchObject({ verdict: 'fix' });
