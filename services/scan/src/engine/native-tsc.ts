@@ -13,6 +13,7 @@ import { readProjectConfig } from '@selfreview/shared/compiler';
 import { dependencyMounts } from '@selfreview/shared/dependencies';
 import { runRepositoryCode, toolMount } from '@selfreview/shared/sandbox';
 import { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
+import type { ProjectCheck, StoppedRun } from './project-check.ts';
 import {
   derivedConfigText,
   hasBlockingOptionErrors,
@@ -22,43 +23,14 @@ import {
 } from './projects.ts';
 import { checkedByDiagnostics, isSyntaxDiagnostic, parserAgrees } from './stopped.ts';
 
+export type { LostProject, ProjectCheck, StoppedRun } from './project-check.ts';
+
 /** Beside each project's own config, so `include` and default globs resolve as they do for it. */
 export const DERIVED_CONFIG = 'tsconfig.selfreview-scan.json';
 /** A retry of part of a project: its own name, so the retry never overwrites the full config. */
 export const RETRY_CONFIG = 'tsconfig.selfreview-retry.json';
 /** Smaller programs a failed project's unchecked files are retried in. */
 const RETRY_GROUPS = 2;
-
-export interface ProjectCheck {
-  /** Diagnostics on files of the repository, paths relative to its root. */
-  diagnostics: Diagnostic[];
-  /** Repository files the compiler's programs contained. */
-  programFiles: Set<string>;
-  warnings: string[];
-  /** Projects whose files no compiler run checked, even after retrying: the run lost them. */
-  lost: LostProject[];
-  /**
-   * Programs the compiler built but did not type-check: a syntax error in any of its files,
-   * a missing type library or a rejected option stops it before checking, and it then
-   * reports only that. Their files are in no `programFiles` (nothing was checked).
-   */
-  stopped: StoppedRun[];
-}
-
-export interface StoppedRun {
-  project: string;
-  /** Repository files of the program, none of them checked. */
-  files: string[];
-  /** What the compiler reported instead, unfiltered (installed dependencies included). */
-  diagnostics: Diagnostic[];
-}
-
-export interface LostProject {
-  project: string;
-  /** The project's own files (its `files`/`include`) that no successful program contained. */
-  files: string[];
-  reason: string;
-}
 
 /**
  * The native compiler's executable, or null where its platform package is missing.

@@ -13,7 +13,7 @@
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
 import { parseSourceFile } from '../analyze.ts';
 import { UNDEFINED_CODES, UNUSED_CODES } from '../rules/semantic.ts';
-import type { ProjectCheck, StoppedRun } from './native-tsc.ts';
+import type { ProjectCheck, StoppedRun } from './project-check.ts';
 
 /** What the compiler reads as code, and `neutralize` can replace by an empty module. */
 const CODE_FILE = /\.[cm]?[jt]sx?$/;
