@@ -3,6 +3,7 @@
  * head and as scanned, the repository's export/import index when a candidate needs it,
  * memory from earlier runs, and the path rules of the repository's config.
  */
+import { CHECKS_USING_REPO_INDEX, testFileGlobs } from '@selfreview/checks';
 import { parseFile } from '@selfreview/shared/compiler';
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { MemoryRecord } from '@selfreview/shared/memory';
@@ -19,9 +20,6 @@ import picomatch from 'picomatch';
 import { conventionFiles, matchesAny, type RepoConventions, readConventions } from './conventions.ts';
 import type { JudgeContext } from './judgements/types.ts';
 import { RepoIndex } from './repo-index.ts';
-
-/** Rules whose judgement asks who exports or imports a name. */
-const NEEDS_INDEX = new Set<Candidate['rule']>(['undefined-identifier', 'unused-parameter']);
 
 /**
  * Indexes and conventions (lint and test-runner configuration) by repository and commit,
@@ -87,7 +85,7 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
   const fileText = await repo.readFile(input.headSha, file);
   const scannedText = input.baseSha === input.headSha ? fileText : await repo.readFile(input.baseSha, file);
   const sourceFile = fileText === null ? null : parseFile(file, fileText);
-  const needsIndex = input.candidates.some((c) => NEEDS_INDEX.has(c.rule));
+  const needsIndex = input.candidates.some((c) => CHECKS_USING_REPO_INDEX.has(c.rule));
   const index = needsIndex ? await input.indexes.get(repo, input.headSha, config.ignore) : undefined;
   const conventions = await input.indexes.conventions(repo, input.headSha);
   const matches = (globs: readonly string[]) =>
@@ -107,7 +105,7 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
     ignoredPath: matches(config.ignore),
     unusedNames: conventions.unusedNames,
     testFile:
-      isTestFile(file, config.rules['untested-export'].testFiles) ||
+      isTestFile(file, testFileGlobs(config)) ||
       isTestFile(file, []) ||
       matchesAny(conventions.testRunner.tests, file) ||
       matchesAny(conventions.testRunner.typeTests, file) ||

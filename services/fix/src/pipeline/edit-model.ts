@@ -6,6 +6,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { modelTaskOf, testFileGlobs } from '@selfreview/checks';
 import { describeChanges } from '../branch.ts';
 import { isTestFile } from '../gates.ts';
 import { type FileChange, fixWithModel, type ModelFixInput } from '../model-fixer/run.ts';
@@ -53,8 +54,10 @@ async function applyModelFix(
   const text = await readFile(path.join(wt.dir, w.file), 'utf8').catch(() => null);
   if (text === null) return failed(w, 'file no longer exists at the base commit');
   const changeType = w.items[0]?.changeType ?? 'resolve_todo';
-  const testFilePath = changeType === 'add_missing_test' ? newTestFilePath(w.file, existingFiles) : undefined;
-  const testGlobs = config.rules['untested-export'].testFiles;
+  const testFilePath = modelTaskOf(changeType)?.writesTestFile
+    ? newTestFilePath(w.file, existingFiles)
+    : undefined;
+  const testGlobs = testFileGlobs(config);
   const example = testFilePath ? [...existingFiles].sort().find((f) => isTestFile(f, testGlobs)) : undefined;
   const exampleTest = example ? await repo.readFile(data.baseSha, example) : null;
   // Earlier model work of the batch may have changed the batch's other files: they are allowed here.

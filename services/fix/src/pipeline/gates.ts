@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { testFileGlobs } from '@selfreview/checks';
 import { checkGates, findAddedCapabilities, type GateViolation, isTestFile } from '../gates.ts';
 import { findAddedSecrets } from '../secrets.ts';
 import { rejected, type Stopped, stopped } from './attempt.ts';
@@ -58,7 +59,7 @@ export async function worktreeViolations(
     diffLines: await wt.diffLines(),
     maxDiffLines: MAX_DIFF_LINES,
     protectedGlobs: config.protectedPaths,
-    testFiles: texts.filter((t) => isTestFile(t.file, config.rules['untested-export'].testFiles)),
+    testFiles: texts.filter((t) => isTestFile(t.file, testFileGlobs(config))),
     addedSecrets,
     addedCapabilities: texts.flatMap((t) => findAddedCapabilities(t.file, t.before, t.after)),
   });
