@@ -1,4 +1,6 @@
 /** A job naming a repository that is gone, or one with a broken config, fails for good instead of retrying. */
+// The workers load the checks' registry before any configuration is read; so does this test.
+import '@selfreview/checks';
 import { openJobRepository } from '@selfreview/shared/worker';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
