@@ -1,24 +1,14 @@
-import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
-import type { ScanFinding, ScanInput } from '../../lib/scan.ts';
+import type { ScanFinding } from '../../lib/scan.ts';
+import { ruleInput } from '../../lib/test/helpers.ts';
+import { deepNesting } from '../index.ts';
 import { scan } from '../scan.ts';
 import type { DeepNestingEvidence, DeepNestingOptions } from '../schema.ts';
 
-function inputOf(text: string, maxNestingDepth = 4, file = 'src/m.ts'): ScanInput<DeepNestingOptions> {
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return {
-    file,
-    text,
-    sourceFile,
-    semantic: null,
-    options: { maxDepth: maxNestingDepth },
-    tests: null,
-    isTestFile: false,
-  };
-}
-
-function analyze(text: string, maxNestingDepth?: number): ScanFinding<DeepNestingEvidence>[] {
-  return scan.analyze(inputOf(text, maxNestingDepth));
+function analyze(text: string, maxNestingDepth = 4): ScanFinding<DeepNestingEvidence>[] {
+  return scan.analyze(
+    ruleInput<DeepNestingOptions>(deepNesting, 'src/m.ts', text, { options: { maxDepth: maxNestingDepth } }),
+  );
 }
 
 interface Found {

@@ -1,24 +1,16 @@
-import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
-import type { ScanFinding, ScanInput } from '../../lib/scan.ts';
+import type { ScanFinding } from '../../lib/scan.ts';
+import { ruleInput } from '../../lib/test/helpers.ts';
+import { longFunction } from '../index.ts';
 import { scan } from '../scan.ts';
 import type { LongFunctionEvidence, LongFunctionOptions } from '../schema.ts';
 
-function inputOf(text: string, maxFunctionLines = 80, file = 'src/m.ts'): ScanInput<LongFunctionOptions> {
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return {
-    file,
-    text,
-    sourceFile,
-    semantic: null,
-    options: { maxLines: maxFunctionLines },
-    tests: null,
-    isTestFile: false,
-  };
-}
-
-function analyze(text: string, maxFunctionLines?: number): ScanFinding<LongFunctionEvidence>[] {
-  return scan.analyze(inputOf(text, maxFunctionLines));
+function analyze(text: string, maxFunctionLines = 80): ScanFinding<LongFunctionEvidence>[] {
+  return scan.analyze(
+    ruleInput<LongFunctionOptions>(longFunction, 'src/m.ts', text, {
+      options: { maxLines: maxFunctionLines },
+    }),
+  );
 }
 
 interface Found {
