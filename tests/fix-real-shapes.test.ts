@@ -44,6 +44,31 @@ function unusedLocal(file: string, name: string, line: number, initializer: stri
   };
 }
 
+/** An unused named import of `file`: what scan reports and apply queues. */
+function unusedImport(file: string, name: string, line: number, from: string): FixItem {
+  return {
+    candidate: {
+      id: `unused-import:${file}:${name}`,
+      rule: 'unused-import',
+      file,
+      line,
+      endLine: line,
+      message: `'${name}' is declared but its value is never read.`,
+      evidence: {
+        kind: 'unused-import',
+        name,
+        importedName: name,
+        form: 'named',
+        moduleSpecifier: from,
+        typeOnly: false,
+        statement: `import { ${name} } from '${from}';`,
+      },
+    },
+    changeType: 'remove_unused_import',
+    confidence: 0.95,
+  };
+}
+
 const STRICT = { strict: true, noEmit: true, noUnusedLocals: true, types: [] as string[] };
 
 describe('fix on the shapes of real repositories', () => {
@@ -333,5 +358,59 @@ describe('fix on the shapes of real repositories', () => {
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
     ]);
     expect(await readdir(path.join(repo, 'node_modules', '.vite-temp'))).toEqual([]);
+  });
+
+  /** A vitest repository whose a.ts imports `width` without using it; `verbatim` keeps every import in emit. */
+  async function repoWithUnusedImport(verbatim: boolean) {
+    const repo = await makeRepo({
+      '.gitignore': 'node_modules/\n',
+      'package.json': JSON.stringify({ type: 'module', scripts: { test: 'vitest run' } }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          ...STRICT,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          skipLibCheck: true,
+          allowImportingTsExtensions: true,
+          verbatimModuleSyntax: verbatim,
+        },
+        files: ['src/a.ts', 'src/b.ts'],
+      }),
+      'src/b.ts': 'export const width = 4;\n',
+      'src/a.ts': "import { width } from './b.ts';\nexport function height(): number {\n  return 3;\n}\n",
+      'src/a.test.ts':
+        "import { expect, it } from 'vitest';\nimport { height } from './a.ts';\nit('is three', () => expect(height()).toBe(3));\n",
+    });
+    await mkdir(path.join(repo, 'node_modules', '.bin'), { recursive: true });
+    await symlink(path.join(ROOT, 'node_modules', 'vitest'), path.join(repo, 'node_modules', 'vitest'));
+    await symlink(
+      path.join(ROOT, 'node_modules', '.bin', 'vitest'),
+      path.join(repo, 'node_modules', '.bin', 'vitest'),
+    );
+    return repo;
+  }
+
+  it('does not run tests for a change that compiles to the same JavaScript, and says so', async () => {
+    const repo = await repoWithUnusedImport(false);
+    const { results } = await run(repo, 'same-emit', [
+      { file: 'src/a.ts', items: [unusedImport('src/a.ts', 'width', 1, './b.ts')] },
+    ]);
+    expect(results).toMatchObject([
+      { status: 'committed', verification: { typecheck: 'pass', tests: 'skipped' } },
+    ]);
+    expect(results[0]?.reason).toMatch(/tests not run: the change compiles to the same JavaScript/);
+    const message = await git(repo, 'log', '-1', '--format=%B', results[0]?.branch as string);
+    expect(message).toMatch(/skipped \(the change compiles to the same JavaScript/);
+  });
+
+  it('runs the related tests when the project keeps every import in its JavaScript (verbatimModuleSyntax)', async () => {
+    const repo = await repoWithUnusedImport(true);
+    const { results } = await run(repo, 'verbatim', [
+      { file: 'src/a.ts', items: [unusedImport('src/a.ts', 'width', 1, './b.ts')] },
+    ]);
+    expect(results).toMatchObject([
+      { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
+    ]);
+    expect(results[0]?.reason).not.toMatch(/tests not run/);
   });
 });

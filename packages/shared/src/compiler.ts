@@ -47,17 +47,26 @@ export function parseFile(file: string, text: string, opts: ParseOptions = {}): 
   );
 }
 
+/** TS18003: "No inputs were found in config file", what a config read without its files says. */
+const NO_INPUTS_FOUND = 18003;
+
 /**
  * A project's config read from disk as the command-line compiler reads it (`extends`,
  * `files`, `include`, `exclude`), with `overrides` over its options; undefined when the
  * config cannot be read at all. Errors in it are in the result's `errors`, not thrown.
+ * `enumerateFiles: false` reads only the options: no folder is walked for `include`, which on a
+ * large repository is most of the cost.
  */
 export function readProjectConfig(
   configPath: string,
   overrides: ts.CompilerOptions = {},
+  { enumerateFiles = true }: { enumerateFiles?: boolean } = {},
 ): ts.ParsedCommandLine | undefined {
-  return ts.getParsedCommandLineOfConfigFile(configPath, overrides, {
+  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, overrides, {
     ...ts.sys,
+    ...(enumerateFiles ? {} : { readDirectory: () => [] }),
     onUnRecoverableConfigFileDiagnostic: () => {},
   });
+  if (!parsed || enumerateFiles) return parsed;
+  return { ...parsed, errors: parsed.errors.filter((d) => d.code !== NO_INPUTS_FOUND) };
 }

@@ -48,6 +48,17 @@ export function proposalTitle(committed: readonly FixResult[]): string {
   return `selfreview: ${what} in ${files} file${files === 1 ? '' : 's'}`;
 }
 
+/** How a committed result's reason says why its tests did not run. */
+export const TESTS_NOT_RUN = 'tests not run: ';
+
+function whyTestsSkipped(results: readonly FixResult[]): string {
+  for (const r of results) {
+    const at = r.reason.indexOf(TESTS_NOT_RUN);
+    if (at >= 0) return r.reason.slice(at + TESTS_NOT_RUN.length).split(';')[0] as string;
+  }
+  return 'the repository has no test command';
+}
+
 export function proposalBody(facts: ProposalFacts): string {
   const files = new Set(facts.committed.map((r) => r.file));
   const ids = new Set(facts.committed.flatMap((r) => r.candidateIds));
@@ -77,7 +88,7 @@ export function proposalBody(facts: ProposalFacts): string {
     '',
     '### Verification',
     `- Typecheck: ${outcome('typecheck')} (no new diagnostics compared with ${facts.baseBranch} @ ${short})`,
-    `- Tests: ${outcome('tests')}${outcome('tests') === 'skipped' ? ' (the repository has no test command)' : ''}`,
+    `- Tests: ${outcome('tests')}${outcome('tests') === 'skipped' ? ` (${whyTestsSkipped(results)})` : ''}`,
     '- Hard gates: passed (only these files, no test removed or weakened, no secret, no protected path, manifest, lockfile or CI file)',
     '',
     '### Fix results',

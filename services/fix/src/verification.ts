@@ -14,16 +14,22 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readProjectConfig, type ts } from '@selfreview/shared/compiler';
 import type { RepoConfig } from '@selfreview/shared/config';
 import { dependencyMounts } from '@selfreview/shared/dependencies';
 import { runRepositoryCode } from '@selfreview/shared/sandbox';
 import type { CheckOutcome } from '@selfreview/shared/schemas';
 import type { Worktree } from '@selfreview/shared/workspace';
+import { affectedProject } from './projects.ts';
+import { type FileChange, runtimeUnchanged } from './runtime-equivalence.ts';
 import { newFailures, parseTestReport, planTests, type TestOutcome, type TestPlan } from './test-plan.ts';
 import { type Diagnostic, type FileRegression, newDiagnostics } from './typecheck-output.ts';
 import { compilerMounts, resolveTsc, runTypecheck } from './verify.ts';
 
 export type TypecheckVerdict = { error: string | null; regressions: FileRegression[] };
+/** Why tests did not run for a change that compiles to the same JavaScript as the base. */
+export const RUNTIME_UNCHANGED = 'the change compiles to the same JavaScript, so no runtime test can tell';
+
 export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped'; detail: string };
 
 type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail: string };
@@ -121,10 +127,17 @@ export class Verifier {
     return judged ? 'pass' : 'unavailable';
   }
 
-  /** The repository's tests for `files` (changed in the worktree), judged against the base. */
+  /**
+   * The repository's tests for `files` (changed in the worktree), judged against the base.
+   * Not run when the runner is one we call directly (vitest, jest: a script could also lint or
+   * check types) and the change compiles to the same JavaScript: no runtime test can tell.
+   */
   async tests(files: readonly string[]): Promise<TestVerdict> {
     const plan = this.testPlan(files);
     if (!plan) return { outcome: 'skipped', detail: 'no test command' };
+    if (plan.runner !== 'script' && (await this.emitsTheSame(files))) {
+      return { outcome: 'skipped', detail: RUNTIME_UNCHANGED };
+    }
     const after = await this.runTestPlan(plan);
     if (after.exit === 0) return { outcome: 'pass', detail: describePass(plan, after) };
     if (this.deadline?.aborted) throw new Error('batch time limit reached');
@@ -154,6 +167,27 @@ export class Verifier {
       return { outcome: 'unavailable', detail: `tests fail at the base commit too: ${base.detail}` };
     }
     return { outcome: 'fail', detail: after.detail };
+  }
+
+  private async emitsTheSame(files: readonly string[]): Promise<boolean> {
+    const changes: FileChange[] = [];
+    for (const file of files) {
+      const before = await this.wt.repo.readFile(this.wt.baseSha, file);
+      const after = await readFile(path.join(this.wt.dir, file), 'utf8').catch(() => null);
+      changes.push({ file, before, after });
+    }
+    return runtimeUnchanged(changes, (file) => this.emitOptions(file)).unchanged;
+  }
+
+  /** A file's project options as the compiler reads them; the file list is never enumerated. */
+  private emitOptions(file: string): ts.CompilerOptions | null {
+    let project = this.projectOf.get(file);
+    if (project === undefined) {
+      project = affectedProject(this.wt.dir, file);
+      this.projectOf.set(file, project);
+    }
+    const parsed = readProjectConfig(path.join(this.wt.dir, project), {}, { enumerateFiles: false });
+    return parsed && parsed.errors.length === 0 ? parsed.options : null;
   }
 
   private testPlan(files: readonly string[]): TestPlan | null {
@@ -270,112 +304,6 @@ function mergeByFile(regressions: FileRegression[]): FileRegression[] {
     }
   }
   return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-}
-
-/**
- * The project that typechecks `file`: the nearest tsconfig.json above it whose `include`,
- * `files` and `exclude` take the file in; through a solution-style one (only references), the
- * referenced project that takes it in (a test project that includes the tests beside the sources as
- * well); the root tsconfig.json otherwise. Repository-relative.
- */
-export function affectedProject(root: string, file: string): string {
-  let dir = path.posix.dirname(file);
-  for (;;) {
-    const rel = dir === '.' ? 'tsconfig.json' : `${dir}/tsconfig.json`;
-    const config = readTsconfig(path.join(root, rel));
-    if (config) {
-      if (!isSolutionStyle(config) && covers(config, dir, file)) return rel;
-      const referenced = referencedProject(root, dir, config, file);
-      if (referenced) return referenced;
-    }
-    if (dir === '.') return 'tsconfig.json';
-    dir = path.posix.dirname(dir);
-  }
-}
-
-type Tsconfig = { files?: unknown; include?: unknown; exclude?: unknown; references?: { path?: string }[] };
-
-function readTsconfig(file: string): Tsconfig | null {
-  try {
-    return JSON.parse(stripJsonComments(readFileSync(file, 'utf8'))) as Tsconfig;
-  } catch {
-    return null;
-  }
-}
-
-function isSolutionStyle(c: Tsconfig): boolean {
-  return Array.isArray(c.references) && Array.isArray(c.files) && c.files.length === 0 && !c.include;
-}
-
-/** Whether the project in `dir` takes `file` in (`extends` is not followed: a loose answer). */
-function covers(c: Tsconfig, dir: string, file: string): boolean {
-  const abs = (p: string) => path.posix.normalize(dir === '.' ? p : `${dir}/${p}`);
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  if (strings(c.files).some((f) => abs(f) === file)) return true;
-  const include = c.include === undefined && c.files === undefined ? ['**/*'] : strings(c.include);
-  if (!include.some((p) => includeMatches(abs(p), file))) return false;
-  return !strings(c.exclude).some((p) => includeMatches(abs(p), file));
-}
-
-function referencedProject(root: string, dir: string, config: Tsconfig, file: string): string | null {
-  const covering = (config.references ?? []).flatMap((r) => {
-    if (typeof r.path !== 'string') return [];
-    const target = path.posix.normalize(path.posix.join(dir, r.path));
-    const rel = target.endsWith('.json') ? target : `${target}/tsconfig.json`;
-    const referenced = readTsconfig(path.join(root, rel));
-    return referenced && covers(referenced, path.posix.dirname(rel), file) ? [rel] : [];
-  });
-  // The deepest first: a package's own project over one that includes everything.
-  return covering.sort((a, b) => b.length - a.length)[0] ?? null;
-}
-
-/**
- * A tsconfig `include` pattern against a repository path: `**` any folders, `*` any part of a
- * name, and a plain folder name means everything under it (as tsconfig reads it).
- */
-export function includeMatches(pattern: string, file: string): boolean {
-  if (!/[*?]/.test(pattern) && !/\.[cm]?[jt]sx?$/.test(pattern)) {
-    return file.startsWith(`${pattern.replace(/\/$/, '')}/`);
-  }
-  const body = pattern
-    .split('/')
-    .map((part) =>
-      part === '**'
-        ? '(?:[^/]+/)*'
-        : `${part
-            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-            .replaceAll('*', '[^/]*')
-            .replaceAll('?', '[^/]')}/`,
-    )
-    .join('')
-    .replace(/\/$/, '');
-  return new RegExp(`^${body}$`).test(file);
-}
-
-function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      i = text.indexOf('*/', i + 2);
-      if (i < 0) break;
-      i++;
-    } else out += c;
-  }
-  // Trailing commas, which tsconfig allows and JSON does not.
-  return out.replace(/,(\s*[}\]])/g, '$1');
 }
 
 /** The TypeScript installed nearest to `dir` (in the worktree, up to its root), else selfreview's. */

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { affectedProject, includeMatches } from '../src/verification.ts';
+import { affectedProject, includeMatches } from '../src/projects.ts';
 import { packageFolders } from '../src/worktree-setup.ts';
 
 describe('includeMatches', () => {

@@ -3,7 +3,8 @@
  * them) on the batch's branch, its message listing the changes, the verification and trailers.
  */
 import { commitMessage } from '../branch.ts';
-import type { TestVerdict } from '../verification.ts';
+import { TESTS_NOT_RUN } from '../proposal.ts';
+import { RUNTIME_UNCHANGED, type TestVerdict } from '../verification.ts';
 import type { Committed } from './attempt.ts';
 import type { Verified } from './verify.ts';
 import { committed } from './work.ts';
@@ -28,7 +29,10 @@ export async function commitBatch(
       tests: testsLine(tests),
     }),
   );
-  const testsNotRun = tests.outcome === 'unavailable' ? [`tests not run: ${tests.detail}`] : [];
+  const testsNotRun =
+    tests.outcome === 'unavailable' || tests.detail === RUNTIME_UNCHANGED
+      ? [`${TESTS_NOT_RUN}${tests.detail}`]
+      : [];
   const done = work.map((w) =>
     w.status === 'pending' && kept.includes(w) ? committed(w, [...w.summary, ...testsNotRun].join('; ')) : w,
   );
@@ -43,6 +47,6 @@ function testsLine(tests: TestVerdict): string {
     case 'unavailable':
       return `not run: ${tests.detail}`;
     default:
-      return 'skipped (no test command)';
+      return `skipped (${tests.detail})`;
   }
 }
