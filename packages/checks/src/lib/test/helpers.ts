@@ -1,11 +1,12 @@
 /**
  * What the checks' tests share: a rule's input, a file scanned by some checks, the compiler's
- * real diagnostics, a judgement's context and a check's decision.
+ * real diagnostics, a judgement's context, a check's decision and a codemod's fix item.
  */
 import { ts } from '@selfreview/shared/compiler';
-import { type Candidate, Decision } from '@selfreview/shared/schemas';
+import { type Candidate, Decision, type Evidence, type FixItem } from '@selfreview/shared/schemas';
 import { getCheck } from '../../registry.ts';
 import { type Check, judgeWith } from '../define.ts';
+import type { Codemod } from '../fix.ts';
 import type { JudgeContext } from '../judge.ts';
 import type { ScanInput, SemanticDiagnostic } from '../scan.ts';
 import {
@@ -123,4 +124,29 @@ export function decide(candidate: Candidate, ctx: JudgeContext): Decision {
     candidateId: candidate.id,
     ...judgeWith(getCheck(candidate.rule), candidate, ctx),
   });
+}
+
+/** The file a codemod's tests edit unless a test names another. */
+export const CODEMOD_FILE = 'src/example.ts';
+
+/** Where a codemod's candidate sits and what it says; one line of `CODEMOD_FILE` unless told. */
+export interface CodemodCandidate {
+  id: string;
+  message: string;
+  file?: string;
+  line?: number;
+  confidence?: number;
+}
+
+/**
+ * A fix item for `codemod`, as apply hands it over: a one-line candidate of the check that
+ * `evidence.kind` names, under the codemod's change type.
+ */
+export function codemodItem(codemod: Codemod, evidence: Evidence, at: CodemodCandidate): FixItem {
+  const { id, message, file = CODEMOD_FILE, line = 1, confidence = 0.9 } = at;
+  return {
+    candidate: { id, rule: evidence.kind, file, line, endLine: line, message, evidence },
+    changeType: codemod.changeType,
+    confidence,
+  };
 }

@@ -1,45 +1,31 @@
 import type { FixItem } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
+import { CODEMOD_FILE, codemodItem } from '../../lib/test/helpers.ts';
 import { addMissingImport, addMissingImportCodemod, type Exporter, moduleSpecifierFor } from '../codemod.ts';
+import type { UndefinedIdentifierEvidence } from '../schema.ts';
 
-const FILE = 'src/example.ts';
-
-function item(name: string, file = FILE): FixItem {
-  return {
-    candidate: {
-      id: `undefined-identifier:${file}:${name}`,
-      rule: 'undefined-identifier',
-      file,
-      line: 1,
-      endLine: 1,
-      message: `Cannot find name '${name}'.`,
-      evidence: {
-        kind: 'undefined-identifier',
-        name,
-        code: 2304,
-        compilerMessage: `Cannot find name '${name}'.`,
-        lineText: '',
-      },
-    },
-    changeType: 'add_missing_import',
-    confidence: 0.8,
+function item(name: string, file = CODEMOD_FILE): FixItem {
+  const evidence: UndefinedIdentifierEvidence = {
+    kind: 'undefined-identifier',
+    name,
+    code: 2304,
+    compilerMessage: `Cannot find name '${name}'.`,
+    lineText: '',
   };
+  return codemodItem(addMissingImportCodemod, evidence, {
+    id: `undefined-identifier:${file}:${name}`,
+    message: `Cannot find name '${name}'.`,
+    file,
+    confidence: 0.8,
+  });
 }
 
 function todoItem(): FixItem {
-  return {
-    candidate: {
-      id: 'todo:src/example.ts:1',
-      rule: 'todo-comment',
-      file: FILE,
-      line: 1,
-      endLine: 1,
-      message: 'TODO',
-      evidence: { kind: 'todo-comment', tag: 'TODO', text: 'add it later', context: [] },
-    },
-    changeType: 'add_missing_import',
-    confidence: 0.8,
-  };
+  return codemodItem(
+    addMissingImportCodemod,
+    { kind: 'todo-comment', tag: 'TODO', text: 'add it later', context: [] },
+    { id: 'todo:src/example.ts:1', message: 'TODO', confidence: 0.8 },
+  );
 }
 
 const value = (module: string): Exporter => ({ module, typeOnly: false, isDefault: false });
@@ -55,13 +41,13 @@ const EXPORTERS = new Map<string, Exporter>([
   ['Parser', dflt('src/parser.ts')],
   ['helper', value('src/helpers/index.ts')],
   ['root', value('lib/root.ts')],
-  ['self', value(FILE)],
+  ['self', value(CODEMOD_FILE)],
 ]);
 
 function run(
   text: string,
   items: FixItem[],
-  file = FILE,
+  file = CODEMOD_FILE,
   exporters: ReadonlyMap<string, Exporter> = EXPORTERS,
 ) {
   return addMissingImport({ file, text, items, exporters });
@@ -321,7 +307,7 @@ describe('add_missing_import', () => {
       ['Main', { module: 'src/m.ts', typeOnly: true, isDefault: true }],
       ['Opts', { module: 'src/m.ts', typeOnly: true, isDefault: false }],
     ]);
-    const result = run('let a: Main; let b: Opts;\n', [item('Main'), item('Opts')], FILE, exporters);
+    const result = run('let a: Main; let b: Opts;\n', [item('Main'), item('Opts')], CODEMOD_FILE, exporters);
     expect(result.text).toBe(
       "import type { default as Main, Opts } from './m';\n\nlet a: Main; let b: Opts;\n",
     );
@@ -436,7 +422,7 @@ describe('add_missing_import', () => {
       withSource('Vec', type('src/vec.ts')),
       item('mystery'),
     ];
-    const result = addMissingImportCodemod.apply({ file: FILE, text: input, items });
+    const result = addMissingImportCodemod.apply({ file: CODEMOD_FILE, text: input, items });
     expect(addMissingImportCodemod.changeType).toBe('add_missing_import');
     expect(result).toEqual({
       text: "import { add } from './math';\nimport type { Vec } from './vec';\n\nadd(Vec, mystery);\n",

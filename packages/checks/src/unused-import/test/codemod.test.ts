@@ -1,38 +1,31 @@
 import type { FixItem } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
+import { CODEMOD_FILE, codemodItem } from '../../lib/test/helpers.ts';
 import { checkOfChangeType } from '../../registry.ts';
 import { removeUnusedImport } from '../codemod.ts';
 import type { UnusedImportEvidence } from '../schema.ts';
 
-const FILE = 'src/example.ts';
-
 type Form = UnusedImportEvidence['form'];
 
-function item(name: string, moduleSpecifier: string, form: Form = 'named', file = FILE): FixItem {
-  return {
-    candidate: {
-      id: `unused-import:${file}:${moduleSpecifier}:${name}`,
-      rule: 'unused-import',
-      file,
-      line: 1,
-      endLine: 1,
-      message: `'${name}' is imported but never used`,
-      evidence: {
-        kind: 'unused-import',
-        name,
-        importedName: form === 'default' ? 'default' : form === 'namespace' ? '*' : name,
-        form,
-        moduleSpecifier,
-        typeOnly: false,
-        statement: '',
-      },
-    },
-    changeType: 'remove_unused_import',
-    confidence: 0.95,
+function item(name: string, moduleSpecifier: string, form: Form = 'named', file = CODEMOD_FILE): FixItem {
+  const evidence: UnusedImportEvidence = {
+    kind: 'unused-import',
+    name,
+    importedName: form === 'default' ? 'default' : form === 'namespace' ? '*' : name,
+    form,
+    moduleSpecifier,
+    typeOnly: false,
+    statement: '',
   };
+  return codemodItem(removeUnusedImport, evidence, {
+    id: `unused-import:${file}:${moduleSpecifier}:${name}`,
+    message: `'${name}' is imported but never used`,
+    file,
+    confidence: 0.95,
+  });
 }
 
-function run(text: string, items: FixItem[], file = FILE) {
+function run(text: string, items: FixItem[], file = CODEMOD_FILE) {
   return removeUnusedImport.apply({ file, text, items });
 }
 
@@ -293,7 +286,7 @@ describe('remove_unused_import', () => {
     ['a JSX element', 'const el = <a.Item />;'],
   ])('skips a name used in %s as still_referenced', (_, use) => {
     const input = `import { a } from './m';\n${use}\n`;
-    const file = use.includes('<') ? 'src/example.tsx' : FILE;
+    const file = use.includes('<') ? 'src/example.tsx' : CODEMOD_FILE;
     const result = run(input, [item('a', './m', 'named', file)], file);
     expect(result.text).toBe(input);
     expect(result.applied).toEqual([]);

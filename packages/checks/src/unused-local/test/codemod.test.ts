@@ -1,37 +1,30 @@
 import type { FixItem } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
+import { CODEMOD_FILE, codemodItem } from '../../lib/test/helpers.ts';
 import { removeUnusedLocal } from '../codemod.ts';
 import type { UnusedLocalEvidence } from '../schema.ts';
 
-const FILE = 'src/example.ts';
-
 type Kind = UnusedLocalEvidence['declarationKind'];
 
-function item(name: string, declarationKind: Kind, line = 1, file = FILE): FixItem {
-  return {
-    candidate: {
-      id: `unused-local:${file}:${declarationKind}:${name}:${line}`,
-      rule: 'unused-local',
-      file,
-      line,
-      endLine: line,
-      message: `'${name}' is declared but its value is never read`,
-      evidence: {
-        kind: 'unused-local',
-        name,
-        declarationKind,
-        initializer: null,
-        destructured: declarationKind === 'destructured',
-        code: 6133,
-        statement: '',
-      },
-    },
-    changeType: 'remove_unused_local',
-    confidence: 0.9,
+function item(name: string, declarationKind: Kind, line = 1, file = CODEMOD_FILE): FixItem {
+  const evidence: UnusedLocalEvidence = {
+    kind: 'unused-local',
+    name,
+    declarationKind,
+    initializer: null,
+    destructured: declarationKind === 'destructured',
+    code: 6133,
+    statement: '',
   };
+  return codemodItem(removeUnusedLocal, evidence, {
+    id: `unused-local:${file}:${declarationKind}:${name}:${line}`,
+    message: `'${name}' is declared but its value is never read`,
+    file,
+    line,
+  });
 }
 
-function run(text: string, items: FixItem[], file = FILE) {
+function run(text: string, items: FixItem[], file = CODEMOD_FILE) {
   return removeUnusedLocal.apply({ file, text, items });
 }
 
@@ -454,7 +447,7 @@ describe('remove_unused_local', () => {
     },
   ];
   it.each(skips)('skips $title as $reason', ({ input, item: it_, reason }) => {
-    const result = run(input, [it_], it_.candidate.file.endsWith('.tsx') ? it_.candidate.file : FILE);
+    const result = run(input, [it_], it_.candidate.file.endsWith('.tsx') ? it_.candidate.file : CODEMOD_FILE);
     expect(result).toEqual({
       text: input,
       linesAffected: [],

@@ -1,8 +1,8 @@
 import type { FixItem } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
+import { CODEMOD_FILE, codemodItem } from '../../lib/test/helpers.ts';
 import { removeUnusedParameter } from '../codemod.ts';
-
-const FILE = 'src/example.ts';
+import type { UnusedParameterEvidence } from '../schema.ts';
 
 interface Options {
   line?: number;
@@ -12,32 +12,26 @@ interface Options {
 }
 
 function item(name: string, functionName: string, options: Options = {}): FixItem {
-  const { line = 1, typeParameter = false, destructured = false, file = FILE } = options;
-  return {
-    candidate: {
-      id: `unused-parameter:${file}:${functionName}:${name}`,
-      rule: 'unused-parameter',
-      file,
-      line,
-      endLine: line,
-      message: `parameter '${name}' of '${functionName}' is never used`,
-      evidence: {
-        kind: 'unused-parameter',
-        name,
-        functionName,
-        index: 0,
-        typeParameter,
-        destructured,
-        code: 6133,
-        signature: '',
-      },
-    },
-    changeType: 'remove_unused_parameter',
-    confidence: 0.9,
+  const { line = 1, typeParameter = false, destructured = false, file = CODEMOD_FILE } = options;
+  const evidence: UnusedParameterEvidence = {
+    kind: 'unused-parameter',
+    name,
+    functionName,
+    index: 0,
+    typeParameter,
+    destructured,
+    code: 6133,
+    signature: '',
   };
+  return codemodItem(removeUnusedParameter, evidence, {
+    id: `unused-parameter:${file}:${functionName}:${name}`,
+    message: `parameter '${name}' of '${functionName}' is never used`,
+    file,
+    line,
+  });
 }
 
-function run(text: string, items: FixItem[], file = FILE) {
+function run(text: string, items: FixItem[], file = CODEMOD_FILE) {
   return removeUnusedParameter.apply({ file, text, items });
 }
 
