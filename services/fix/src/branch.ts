@@ -33,10 +33,10 @@ export function commitMessage(opts: {
   typecheck: string;
   tests: string;
   /** What the commit changes; the subject names it when there is one kind. */
-  changeTypes?: readonly ChangeType[];
+  changeTypes: readonly ChangeType[];
 }): string {
   const n = opts.files.length;
-  const what = describeChanges(opts.changeTypes ?? ['remove_unused_import']);
+  const what = describeChanges(opts.changeTypes);
   const lines = [
     `selfreview: ${what} in ${n} file${n === 1 ? '' : 's'}`,
     '',

@@ -55,6 +55,7 @@ describe('commitMessage', () => {
         ],
         typecheck: 'pass',
         tests: 'skipped',
+        changeTypes: ['remove_unused_import'],
       }),
     ).toBe(
       [
@@ -85,6 +86,7 @@ describe('commitMessage', () => {
       files: [{ file: 'a.ts', summary: [], lines: [2] }],
       typecheck: 'pass',
       tests: 'pass',
+      changeTypes: ['remove_unused_import'],
     });
     expect(message.split('\n')[0]).toBe('selfreview: remove unused imports in 1 file');
   });
@@ -117,6 +119,7 @@ describe('commitMessage', () => {
       files: [{ file: 'a.ts', summary: ['x'], lines: [1] }],
       typecheck: 'pass',
       tests: 'pass',
+      changeTypes: ['remove_unused_import'],
     });
     expect(hasBatchTrailer(message, 'run-1-b-1')).toBe(true);
     expect(hasBatchTrailer(message, 'run-1-b-2')).toBe(false);

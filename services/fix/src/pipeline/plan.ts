@@ -6,7 +6,7 @@ import type { FixJob } from '@selfreview/shared/queues';
 import { type ChangeType, type FixItem, MODEL_CHANGE_TYPES } from '@selfreview/shared/schemas';
 import { branchName } from '../branch.ts';
 import { getCodemod } from '../codemods/index.ts';
-import { carriedOver, type Fixer, pending, type Work } from './work.ts';
+import { carriedOver, type Fixer, hasItems, pending, type Work, type WorkItems } from './work.ts';
 
 export type BatchPlan = {
   /** Named after what the batch will commit. */
@@ -33,13 +33,13 @@ export function planBatch(data: FixJob, maxFiles: number, modelConfigured: boole
       ]),
     ];
     const out = groups
-      .filter(([, items]) => items.length > 0)
+      .filter((group): group is [Fixer, WorkItems] => hasItems(group[1]))
       .map(([via, items]) => {
         const work = pending(f.file, items, via);
         return within ? work : carriedOver(work, `batch limit of ${maxFiles} files`, true);
       });
     // No fixer for these: they stay queued (carried over, not handed on), not failed.
-    if (waiting.length > 0)
+    if (hasItems(waiting))
       out.push(carriedOver(pending(f.file, waiting, 'codemod'), waitingReason(waiting), false));
     return out;
   });

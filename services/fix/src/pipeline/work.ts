@@ -9,7 +9,10 @@ import type { FixItem, FixResult } from '@selfreview/shared/schemas';
 /** Who changes a file: a codemod, or the model (one change type per model work). */
 export type Fixer = 'codemod' | 'model';
 
-type Planned = { file: string; items: FixItem[]; via: Fixer };
+/** A work's items: at least one (a batch's file has some, and plan makes no work of none). */
+export type WorkItems = [FixItem, ...FixItem[]];
+
+type Planned = { file: string; items: WorkItems; via: Fixer };
 
 /** Still on its way to the commit; `lines` and `summary` say what its fixer changed so far. */
 export type PendingWork = Planned & {
@@ -36,7 +39,12 @@ export const NOT_VERIFIED: Verification = { typecheck: 'skipped', tests: 'skippe
 export const isPending = (w: Work): w is PendingWork => w.status === 'pending';
 export const isCarried = (w: Work): w is CarriedWork => w.status === 'carried_over';
 
-export function pending(file: string, items: FixItem[], via: Fixer): PendingWork {
+/** `items` when there is at least one. */
+export function hasItems(items: FixItem[]): items is WorkItems {
+  return items.length > 0;
+}
+
+export function pending(file: string, items: WorkItems, via: Fixer): PendingWork {
   return { file, items, via, status: 'pending', lines: [], summary: [] };
 }
 
@@ -71,7 +79,7 @@ export function toResult(
   return {
     batchId: data.batchId,
     file: w.file,
-    change_type: w.items[0]?.changeType ?? 'remove_unused_import',
+    change_type: w.items[0].changeType,
     confidence: Math.min(...w.items.map((i) => i.confidence)),
     rollback_ref: data.baseSha,
     candidateIds: w.items.map((i) => i.candidate.id),
