@@ -305,7 +305,7 @@ describe('fix on the shapes of real repositories', () => {
         compilerOptions: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true },
         files: ['src/a.ts'],
       }),
-      'src/a.ts': 'export function height(): number {\n  const spare = 2;\n  return 3;\n}\n',
+      'src/a.ts': 'export function height(): number {\n  const spare = [2];\n  return 3;\n}\n',
       'src/a.test.ts':
         "import { expect, it } from 'vitest';\nimport { height } from './a.ts';\nit('is three', () => expect(height()).toBe(3));\nit('was always broken', () => expect(1).toBe(2));\n",
       // Unrelated to a.ts, and failing: a whole-suite run would blame the fix for it.
@@ -319,7 +319,7 @@ describe('fix on the shapes of real repositories', () => {
     );
 
     const { results } = await run(repo, 'related', [
-      { file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '2')] },
+      { file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '[2]')] },
     ]);
     expect(results).toMatchObject([
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
@@ -337,7 +337,7 @@ describe('fix on the shapes of real repositories', () => {
         compilerOptions: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true },
         files: ['src/a.ts'],
       }),
-      'src/a.ts': 'export function height(): number {\n  const spare = 2;\n  return 3;\n}\n',
+      'src/a.ts': 'export function height(): number {\n  const spare = [2];\n  return 3;\n}\n',
       'src/a.test.ts':
         "import { expect, it } from 'vitest';\nimport { height } from './a.ts';\nit('is three', () => expect(height()).toBe(3));\n",
     });
@@ -352,7 +352,7 @@ describe('fix on the shapes of real repositories', () => {
     );
 
     const { results } = await run(repo, 'related', [
-      { file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '2')] },
+      { file: 'src/a.ts', items: [unusedLocal('src/a.ts', 'spare', 2, '[2]')] },
     ]);
     expect(results).toMatchObject([
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },

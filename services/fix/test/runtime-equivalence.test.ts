@@ -1,6 +1,10 @@
 import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
-import { emittedJavaScript, runtimeUnchanged } from '../src/runtime-equivalence.ts';
+import {
+  emittedJavaScript,
+  runtimeUnchanged,
+  withoutDeadLiteralBindings,
+} from '../src/runtime-equivalence.ts';
 
 const ESM: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 };
 const options = () => ESM;
@@ -24,6 +28,12 @@ describe('runtimeUnchanged', () => {
     expect(
       runtimeUnchanged([{ file: 'src/a.ts', before: base, after: 'export const a = 1;\n' }], options),
     ).toEqual({ unchanged: true });
+  });
+
+  it('holds when a local that nothing reads and that holds a literal is removed', () => {
+    const before = 'export function f() {\n  const retryCount = 0;\n  return 1;\n}\n';
+    const after = 'export function f() {\n  return 1;\n}\n';
+    expect(runtimeUnchanged([{ file: 'src/a.ts', before, after }], options)).toEqual({ unchanged: true });
   });
 
   it('does not hold when a statement that runs is removed', () => {
@@ -84,5 +94,27 @@ describe('runtimeUnchanged', () => {
       unchanged: false,
       why: 'b.ts compiles to different JavaScript',
     });
+  });
+});
+
+describe('withoutDeadLiteralBindings', () => {
+  it('removes only literal bindings whose name is written nowhere else', () => {
+    const js =
+      'function f() {\n    const a = 0;\n    let b;\n    const c = "x";\n    var d = -1, e = void 0;\n    const used = 2;\n    return used + c.length;\n}\n';
+    expect(withoutDeadLiteralBindings(js)).toBe(
+      'function f() {\n    const c = "x";\n    const used = 2;\n    return used + c.length;\n}\n',
+    );
+  });
+
+  it('keeps bindings to anything but a literal, exported ones and names written elsewhere, even as a property', () => {
+    const js = 'export const a = 1;\nconst b = g();\nconst c = [];\nconst d = 3;\nh.d = 1;\n';
+    expect(withoutDeadLiteralBindings(js)).toBe(js);
+  });
+
+  it('keeps everything in a file with eval or with, which can read a local by a computed name', () => {
+    const js = 'function f(s) {\n    const a = 0;\n    return eval(s);\n}\n';
+    expect(withoutDeadLiteralBindings(js)).toBe(js);
+    const sloppy = 'function f(o) {\n    const a = 0;\n    with (o) { return 1; }\n}\n';
+    expect(withoutDeadLiteralBindings(sloppy)).toBe(sloppy);
   });
 });
