@@ -2,15 +2,21 @@
  * The run coordinator on a real Redis and real BullMQ queues: scan's hand-over to apply, the
  * close of scan and apply jobs (only the run's last one hands over to fix), a scan that failed
  * for good, the close of fix and publish jobs, and the end of a run, whose failures are logged
- * and never thrown at the job that asked. And the run store's shims for services/fix forward to
- * the coordinator's bookkeeping.
+ * and never thrown at the job that asked. And fix's hand-over to publish: opened before it is
+ * queued, once per batch, and closed again when a re-run batch's publish job had already ended.
  */
-import { RunCoordinator, RunLifecycle } from '@selfreview/shared/coordinator';
+import { handOverToPublish, RunCoordinator, RunLifecycle } from '@selfreview/shared/coordinator';
 import type { Logger } from '@selfreview/shared/logger';
-import { type ApplyJob, applyJobId, type FixJob } from '@selfreview/shared/queues';
+import {
+  type ApplyJob,
+  applyJobId,
+  type FixJob,
+  type PublishJob,
+  publishJobId,
+} from '@selfreview/shared/queues';
 import type { Candidate, FixItem } from '@selfreview/shared/schemas';
 import { createQueue } from '@selfreview/shared/worker';
-import type { Queue } from 'bullmq';
+import { type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -171,15 +177,68 @@ describe('RunCoordinator', () => {
   });
 });
 
-describe("RunStore's shims for services/fix", () => {
-  it("open, close and read progress through the coordinator's bookkeeping", async () => {
+describe('the hand-over from fix to publish', () => {
+  const publishJob: PublishJob = {
+    ...RUN,
+    batchId: 'b-1',
+    branch: 'selfreview/remove_unused_import-0123456789',
+    commit: 'd'.repeat(40),
+    items: [fixItem('a.ts')],
+  };
+  const openPublish = () => redis.smembers(`${prefix}:run:{${RUN_ID}}:open:publish`);
+
+  it('opens the publish job in the run before it is queued, once per batch', async () => {
     const { runs, lifecycle } = coordinator;
-    await runs.openJobs(RUN_ID, 'fix', ['b-1']);
-    await runs.openJobs(RUN_ID, 'publish', ['b-1-publish']);
-    expect((await lifecycle.progress(RUN_ID)).open).toEqual({ scan: 0, apply: 0, fix: 1, publish: 1 });
-    await runs.closeFixJob(RUN_ID, 'b-1');
-    expect((await runs.progress(RUN_ID)).open).toEqual({ scan: 0, apply: 0, fix: 0, publish: 1 });
-    await runs.closeJob(RUN_ID, 'publish', 'b-1-publish');
-    expect(RunLifecycle.isDrained(await runs.progress(RUN_ID))).toBe(true);
+    const openWhenQueued: string[][] = [];
+    const publish = async () => void openWhenQueued.push(await openPublish());
+    expect(await handOverToPublish({ runs, lifecycle, publish }, publishJob)).toBe(true);
+    expect(openWhenQueued).toEqual([[publishJobId('b-1')]]);
+
+    // A pull request record for the batch: the publisher has (or had) it already.
+    await runs.putPullRequest(RUN_ID, {
+      batchId: 'b-1',
+      branch: publishJob.branch,
+      status: 'failed',
+      forge: null,
+      url: null,
+      number: null,
+      labels: [],
+      reason: 'push rejected',
+    });
+    await coordinator.lifecycle.closeJob(RUN_ID, 'publish', publishJobId('b-1'));
+    expect(await handOverToPublish({ runs, lifecycle, publish }, publishJob)).toBe(false);
+    expect(openWhenQueued).toHaveLength(1);
+    expect(await openPublish()).toEqual([]);
+  });
+
+  it("queues the publish job; a re-run batch's job that already ended is closed, so the run can end", async () => {
+    const publishQueue = createQueue('publish', queueConnection, prefix);
+    const manualConnection = connect('worker');
+    const manual = new Worker('publish', null, { connection: manualConnection, prefix });
+    try {
+      const { runs, lifecycle } = coordinator;
+      const publish = (job: PublishJob) => coordinator.queuePublishJob(publishQueue, job);
+      await coordinator.lifecycle.openJobs(RUN_ID, 'fix', ['b-1']);
+      expect(await handOverToPublish({ runs, lifecycle, publish }, publishJob)).toBe(true);
+      const queued = await publishQueue.getJob(publishJobId('b-1'));
+      expect(queued?.name).toBe('publish-batch');
+      expect(queued?.data).toEqual(publishJob);
+      expect(await openPublish()).toEqual([publishJobId('b-1')]);
+
+      // The publisher finishes the job; the batch is re-run (its results lost) and hands over again.
+      const taken = await manual.getNextJob('token-1');
+      await taken!.moveToCompleted('done', 'token-1', false);
+      await coordinator.lifecycle.closeJob(RUN_ID, 'publish', publishJobId('b-1'));
+      expect(await handOverToPublish({ runs, lifecycle, publish }, publishJob)).toBe(true);
+      expect(await publishQueue.getCompletedCount()).toBe(1);
+      expect(await publishQueue.getWaitingCount()).toBe(0);
+      expect(await openPublish()).toEqual([]);
+      await coordinator.closeJobAndFinishRun(RUN_ID, 'fix', 'b-1');
+      expect(await finishedAt()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    } finally {
+      await manual.close();
+      await manualConnection.quit();
+      await publishQueue.close();
+    }
   });
 });

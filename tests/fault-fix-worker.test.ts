@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,7 +79,8 @@ describe('fix worker faults on real processes', () => {
     const jobs = ['src/a.ts', 'src/b.ts'].map((file, i) =>
       oneFileBatch(src, file, { runId, repo, baseSha, batchId: `${runId}-b-${i + 1}` }),
     );
-    await runs.openJobs(
+    const lifecycle = new RunLifecycle(redis, prefix);
+    await lifecycle.openJobs(
       runId,
       'fix',
       jobs.map((j) => j.batchId),
@@ -101,7 +103,7 @@ describe('fix worker faults on real processes', () => {
 
     const second = startFixWorker(workerEnv(prefix, dataDir));
     workers.push(second);
-    await until('the run to drain', async () => (await runs.progress(runId)).open.fix === 0, 120_000);
+    await until('the run to drain', async () => (await lifecycle.progress(runId)).open.fix === 0, 120_000);
     const recoveredMs = Date.now() - killedAt;
 
     const results = await runs.fixResults(runId);
@@ -141,7 +143,13 @@ describe('fix worker faults on real processes', () => {
       prefixes.push(prefix);
       const queue = new Queue('fix', { connection: redis, prefix });
       queues.push(queue);
-      return { runId, prefix, runs: new RunStore(redis, prefix), queue };
+      return {
+        runId,
+        prefix,
+        runs: new RunStore(redis, prefix),
+        lifecycle: new RunLifecycle(redis, prefix),
+        queue,
+      };
     });
     for (const [i, s] of setups.entries()) {
       await s.runs.create({
@@ -157,7 +165,7 @@ describe('fix worker faults on real processes', () => {
         baseSha,
         batchId: `${s.runId}-b-1`,
       });
-      await s.runs.openJobs(s.runId, 'fix', [job.batchId]);
+      await s.lifecycle.openJobs(s.runId, 'fix', [job.batchId]);
       await s.queue.add('fix-batch', job, { jobId: job.batchId });
     }
 
@@ -182,7 +190,7 @@ describe('fix worker faults on real processes', () => {
     for (const s of setups) {
       await until(
         `${s.runId} to drain`,
-        async () => (await s.runs.progress(s.runId)).open.fix === 0,
+        async () => (await s.lifecycle.progress(s.runId)).open.fix === 0,
         120_000,
       );
     }

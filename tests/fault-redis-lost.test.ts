@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { freePort } from '@selfreview/shared/redis-server';
 import { LOST_RUN_REASON, RunJournal } from '@selfreview/shared/run-journal';
 import { RunStore } from '@selfreview/shared/runs';
@@ -71,7 +72,7 @@ describe('Redis restarted without persistence during a run', () => {
     const jobs = ['src/a.ts', 'src/b.ts'].map((file, i) =>
       oneFileBatch(src, file, { runId, repo, baseSha, batchId: `${runId}-b-${i + 1}` }),
     );
-    await runs.openJobs(
+    await new RunLifecycle(redis, 'lost').openJobs(
       runId,
       'fix',
       jobs.map((j) => j.batchId),

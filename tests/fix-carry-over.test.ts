@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFixProcessor, MAX_CARRIES } from '@selfreview/fix/processor';
 import { analyzeFile } from '@selfreview/scan/analyze';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import type { FixItem } from '@selfreview/shared/schemas';
@@ -44,6 +45,7 @@ describe('carrying over what a batch did not finish', () => {
   const prefix = uniquePrefix('carry');
   const redis = connect();
   const runs = new RunStore(redis, prefix);
+  const lifecycle = new RunLifecycle(redis, prefix);
   const log = pino({ level: 'silent' });
   const ctx = { job: { id: 'test' } as unknown as Job, log };
   let scratch: string;
@@ -78,7 +80,12 @@ describe('carrying over what a batch did not finish', () => {
     try {
       const sha = await git(repo, 'rev-parse', 'HEAD');
       const requeued: FixJob[] = [];
-      const processor = createFixProcessor({ runs, dataDir, requeue: async (j) => void requeued.push(j) });
+      const processor = createFixProcessor({
+        runs,
+        lifecycle,
+        dataDir,
+        requeue: async (j) => void requeued.push(j),
+      });
       const data: FixJob = {
         runId: 'run-late',
         repo: { path: repo },
@@ -93,7 +100,7 @@ describe('carrying over what a batch did not finish', () => {
       expect(results[0]).toMatchObject({ status: 'carried_over', commit: null, branch: null });
       expect(results[0]?.reason).toBe('batch time limit of 0.15 min; continues in batch run-late-b-1-c1-1');
       expect(requeued).toEqual([{ ...data, batchId: 'run-late-b-1-c1-1', carry: 1 }]);
-      expect((await runs.progress('run-late')).open.fix).toBe(1);
+      expect((await lifecycle.progress('run-late')).open.fix).toBe(1);
 
       const pid = Number(await readFile(pidFile, 'utf8'));
       expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
@@ -111,7 +118,12 @@ describe('carrying over what a batch did not finish', () => {
     try {
       const sha = await git(repo, 'rev-parse', 'HEAD');
       const requeued: FixJob[] = [];
-      const processor = createFixProcessor({ runs, dataDir, requeue: async (j) => void requeued.push(j) });
+      const processor = createFixProcessor({
+        runs,
+        lifecycle,
+        dataDir,
+        requeue: async (j) => void requeued.push(j),
+      });
       const files = ['src/a.ts', 'src/b.ts', 'src/c.ts'].map((file) => ({ file, items: itemsFor(file) }));
       const data: FixJob = {
         runId: 'run-wide',

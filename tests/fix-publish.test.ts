@@ -17,6 +17,7 @@ import {
   serverConfigResolver,
 } from '@selfreview/fix/publisher';
 import { analyzeFile } from '@selfreview/scan/analyze';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { ProposalIndex } from '@selfreview/shared/proposals';
 import { type FixJob, type PublishJob, publishJobId } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
@@ -66,6 +67,7 @@ describe('publishing fix branches', () => {
   const prefix = uniquePrefix('fixpub');
   const redis = connect();
   const runs = new RunStore(redis, prefix);
+  const lifecycle = new RunLifecycle(redis, prefix);
   const log = pino({ level: 'silent' });
   const ctx = { job: { id: 'test' } as unknown as Job, log };
   let repo: string;
@@ -117,13 +119,20 @@ describe('publishing fix branches', () => {
   const fixer = () =>
     createFixProcessor({
       runs,
+      lifecycle,
       dataDir,
       publish: async (j) => {
         handed.push(j);
       },
     });
   const publisher = (resolve: Resolver, creds = credentials, proposals?: ProposalIndex) =>
-    createPublishProcessor({ runs, resolve, credentials: creds, ...(proposals ? { proposals } : {}) });
+    createPublishProcessor({
+      runs,
+      lifecycle,
+      resolve,
+      credentials: creds,
+      ...(proposals ? { proposals } : {}),
+    });
   const handedFor = (batchId: string) => {
     const found = handed.filter((j) => j.batchId === batchId).at(-1);
     if (!found) throw new Error(`batch ${batchId} was not handed to the publisher`);

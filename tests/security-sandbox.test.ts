@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createFixProcessor } from '@selfreview/fix/processor';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import type { FixJob } from '@selfreview/shared/queues';
 import { buildReport } from '@selfreview/shared/report';
 import { RunStore } from '@selfreview/shared/runs';
@@ -112,6 +113,7 @@ describe('repository code in the sandbox, through a real fix worker', () => {
   const redis = connect();
   const prefix = uniquePrefix('sandbox');
   const runs = new RunStore(redis, prefix);
+  const lifecycle = new RunLifecycle(redis, prefix);
   const queue = new Queue('fix', { connection: redis, prefix });
   const tag = randomBytes(6).toString('hex');
   const secrets = {
@@ -201,9 +203,9 @@ describe('repository code in the sandbox, through a real fix worker', () => {
     });
     const job = oneFileBatch(files, 'src/a.ts', { runId, repo, baseSha, batchId: `${runId}-b-1` });
     expect(job.files[0]?.items.length).toBeGreaterThan(0);
-    await runs.openJobs(runId, 'fix', [job.batchId]);
+    await lifecycle.openJobs(runId, 'fix', [job.batchId]);
     await queue.add('fix-batch', job, { jobId: job.batchId });
-    await until(`${runId} to drain`, async () => (await runs.progress(runId)).open.fix === 0, 180_000);
+    await until(`${runId} to drain`, async () => (await lifecycle.progress(runId)).open.fix === 0, 180_000);
   }
 
   const digest = async (file: string) =>

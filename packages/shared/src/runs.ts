@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RunLifecycle, type RunProgress } from './coordinator/run-lifecycle.ts';
 import type { QueueName } from './queues.ts';
 import type { ReportInput, StageTimes } from './report.ts';
 import { RUN_TTL_S, runKey } from './run-keys.ts';
@@ -305,34 +304,5 @@ export class RunStore {
 
   async errors(runId: string): Promise<string[]> {
     return (await this.redis.smembers(this.key(runId, 'errors'))).sort();
-  }
-
-  /*
-   * Shims: services/fix and its tests still open, close and watch jobs through the run store.
-   * They forward to the coordinator's RunLifecycle; remove them once those callers use it.
-   */
-
-  /** @deprecated Use RunLifecycle.openJobs (@selfreview/shared/coordinator). */
-  async openJobs(runId: string, stage: QueueName, jobIds: readonly string[]): Promise<void> {
-    await this.lifecycle().openJobs(runId, stage, jobIds);
-  }
-
-  /** @deprecated Use RunLifecycle.closeJob(runId, 'fix', jobId) (@selfreview/shared/coordinator). */
-  async closeFixJob(runId: string, jobId: string): Promise<void> {
-    await this.lifecycle().closeJob(runId, 'fix', jobId);
-  }
-
-  /** @deprecated Use RunLifecycle.closeJob (@selfreview/shared/coordinator). */
-  async closeJob(runId: string, stage: 'fix' | 'publish', jobId: string): Promise<void> {
-    await this.lifecycle().closeJob(runId, stage, jobId);
-  }
-
-  /** @deprecated Use RunLifecycle.progress (@selfreview/shared/coordinator). */
-  async progress(runId: string): Promise<RunProgress> {
-    return this.lifecycle().progress(runId);
-  }
-
-  private lifecycle(): RunLifecycle {
-    return new RunLifecycle(this.redis, this.prefix);
   }
 }

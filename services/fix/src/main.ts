@@ -1,14 +1,12 @@
 /** The fix worker process: `node --import tsx services/fix/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
+import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { RepoPauses } from '@selfreview/shared/pauses';
-import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
-import { finishRunIfDrained } from '@selfreview/shared/run-finish';
-import { RunStore } from '@selfreview/shared/runs';
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { createFixProcessor } from './processor.ts';
@@ -26,11 +24,8 @@ await waitForReady(redis, 30_000);
 // An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
 if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'fix worker' }))) process.exit(2);
 
-const runs = new RunStore(redis, config.prefix);
-const finishRun = (runId: string) =>
-  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
-    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
-  );
+const coordinator = new RunCoordinator({ redis, prefix: config.prefix, env: process.env, log });
+const { runs } = coordinator;
 // Follow-up batches (items a batch carried over) go back on the fix queue through a producer
 // connection, which fails fast instead of queueing commands while Redis is away.
 const producer = createRedis(config.redisUrl, 'producer');
@@ -61,26 +56,19 @@ const worker = startWorker({
     memory: new FindingMemory(redis, config.prefix),
     locks: new RepoLock(redis, config.prefix),
     pauses: new RepoPauses(redis, config.prefix),
-    finishRun,
+    lifecycle: coordinator.lifecycle,
+    finishRun: coordinator.finishRun,
     recordLostRuns: true,
     caps: config,
     ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
     },
-    publish: async (job) => {
-      const id = publishJobId(job.batchId);
-      await publishQueue.add('publish-batch', job, { jobId: id });
-      // A re-run batch whose publish job already ended adds nothing: BullMQ keeps the ended job
-      // under that id. Its entry in the run's open set must not outlive it, or the run never ends.
-      const state = await publishQueue.getJobState(id);
-      if (state === 'completed' || state === 'failed') await runs.closeJob(job.runId, 'publish', id);
-    },
+    publish: (job) => coordinator.queuePublishJob(publishQueue, job),
   }),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);
-    await runs.closeFixJob(data.runId, data.batchId);
-    await finishRun(data.runId);
+    await coordinator.closeJobAndFinishRun(data.runId, 'fix', data.batchId);
   },
   // A batch may run for its whole time limit; its job lock is renewed meanwhile (SELFREVIEW_JOB_LOCK_SECONDS).
   workerOptions: { concurrency: 1 },

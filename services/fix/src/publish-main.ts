@@ -5,14 +5,14 @@
  * takes its publish settings from the server configuration or `selfreview run`'s options.
  */
 import { loadConfig } from '@selfreview/shared/config';
+import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { UserInputError } from '@selfreview/shared/errors';
 import { createLogger } from '@selfreview/shared/logger';
 import { ProposalIndex } from '@selfreview/shared/proposals';
+import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
-import { finishRunIfDrained } from '@selfreview/shared/run-finish';
-import { RunStore } from '@selfreview/shared/runs';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
-import { closePublishJob, createPublishProcessor, resolverFromEnv } from './publisher.ts';
+import { createPublishProcessor, resolverFromEnv } from './publisher.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'publish', level: config.logLevel });
@@ -32,19 +32,17 @@ await waitForReady(redis, 30_000);
 // An evicting Redis would lose jobs and locks silently: stop now, with one line saying what to set.
 if (!(await redisSettingsOkAtStart({ redis, env: process.env, log, who: 'publisher' }))) process.exit(2);
 
-const runs = new RunStore(redis, config.prefix);
-const finishRun = (runId: string) =>
-  finishRunIfDrained({ redis, prefix: config.prefix, runs, runId, env: process.env, log }).catch(
-    (err: Error) => log.warn({ runId, err: err.message }, 'finishing the run failed'),
-  );
+const coordinator = new RunCoordinator({ redis, prefix: config.prefix, env: process.env, log });
+const { runs } = coordinator;
 const deps = {
   runs,
+  lifecycle: coordinator.lifecycle,
   resolve: settings.resolve,
   // Read here, by the NAME the publisher's own settings give; the value goes no further than
   // the forge client and git's http.extraHeader.
   credentials: (name: string) => process.env[name] || undefined,
   proposals: new ProposalIndex(redis, config.prefix),
-  finishRun,
+  finishRun: coordinator.finishRun,
 };
 const worker = startWorker({
   queue: 'publish',
@@ -53,7 +51,7 @@ const worker = startWorker({
   processor: createPublishProcessor(deps),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`publishing batch ${data.batchId} failed: ${err.message}`]);
-    await closePublishJob(deps, data);
+    await coordinator.closeJobAndFinishRun(data.runId, 'publish', publishJobId(data.batchId));
   },
 });
 log.info({ queue: 'publish', prefix: config.prefix, settings: settings.mode }, 'worker ready');

@@ -5,6 +5,7 @@
  * configuration by repository name, or `selfreview run`'s options), never from the job. It
  * checks the job against the run's record and the repository before anything leaves the host.
  */
+import type { RunLifecycle } from '@selfreview/shared/coordinator';
 import { ConfigError } from '@selfreview/shared/errors';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
 import { type PublishJob, publishJobId } from '@selfreview/shared/queues';
@@ -35,6 +36,11 @@ export type PublisherDeps = {
   resolve: Resolver;
   /** Tokens by the NAME of their variable: the publisher's own environment. */
   credentials: Credentials;
+  /**
+   * The run's open jobs (the coordinator's RunLifecycle): the batch's publish job is closed when
+   * it is done or failed for good. Absent only in tests that do not watch the run.
+   */
+  lifecycle?: Pick<RunLifecycle, 'closeJob'>;
   /** Ends the run when its last job closes (summary, finishedAt). */
   finishRun?: (runId: string) => Promise<unknown>;
   forgeFor?: PublishInput['forgeFor'];
@@ -122,12 +128,12 @@ async function publishOne(
   });
 }
 
-/** The job is done (or failed for good): the run may end with it. */
-export async function closePublishJob(
-  deps: Pick<PublisherDeps, 'runs' | 'finishRun'>,
+/** The job is done (or handed over again after it was): the run may end with it. */
+async function closePublishJob(
+  deps: Pick<PublisherDeps, 'lifecycle' | 'finishRun'>,
   data: PublishJob,
 ): Promise<void> {
-  await deps.runs.closeJob(data.runId, 'publish', publishJobId(data.batchId));
+  await deps.lifecycle?.closeJob(data.runId, 'publish', publishJobId(data.batchId));
   await deps.finishRun?.(data.runId);
 }
 

@@ -1,13 +1,14 @@
 /**
  * The run coordinator: one place for a run's life between the stages. A trigger becomes a
  * run, scan hands its candidates to apply, the last scan or apply job hands the fixable items
- * to fix, and whoever closes the run's last job finishes it. The stage workers do the work and
- * call this for every step between them; one instance per process.
+ * to fix, each fix batch hands its committed branch to the publisher, and whoever closes the
+ * run's last job finishes it. The stage workers do the work and call this for every step
+ * between them; one instance per process.
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { RepoPauses } from '../pauses.ts';
-import type { ApplyJob, FixJob, ScanJob } from '../queues.ts';
+import type { ApplyJob, FixJob, PublishJob, ScanJob } from '../queues.ts';
 import type { Redis } from '../redis.ts';
 import type { RunJournal } from '../run-journal.ts';
 import { RunStore } from '../runs.ts';
@@ -18,6 +19,7 @@ import {
   closeStageJob,
   type HandOverDeps,
   handOverToApply,
+  queuePublishJob,
   type RunRef,
 } from './hand-over.ts';
 import { RunLifecycle } from './run-lifecycle.ts';
@@ -79,6 +81,14 @@ export class RunCoordinator {
   /** Closes a scan job that failed for good; ends the run when it was the last open job. */
   closeFailedScanJob(runId: string, scanJobId: string): Promise<void> {
     return closeFailedScanJob(this.handOverDeps(), runId, scanJobId);
+  }
+
+  /**
+   * Queues a publish job for handOverToPublish (which the fix batch calls, having opened the
+   * job); a re-run batch's publish job that already ended is closed instead.
+   */
+  queuePublishJob(publishQueue: Queue<PublishJob>, job: PublishJob): Promise<void> {
+    return queuePublishJob({ lifecycle: this.lifecycle, publishQueue }, job);
   }
 
   /** Closes a fix or publish job that has ended, and ends the run when it was the last open one. */

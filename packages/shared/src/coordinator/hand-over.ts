@@ -1,12 +1,13 @@
 /**
  * The hand-overs between stages. Scan hands each file's candidates to apply; the last scan or
  * apply job of a run to close (see RunLifecycle.closeAndClaimHandOver) hands the run's fixable
- * items to fix, in batches. A stage's jobs are opened in the run before they are queued, so
- * the run never looks drained between two stages.
+ * items to fix, in batches; a fix batch hands its committed branch to the publisher. A stage's
+ * jobs are opened in the run before they are queued, so the run never looks drained between
+ * two stages.
  */
 import type { Queue } from 'bullmq';
 import { planBatches } from '../batches.ts';
-import { type ApplyJob, applyJobId, type FixJob, jobId } from '../queues.ts';
+import { type ApplyJob, applyJobId, type FixJob, jobId, type PublishJob, publishJobId } from '../queues.ts';
 import type { RunStore } from '../runs.ts';
 import type { Candidate } from '../schemas.ts';
 import type { RunLifecycle } from './run-lifecycle.ts';
@@ -104,4 +105,41 @@ export async function closeFailedScanJob(
   if (!(await deps.lifecycle.closeAndClaimHandOver(runId, 'scan', scanJobId))) return;
   await deps.lifecycle.handOverDone(runId);
   await deps.finishRun?.(runId);
+}
+
+/**
+ * Fix to publish: a batch's committed branch goes to the publisher once. A pull request record
+ * for the batch means the publisher already has (or had) it, and its own retries take it from
+ * there. Otherwise the publish job is opened in the run before it is queued, and before the fix
+ * job closes, so the run never looks drained between the two. True when it was handed over.
+ */
+export async function handOverToPublish(
+  deps: {
+    runs: Pick<RunStore, 'pullRequests'>;
+    lifecycle: Pick<RunLifecycle, 'openJobs'>;
+    /** Queues the job (queuePublishJob in a worker). */
+    publish: (job: PublishJob) => Promise<void>;
+  },
+  job: PublishJob,
+): Promise<boolean> {
+  const prior = (await deps.runs.pullRequests(job.runId)).find((p) => p.batchId === job.batchId);
+  if (prior) return false;
+  await deps.lifecycle.openJobs(job.runId, 'publish', [publishJobId(job.batchId)]);
+  await deps.publish(job);
+  return true;
+}
+
+/**
+ * Queues a publish job under its batch's id. A re-run batch whose publish job already ended adds
+ * nothing: BullMQ keeps the ended job under that id. Its entry in the run's open set must not
+ * outlive it, or the run never ends, so it is closed here.
+ */
+export async function queuePublishJob(
+  deps: { lifecycle: Pick<RunLifecycle, 'closeJob'>; publishQueue: Queue<PublishJob> },
+  job: PublishJob,
+): Promise<void> {
+  const id = publishJobId(job.batchId);
+  await deps.publishQueue.add('publish-batch', job, { jobId: id });
+  const state = await deps.publishQueue.getJobState(id);
+  if (state === 'completed' || state === 'failed') await deps.lifecycle.closeJob(job.runId, 'publish', id);
 }

@@ -5,8 +5,9 @@
  * publish job or follow-up batch.
  */
 import { planBatches } from '@selfreview/shared/batches';
+import { handOverToPublish } from '@selfreview/shared/coordinator';
 import type { Logger } from '@selfreview/shared/logger';
-import { type FixJob, publishJobId } from '@selfreview/shared/queues';
+import type { FixJob } from '@selfreview/shared/queues';
 import { LOST_RUN_REASON } from '@selfreview/shared/run-journal';
 import { startedAtFromRunId } from '@selfreview/shared/runs';
 import type { FixItem, FixResult } from '@selfreview/shared/schemas';
@@ -49,7 +50,7 @@ export async function conclude(
   await handToPublisher(deps, data, outcome.branch, results, log);
 
   await deps.runs.markStage(data.runId, 'fix', started, Date.now());
-  await deps.runs.closeFixJob(data.runId, data.batchId);
+  await deps.lifecycle?.closeJob(data.runId, 'fix', data.batchId);
   await deps.finishRun?.(data.runId);
   const failed = results.filter((r) => r.status === 'failed');
   if (results.length > 0 && failed.length === results.length) {
@@ -109,7 +110,7 @@ async function handOn(
       files: b.files,
     }),
   );
-  await deps.runs.openJobs(
+  await lifecycleOf(deps, 'requeue').openJobs(
     data.runId,
     'fix',
     jobs.map((j) => j.batchId),
@@ -140,7 +141,7 @@ async function remember(deps: FixDeps, data: FixJob, results: readonly FixResult
   }
 }
 
-/** The committed branch goes to the publisher once: a record means it already has (or had) this batch. */
+/** The committed branch goes to the publisher, once per batch (the coordinator's hand-over). */
 async function handToPublisher(
   deps: FixDeps,
   data: FixJob,
@@ -151,21 +152,25 @@ async function handToPublisher(
   const committed = results.filter((r) => r.status === 'committed');
   const commit = committed[0]?.commit;
   if (!branch || !commit || !deps.publish) return;
-  // The publisher's own retries take it from there.
-  const prior = (await deps.runs.pullRequests(data.runId)).find((p) => p.batchId === data.batchId);
-  if (prior) return;
   const ids = new Set(committed.flatMap((r) => r.candidateIds));
-  // Opened before it is queued and before this job closes, so the run never looks drained between.
-  await deps.runs.openJobs(data.runId, 'publish', [publishJobId(data.batchId)]);
-  await deps.publish({
-    runId: data.runId,
-    repo: data.repo,
-    baseBranch: data.baseBranch,
-    baseSha: data.baseSha,
-    batchId: data.batchId,
-    branch,
-    commit,
-    items: data.files.flatMap((f) => f.items).filter((i) => ids.has(i.candidate.id)),
-  });
-  log.info({ branch, commit }, 'batch handed to the publisher');
+  const handed = await handOverToPublish(
+    { runs: deps.runs, lifecycle: lifecycleOf(deps, 'publish'), publish: deps.publish },
+    {
+      runId: data.runId,
+      repo: data.repo,
+      baseBranch: data.baseBranch,
+      baseSha: data.baseSha,
+      batchId: data.batchId,
+      branch,
+      commit,
+      items: data.files.flatMap((f) => f.items).filter((i) => ids.has(i.candidate.id)),
+    },
+  );
+  if (handed) log.info({ branch, commit }, 'batch handed to the publisher');
+}
+
+/** What `requeue` and `publish` queue is opened in the run first: they come with the lifecycle. */
+function lifecycleOf(deps: FixDeps, queuer: 'requeue' | 'publish'): NonNullable<FixDeps['lifecycle']> {
+  if (!deps.lifecycle) throw new Error(`the fix processor was given ${queuer} without the run's lifecycle`);
+  return deps.lifecycle;
 }

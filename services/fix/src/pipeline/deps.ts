@@ -1,5 +1,6 @@
 /** What the fix worker is given from outside: stores, queues and the model. Typed once, read by every step. */
 import type { OperatorCaps, RepoConfig } from '@selfreview/shared/config';
+import type { RunLifecycle } from '@selfreview/shared/coordinator';
 import type { RepoLock } from '@selfreview/shared/locks';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
@@ -12,6 +13,13 @@ import type { Repository } from '@selfreview/shared/workspace';
 export type FixDeps = {
   runs: RunStore;
   dataDir: string;
+  /**
+   * The run's open jobs (the coordinator's RunLifecycle): follow-up batches and the publish job
+   * are opened in the run before they are queued, and the batch's own job is closed when it
+   * ends. Needed with `requeue` or `publish`; absent only in tests that drive the processor by
+   * hand and do not watch the run, where nothing is opened or closed.
+   */
+  lifecycle?: Pick<RunLifecycle, 'openJobs' | 'closeJob'>;
   /** Where outcomes are remembered across runs (apply reads it); absent in some tests. */
   memory?: FindingMemory;
   /** One batch per repository at a time; absent in tests that drive the processor by hand. */
@@ -23,7 +31,8 @@ export type FixDeps = {
   /** Enqueues a follow-up batch with the items this one carried over; absent: they are only reported. */
   requeue?: (job: FixJob) => Promise<void>;
   /**
-   * Hands a committed batch to the publisher (its job is opened in the run first). The fix
+   * Queues a committed batch's publish job (the coordinator's queuePublishJob in the worker);
+   * the coordinator's handOverToPublish calls it once per batch, with the job opened. The fix
    * worker holds no forge token and no publish settings: pushing and proposing happen in the
    * publisher process. Absent: the branch stays local and no pull request record is written.
    */
