@@ -53,7 +53,7 @@ async function applyModelFix(
   const { repo, wt, data, config } = batch;
   const text = await readFile(path.join(wt.dir, w.file), 'utf8').catch(() => null);
   if (text === null) return failed(w, 'file no longer exists at the base commit');
-  const changeType = w.items[0]?.changeType ?? 'resolve_todo';
+  const changeType = w.items[0].changeType;
   const testFilePath = modelTaskOf(changeType)?.writesTestFile
     ? newTestFilePath(w.file, existingFiles)
     : undefined;
