@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { minimalEnv, runCommand } from '@selfreview/shared/subprocess';
 import { type Diagnostic, parseTscOutput } from '@selfreview/shared/tsc-output';
+import { git } from './git.ts';
+import type { TestOutcome } from './scoring.ts';
 
 export type TypecheckResult = { diagnostics: Diagnostic[]; error: string | null; durationMs: number };
 
@@ -93,4 +95,36 @@ export function failingTests(results: JestLikeResults, cwd: string): { failing: 
       failing.add(`${rel} > (the file failed to run)`);
   }
   return { failing, tests: results.numTotalTests ?? 0 };
+}
+
+/** The outcome when the repository has no test runner selfreview can call. */
+export function noTestRunner(): TestOutcome {
+  return { status: 'none', detail: 'no vitest or jest installed' };
+}
+
+/**
+ * The related tests of `files` at the base and at a branch's tip, in a scratch worktree: newly
+ * failing tests are the branch's; tests that cannot run at the base are unavailable.
+ */
+export async function relatedTestsOutcome(
+  scratch: string,
+  runner: TestRunner,
+  baseSha: string,
+  tip: string,
+  files: readonly string[],
+  work: string,
+  timeoutMs: number,
+): Promise<TestOutcome> {
+  const output = path.join(work, 'tests.json');
+  await git(scratch, 'checkout', '--quiet', '--detach', baseSha);
+  const before = await runRelatedTests(scratch, runner, files, output, timeoutMs);
+  if ('error' in before) return { status: 'unavailable', detail: `at the base: ${before.error}` };
+  await git(scratch, 'checkout', '--quiet', '--detach', tip);
+  const after = await runRelatedTests(scratch, runner, files, output, timeoutMs);
+  await git(scratch, 'checkout', '--quiet', '--detach', baseSha);
+  if ('error' in after) return { status: 'newly_failing', detail: after.error };
+  const newly = [...after.failing].filter((t) => !before.failing.has(t));
+  if (newly.length > 0)
+    return { status: 'newly_failing', detail: `${newly.length} newly failing, e.g. ${newly[0]}` };
+  return { status: 'pass', detail: `${after.tests} related tests, none newly failing` };
 }

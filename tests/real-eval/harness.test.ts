@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, git, makeRepo, removeDir, tempDir, userState } from '../helpers/git.ts';
 import { cleanPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 import { type Evaluation, evaluateRepository } from './harness.ts';
-import { moduleExports } from './planner.ts';
+import { moduleExports } from './module-shape.ts';
 import { renderEvaluation } from './table.ts';
 
 const TAX = `import type { Money } from './money';

@@ -22,7 +22,7 @@ import {
   selectSourceFiles,
 } from '@selfreview/shared/repo-files';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
-import { detectTestRunner, runRelatedTests, type TestRunner, typecheck } from './checks.ts';
+import { detectTestRunner, noTestRunner, relatedTestsOutcome, type TestRunner, typecheck } from './checks.ts';
 import { isIntendedUnused, newDiagnostics } from './diagnostics.ts';
 import { commitAll, git } from './git.ts';
 import { applyInjections, type Injection, type ManifestEntry, planInjections } from './planner.ts';
@@ -33,7 +33,6 @@ import {
   parseHunks,
   type Score,
   scoreEvaluation,
-  type TestOutcome,
 } from './scoring.ts';
 
 const SELFREVIEW = fileURLToPath(new URL('../../selfreview', import.meta.url));
@@ -352,7 +351,7 @@ async function inspectBranches(
 
       const tests = runner
         ? await relatedTestsOutcome(scratch, runner, baseSha, tip, files, work, checkTimeoutMs)
-        : none();
+        : noTestRunner();
       await git(scratch, 'checkout', '--quiet', '--detach', tip);
       const after = await typecheck(scratch, tsconfig, checkTimeoutMs);
       await git(scratch, 'checkout', '--quiet', '--detach', baseSha);
@@ -374,31 +373,4 @@ async function inspectBranches(
   } finally {
     await git(root, 'worktree', 'remove', '--force', scratch).catch(() => '');
   }
-}
-
-function none(): TestOutcome {
-  return { status: 'none', detail: 'no vitest or jest installed' };
-}
-
-async function relatedTestsOutcome(
-  scratch: string,
-  runner: TestRunner,
-  baseSha: string,
-  tip: string,
-  files: readonly string[],
-  work: string,
-  timeoutMs: number,
-): Promise<TestOutcome> {
-  const output = path.join(work, 'tests.json');
-  await git(scratch, 'checkout', '--quiet', '--detach', baseSha);
-  const before = await runRelatedTests(scratch, runner, files, output, timeoutMs);
-  if ('error' in before) return { status: 'unavailable', detail: `at the base: ${before.error}` };
-  await git(scratch, 'checkout', '--quiet', '--detach', tip);
-  const after = await runRelatedTests(scratch, runner, files, output, timeoutMs);
-  await git(scratch, 'checkout', '--quiet', '--detach', baseSha);
-  if ('error' in after) return { status: 'newly_failing', detail: after.error };
-  const newly = [...after.failing].filter((t) => !before.failing.has(t));
-  if (newly.length > 0)
-    return { status: 'newly_failing', detail: `${newly.length} newly failing, e.g. ${newly[0]}` };
-  return { status: 'pass', detail: `${after.tests} related tests, none newly failing` };
 }

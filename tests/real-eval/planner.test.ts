@@ -1,13 +1,7 @@
 import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
-import {
-  applyInjections,
-  importStyleFor,
-  moduleExports,
-  type PlanInput,
-  planInjections,
-  specifierFor,
-} from './planner.ts';
+import { importStyleFor, moduleExports, specifierFor } from './module-shape.ts';
+import { applyInjections, type PlanInput, planInjections } from './planner.ts';
 
 const SOURCES = [
   {
