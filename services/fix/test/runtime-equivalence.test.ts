@@ -1,10 +1,6 @@
 import { ts } from '@selfreview/shared/compiler';
 import { describe, expect, it } from 'vitest';
-import {
-  emittedJavaScript,
-  runtimeUnchanged,
-  withoutDeadLiteralBindings,
-} from '../src/runtime-equivalence.ts';
+import { emittedJavaScript, runtimeUnchanged, withoutUnobservableCode } from '../src/runtime-equivalence.ts';
 
 const ESM: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 };
 const options = () => ESM;
@@ -33,6 +29,13 @@ describe('runtimeUnchanged', () => {
   it('holds when a local that nothing reads and that holds a literal is removed', () => {
     const before = 'export function f() {\n  const retryCount = 0;\n  return 1;\n}\n';
     const after = 'export function f() {\n  return 1;\n}\n';
+    expect(runtimeUnchanged([{ file: 'src/a.ts', before, after }], options)).toEqual({ unchanged: true });
+  });
+
+  it('holds when an unread trailing parameter of a private function is removed', () => {
+    const before =
+      'function pad(s: string, verbose?: boolean) {\n  return s;\n}\nexport const a = pad("x");\n';
+    const after = 'function pad(s: string) {\n  return s;\n}\nexport const a = pad("x");\n';
     expect(runtimeUnchanged([{ file: 'src/a.ts', before, after }], options)).toEqual({ unchanged: true });
   });
 
@@ -97,24 +100,53 @@ describe('runtimeUnchanged', () => {
   });
 });
 
-describe('withoutDeadLiteralBindings', () => {
+describe('withoutUnobservableCode', () => {
+  it('drops unread trailing parameters of a function only called by name, and keeps the rest', () => {
+    const js = [
+      'function f(a, verbose, quiet) {\n    return a;\n}',
+      'function g(a, b) {\n    return a + b;\n}',
+      'function h(a, d = log()) {\n    return a;\n}',
+      'function k(a, unread) {\n    return a;\n}',
+      'function r(a, ...rest) {\n    return a;\n}',
+      'export function e(a, unread2) {\n    return a;\n}',
+      'f(1, 2);\nf(f(3));\ng(1, 2);\nh(1);\nk(1);\nconsole.log(k.length);\nr(1);\n',
+    ].join('\n');
+    expect(withoutUnobservableCode(js)).toBe(
+      [
+        'function f(a) {\n    return a;\n}',
+        'function g(a, b) {\n    return a + b;\n}',
+        'function h(a, d = log()) {\n    return a;\n}',
+        'function k(a, unread) {\n    return a;\n}',
+        'function r(a, ...rest) {\n    return a;\n}',
+        'export function e(a, unread2) {\n    return a;\n}',
+        'f(1, 2);\nf(f(3));\ng(1, 2);\nh(1);\nk(1);\nconsole.log(k.length);\nr(1);\n',
+      ].join('\n'),
+    );
+  });
+
+  it('drops every parameter when none is read', () => {
+    expect(withoutUnobservableCode('function f(x, y) {\n    return 1;\n}\nf();\n')).toBe(
+      'function f() {\n    return 1;\n}\nf();\n',
+    );
+  });
+
   it('removes only literal bindings whose name is written nowhere else', () => {
     const js =
       'function f() {\n    const a = 0;\n    let b;\n    const c = "x";\n    var d = -1, e = void 0;\n    const used = 2;\n    return used + c.length;\n}\n';
-    expect(withoutDeadLiteralBindings(js)).toBe(
+    expect(withoutUnobservableCode(js)).toBe(
       'function f() {\n    const c = "x";\n    const used = 2;\n    return used + c.length;\n}\n',
     );
   });
 
   it('keeps bindings to anything but a literal, exported ones and names written elsewhere, even as a property', () => {
     const js = 'export const a = 1;\nconst b = g();\nconst c = [];\nconst d = 3;\nh.d = 1;\n';
-    expect(withoutDeadLiteralBindings(js)).toBe(js);
+    expect(withoutUnobservableCode(js)).toBe(js);
   });
 
   it('keeps everything in a file with eval or with, which can read a local by a computed name', () => {
     const js = 'function f(s) {\n    const a = 0;\n    return eval(s);\n}\n';
-    expect(withoutDeadLiteralBindings(js)).toBe(js);
+    expect(withoutUnobservableCode(js)).toBe(js);
     const sloppy = 'function f(o) {\n    const a = 0;\n    with (o) { return 1; }\n}\n';
-    expect(withoutDeadLiteralBindings(sloppy)).toBe(sloppy);
+    expect(withoutUnobservableCode(sloppy)).toBe(sloppy);
   });
 });
