@@ -38,10 +38,14 @@ describe('parseEvalArgs', () => {
     });
   });
 
+  it('takes --files 0: the repository as it is, nothing injected', () => {
+    expect(parseEvalArgs(['/r', '--files', '0'])).toMatchObject({ path: '/r', files: 0 });
+  });
+
   it.each([
     [[], /usage/],
     [['a', 'b'], /one path only/],
-    [['/r', '--files', '0'], /--files needs an integer of at least 1, got "0"/],
+    [['/r', '--files', '-1'], /--files needs an integer of at least 0, got "-1"/],
     [['/r', '--seed', 'x'], /--seed needs an integer/],
     [['/r', '--out'], /--out needs a file name/],
     [['/r', '--verbose'], /unknown option --verbose/],

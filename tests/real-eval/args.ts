@@ -42,7 +42,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
         i++;
         break;
       case '--files':
-        args.files = integer(arg, value, 1);
+        // 0: no injection, the pipeline on the repository as it is.
+        args.files = integer(arg, value, 0);
         i++;
         break;
       case '--timeout':

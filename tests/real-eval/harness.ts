@@ -94,11 +94,12 @@ export async function evaluateRepository(opts: EvaluationOptions): Promise<Evalu
     opts,
     say,
   );
-  if (kept.length === 0) warnings.push('no injection survived the typecheck: recall cannot be measured');
-  const baseSha = await commitAll(
-    copy.root,
-    `selfreview eval: ${kept.length} known problems (seed ${opts.seed})`,
-  );
+  if (kept.length === 0 && opts.files > 0)
+    warnings.push('no injection survived the typecheck: recall cannot be measured');
+  const baseSha =
+    opts.files === 0
+      ? await git(copy.root, 'rev-parse', 'HEAD')
+      : await commitAll(copy.root, `selfreview eval: ${kept.length} known problems (seed ${opts.seed})`);
   say(
     `injected ${manifest.length} problems in ${new Set(manifest.map((m) => m.file)).size} files; base ${baseSha.slice(0, 7)}`,
   );
