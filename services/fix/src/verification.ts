@@ -4,7 +4,10 @@
  * Typecheck: each affected project (the nearest tsconfig of each changed file, with the
  * TypeScript installed nearest to it) runs once at the base commit, cached by commit,
  * command and compiler version, and again after the change; diagnostics compare as sets of
- * (file, code, message without line numbers).
+ * (file, code, message without line numbers). With TypeScript 5 or later the base run also
+ * leaves a `.tsbuildinfo`, cached with its diagnostics, from which the check after the change
+ * runs incrementally (`./build-info.ts`); without one, or when anything about it is in doubt,
+ * the check runs in full.
  * Tests: the tests related to the changed files run after the change; only when they fail
  * do the same tests run at the base (the changed files put back for the run, cached like the
  * typecheck), and they compare test by test. Tests that cannot run at the base are
@@ -20,11 +23,18 @@ import { dependencyMounts } from '@selfreview/shared/dependencies';
 import { runRepositoryCode } from '@selfreview/shared/sandbox';
 import type { CheckOutcome } from '@selfreview/shared/schemas';
 import type { Worktree } from '@selfreview/shared/workspace';
+import {
+  buildInfoFile,
+  forgetBuildInfo,
+  incrementalFlags,
+  restoreBuildInfo,
+  saveBuildInfo,
+} from './build-info.ts';
 import { affectedProject } from './projects.ts';
 import { type FileChange, runtimeUnchanged } from './runtime-equivalence.ts';
 import { newFailures, parseTestReport, planTests, type TestOutcome, type TestPlan } from './test-plan.ts';
 import { type Diagnostic, type FileRegression, newDiagnostics } from './typecheck-output.ts';
-import { compilerMounts, resolveTsc, runTypecheck } from './verify.ts';
+import { compilerMounts, resolveTsc, runTypecheck, type TypecheckRun } from './verify.ts';
 
 export type TypecheckVerdict = { error: string | null; regressions: FileRegression[] };
 /** Why tests did not run for a change that compiles to the same JavaScript as the base. */
@@ -34,8 +44,26 @@ export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped
 
 type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail: string };
 
+/** A project's typecheck: its argv, and its build info file (worktree-relative) when incremental. */
+export type ProjectCheck = { argv: string[]; buildInfo: string | null };
+
+/** The base run of a project as cached: its diagnostics, and the hash of its cached build info. */
+type CachedTypecheck = { diagnostics: Diagnostic[]; buildInfo: string | null };
+
+/** How the check after the change ran, for the bench and the tests. */
+export type TypecheckRunKind = 'full' | 'incremental';
+
 export class Verifier {
   private readonly baseDiagnostics = new Map<string, Diagnostic[]>();
+  /** Each project's base cache key and the hash of its cached build info (null: none). */
+  private readonly baseBuildInfo = new Map<string, { key: string; sha256: string | null }>();
+  /**
+   * Projects whose build info in the worktree is one tsc wrote here (at the base, or after the
+   * last change), so the next check can start from it.
+   */
+  private readonly buildInfoWritten = new Set<string>();
+  /** How each project's last check after the change ran. */
+  readonly lastRun = new Map<string, TypecheckRunKind>();
   /** Each file's project, looked up once: every typecheck round of the batch asks again. */
   private readonly projectOf = new Map<string, string>();
   /** Why the typecheck at the base could not run, by project: those projects are not judged. */
@@ -49,11 +77,12 @@ export class Verifier {
     private readonly deadline?: AbortSignal,
   ) {}
 
-  /** argv per affected project, keyed by a description of the project. */
-  typecheckCommands(changedFiles: readonly string[]): Map<string, string[]> {
-    const commands = new Map<string, string[]>();
+  /** The typecheck of each affected project, keyed by a description of the project. */
+  typecheckCommands(changedFiles: readonly string[]): Map<string, ProjectCheck> {
+    const commands = new Map<string, ProjectCheck>();
     if (this.config.typecheck.command) {
-      commands.set('configured', this.config.typecheck.command);
+      // A configured command is the repository's own: it runs as given, in full.
+      commands.set('configured', { argv: this.config.typecheck.command, buildInfo: null });
       return commands;
     }
     for (const file of changedFiles) {
@@ -64,56 +93,122 @@ export class Verifier {
       }
       if (commands.has(project)) continue;
       const tsc = nearestTsc(this.wt.dir, path.posix.dirname(project));
-      commands.set(project, [process.execPath, tsc, '--noEmit', '--pretty', 'false', '-p', project]);
+      const argv = [process.execPath, tsc, '--noEmit', '--pretty', 'false', '-p', project];
+      const buildInfo = buildInfoFile(project, typescriptVersion(tsc));
+      commands.set(project, {
+        argv: buildInfo ? [...argv, ...incrementalFlags(buildInfo)] : argv,
+        buildInfo,
+      });
     }
     return commands;
   }
 
   /** The base commit's diagnostics for the projects of `files`: cached, or run now (before any change). */
   async baseline(files: readonly string[]): Promise<void> {
-    for (const [project, argv] of this.typecheckCommands(files)) {
+    for (const [project, check] of this.typecheckCommands(files)) {
       if (this.baseDiagnostics.has(project)) continue;
-      const key = this.key('typecheck', argv);
-      const cached = await this.readCache<Diagnostic[]>(key);
-      if (cached) {
-        this.baseDiagnostics.set(project, cached);
+      const key = this.key('typecheck', check.argv);
+      const cached = await this.readCache<CachedTypecheck>(key);
+      if (cached && Array.isArray(cached.diagnostics)) {
+        this.baseDiagnostics.set(project, cached.diagnostics);
+        this.baseBuildInfo.set(project, { key, sha256: cached.buildInfo ?? null });
         continue;
       }
-      const run = await runTypecheck(
-        this.wt.dir,
-        argv,
-        this.config.typecheck.timeoutSeconds * 1000,
-        this.deadline,
-        this.tools(argv),
-      );
+      // Nothing left from before: the base run checks everything and writes the base's build info.
+      if (check.buildInfo) await forgetBuildInfo(this.wt.dir, check.buildInfo);
+      const run = await this.runTsc(check.argv);
       if (run.error) {
         if (this.deadline?.aborted) throw new Error('batch time limit reached');
         this.baseErrors.push(`${project}: ${run.error}`);
         continue;
       }
       this.baseDiagnostics.set(project, run.diagnostics);
-      await this.writeCache(key, run.diagnostics);
+      const buildInfo = check.buildInfo
+        ? await saveBuildInfo(this.cacheDir, key, this.wt.dir, check.buildInfo)
+        : null;
+      this.baseBuildInfo.set(project, { key, sha256: buildInfo });
+      if (check.buildInfo) this.buildInfoWritten.add(project);
+      await this.writeCache(key, { diagnostics: run.diagnostics, buildInfo } satisfies CachedTypecheck);
     }
   }
 
   /** New diagnostics in the projects of `files`, against the base. */
   async typecheck(files: readonly string[]): Promise<TypecheckVerdict> {
     await this.baseline(files);
+    const changed = new Set(files);
     const regressions: FileRegression[] = [];
-    for (const [project, argv] of this.typecheckCommands(files)) {
+    for (const [project, check] of this.typecheckCommands(files)) {
       const before = this.baseDiagnostics.get(project);
       if (!before) continue; // could not run at the base either: reported as unavailable
-      const run = await runTypecheck(
-        this.wt.dir,
-        argv,
-        this.config.typecheck.timeoutSeconds * 1000,
-        this.deadline,
-        this.tools(argv),
-      );
+      let run = await this.checkProject(project, check);
+      let added = run.error ? [] : newDiagnostics(before, run.diagnostics);
+      // A new diagnostic where the batch changed nothing came from a file tsc did not recheck,
+      // or replayed differently: it fails the batch, so a full check has the last word.
+      if (this.lastRun.get(project) === 'incremental' && added.some((r) => !changed.has(r.file))) {
+        run = await this.fullCheck(project, check);
+        added = run.error ? [] : newDiagnostics(before, run.diagnostics);
+      }
       if (run.error) return { error: `${project}: ${run.error}`, regressions: [] };
-      regressions.push(...newDiagnostics(before, run.diagnostics));
+      regressions.push(...added);
     }
     return { error: null, regressions: mergeByFile(regressions) };
+  }
+
+  /**
+   * One check of `project` in the worktree as it is now: incremental from the build info tsc
+   * wrote here last, else from the base's in the cache when its hash matches, else in full.
+   * An incremental run that fails (other than by time) runs again in full.
+   */
+  private async checkProject(project: string, check: ProjectCheck): Promise<TypecheckRun> {
+    if (!check.buildInfo) {
+      this.lastRun.set(project, 'full');
+      return this.runTsc(check.argv);
+    }
+    const base = this.baseBuildInfo.get(project);
+    const incremental =
+      this.buildInfoWritten.has(project) ||
+      (await restoreBuildInfo(
+        this.cacheDir,
+        base?.key ?? '',
+        base?.sha256 ?? null,
+        this.wt.dir,
+        check.buildInfo,
+      ));
+    if (!incremental) return this.fullCheck(project, check);
+    this.buildInfoWritten.delete(project);
+    this.lastRun.set(project, 'incremental');
+    const run = await this.runTsc(check.argv);
+    if (!run.error) {
+      this.buildInfoWritten.add(project);
+      return run;
+    }
+    if (this.deadline?.aborted || run.timedOut) {
+      await forgetBuildInfo(this.wt.dir, check.buildInfo);
+      return run;
+    }
+    return this.fullCheck(project, check);
+  }
+
+  /** A check of `project` with no build info: everything is checked (and a new one written). */
+  private async fullCheck(project: string, check: ProjectCheck): Promise<TypecheckRun> {
+    this.lastRun.set(project, 'full');
+    if (check.buildInfo) {
+      this.buildInfoWritten.delete(project);
+      await forgetBuildInfo(this.wt.dir, check.buildInfo);
+    }
+    const run = await this.runTsc(check.argv);
+    if (check.buildInfo && !run.error) this.buildInfoWritten.add(project);
+    return run;
+  }
+
+  private runTsc(argv: readonly string[]): Promise<TypecheckRun> {
+    return runTypecheck(
+      this.wt.dir,
+      argv,
+      this.config.typecheck.timeoutSeconds * 1000,
+      this.deadline,
+      this.tools(argv),
+    );
   }
 
   /** Folders the sandbox shows for selfreview's own typecheck command; none for a configured one. */

@@ -13,6 +13,8 @@ export type TypecheckRun = {
   diagnostics: Diagnostic[];
   /** Set when the typecheck could not produce a trustworthy answer (timeout, crash). */
   error: string | null;
+  /** It ran out of time (its error says so). */
+  timedOut?: boolean;
 };
 
 /** The repository's own TypeScript when it has one installed, selfreview's otherwise. */
@@ -43,7 +45,11 @@ export async function runTypecheck(
     readOnly: [...(await dependencyMounts(cwd)), ...tools],
   });
   if (res.timedOut)
-    return { diagnostics: [], error: `typecheck timed out after ${Math.round(timeoutMs / 1000)} s` };
+    return {
+      diagnostics: [],
+      error: `typecheck timed out after ${Math.round(timeoutMs / 1000)} s`,
+      timedOut: true,
+    };
   const diagnostics = parseTscOutput(res.stdout, cwd);
   // tsc exits 1 or 2 with diagnostics; any other failure without diagnostics is a crash we can't judge by.
   if (res.code !== 0 && diagnostics.length === 0) {

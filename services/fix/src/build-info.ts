@@ -1,0 +1,88 @@
+/**
+ * Incremental typecheck for a batch: the base commit's `.tsbuildinfo`, kept in the per-commit
+ * cache beside the base diagnostics, lets a batch's `tsc --incremental` recheck only the files
+ * that changed and those whose view of them changed, and replay the base's diagnostics for the
+ * rest. tsc itself compares every file by a hash of its text, so an edit, a restored file or a
+ * different dependency is rechecked whatever the file says.
+ *
+ * The file lives in the worktree (the one folder tsc may write in the sandbox), at the same place
+ * in every worktree: tsc stores paths relative to it, so a copy made in another batch's worktree
+ * names this worktree's files. It is untracked there and never staged (the gates leave out new
+ * files nobody asked for). What is copied in is checked against the hash recorded with the base
+ * diagnostics; anything unexpected means no file, and tsc then checks everything.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Worktree-relative folder of the build info files. */
+export const BUILD_INFO_DIR = '.selfreview-tsc';
+
+/**
+ * The first TypeScript whose `--incremental --noEmit` selfreview trusts (4.0 allowed the pair;
+ * the 4.x builder had bugs with it): older ones, or a version we can't read, check in full.
+ */
+const FIRST_TRUSTED_MAJOR = 5;
+
+/** The worktree-relative build info file of `project`, or null: the compiler runs in full. */
+export function buildInfoFile(project: string, tscVersion: string): string | null {
+  const major = Number(/^(\d+)\./.exec(tscVersion)?.[1]);
+  if (!Number.isInteger(major) || major < FIRST_TRUSTED_MAJOR) return null;
+  const name = createHash('sha256').update(project).digest('hex').slice(0, 16);
+  return `${BUILD_INFO_DIR}/${name}.tsbuildinfo`;
+}
+
+/** The tsc flags that read and write `file` (worktree-relative, as tsc runs in the worktree). */
+export function incrementalFlags(file: string): string[] {
+  return ['--incremental', '--tsBuildInfoFile', file];
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Removes the worktree's build info file: the next run checks everything. */
+export async function forgetBuildInfo(worktree: string, file: string): Promise<void> {
+  await rm(path.join(worktree, file), { force: true });
+}
+
+/**
+ * Keeps the build info the base run left in the worktree as `<key>.tsbuildinfo` in the cache;
+ * its hash, or null when there is none (tsc did not write one) or no cache.
+ */
+export async function saveBuildInfo(
+  cacheDir: string | null,
+  key: string,
+  worktree: string,
+  file: string,
+): Promise<string | null> {
+  if (!cacheDir) return null;
+  const data = await readFile(path.join(worktree, file)).catch(() => null);
+  if (data === null || data.length === 0) return null;
+  await mkdir(cacheDir, { recursive: true });
+  // Written whole and renamed: a crash or a second worker never leaves half a file.
+  const tmp = path.join(cacheDir, `${key}.${process.pid}.${Date.now()}.tsbuildinfo.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, path.join(cacheDir, `${key}.tsbuildinfo`));
+  return sha256(data);
+}
+
+/**
+ * Puts the cached base build info in the worktree when its bytes hash to `expected`; else
+ * leaves none there. Whether it is there now.
+ */
+export async function restoreBuildInfo(
+  cacheDir: string | null,
+  key: string,
+  expected: string | null,
+  worktree: string,
+  file: string,
+): Promise<boolean> {
+  await forgetBuildInfo(worktree, file);
+  if (!cacheDir || !expected) return false;
+  const data = await readFile(path.join(cacheDir, `${key}.tsbuildinfo`)).catch(() => null);
+  if (data === null || sha256(data) !== expected) return false;
+  await mkdir(path.dirname(path.join(worktree, file)), { recursive: true });
+  await writeFile(path.join(worktree, file), data);
+  return true;
+}
