@@ -34,6 +34,39 @@ export async function typecheck(cwd: string, tsconfig: string, timeoutMs: number
   return { diagnostics, error: null, durationMs: res.durationMs };
 }
 
+/**
+ * The repository files the project compiles (`tsc --listFilesOnly`), repository-relative; null
+ * when the compiler cannot say. An injection outside them is one the repository's own typecheck
+ * never sees, so no fix of it can be judged by the repository's tools.
+ */
+export async function programFiles(
+  cwd: string,
+  tsconfig: string,
+  timeoutMs: number,
+): Promise<Set<string> | null> {
+  const res = await runCommand(process.execPath, [tscPath(cwd), '--listFilesOnly', '-p', tsconfig], {
+    cwd,
+    timeoutMs,
+    env: minimalEnv(),
+    maxOutputBytes: 32 * 1024 * 1024,
+  });
+  if (res.timedOut || res.code !== 0) return null;
+  return listedRepositoryFiles(res.stdout, cwd);
+}
+
+/** The lines of `--listFilesOnly` output that name files inside `cwd` and outside node_modules. */
+export function listedRepositoryFiles(output: string, cwd: string): Set<string> {
+  const files = new Set<string>();
+  for (const line of output.split('\n')) {
+    const file = line.trim();
+    if (!file) continue;
+    const rel = path.relative(cwd, file).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split('/').includes('node_modules')) continue;
+    files.add(rel);
+  }
+  return files;
+}
+
 export type TestRunner = { name: 'vitest' | 'jest'; entry: string };
 
 export function detectTestRunner(root: string): TestRunner | null {

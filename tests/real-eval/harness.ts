@@ -22,7 +22,14 @@ import {
   selectSourceFiles,
 } from '@selfreview/shared/repo-files';
 import type { Diagnostic } from '@selfreview/shared/tsc-output';
-import { detectTestRunner, noTestRunner, relatedTestsOutcome, type TestRunner, typecheck } from './checks.ts';
+import {
+  detectTestRunner,
+  noTestRunner,
+  programFiles,
+  relatedTestsOutcome,
+  type TestRunner,
+  typecheck,
+} from './checks.ts';
 import { isIntendedUnused, newDiagnostics } from './diagnostics.ts';
 import { commitAll, git } from './git.ts';
 import { applyInjections, type Injection, type ManifestEntry, planInjections } from './planner.ts';
@@ -84,7 +91,18 @@ export async function evaluateRepository(opts: EvaluationOptions): Promise<Evalu
     `typecheck of the clean copy: ${clean.diagnostics.length} diagnostics (${(clean.durationMs / 1000).toFixed(1)} s)`,
   );
 
-  const plan = planInjections({ sources, eligible, packageRoots, seed: opts.seed, files: opts.files });
+  const compiled = await programFiles(copy.root, opts.tsconfig, checkTimeoutMs);
+  const checkable = compiled ? eligible.filter((f) => compiled.has(f)) : eligible;
+  if (compiled)
+    say(`${checkable.length} of them in ${opts.tsconfig}'s program (the others are never typechecked)`);
+  else warnings.push(`could not list ${opts.tsconfig}'s files: injecting anywhere eligible`);
+  const plan = planInjections({
+    sources,
+    eligible: checkable,
+    packageRoots,
+    seed: opts.seed,
+    files: opts.files,
+  });
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   const { kept, dropped, manifest, diagnostics } = await injectVerified(
     copy.root,
