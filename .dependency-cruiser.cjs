@@ -63,12 +63,16 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|^tests/fixtures/|^tests/apply-corpus/cases/|^examples/' },
+    // dist/ is the built JavaScript (pnpm build) of the sources checked here.
+    exclude: {
+      path: '(^|/)node_modules/|^(packages|services)/[^/]+/dist/|^tests/fixtures/|^tests/apply-corpus/cases/|^examples/',
+    },
     tsPreCompilationDeps: true,
-    // Workspace packages point "exports" at their TypeScript source: resolve as Node does.
+    // Workspace packages point "exports" at their TypeScript source under the "source" condition
+    // (and at dist/ by default): resolve as Node does with --conditions=source.
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['import', 'require', 'node', 'default'],
+      conditionNames: ['source', 'import', 'require', 'node', 'default'],
       extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json'],
       mainFields: ['module', 'main', 'types'],
     },

@@ -14,7 +14,7 @@ import { freePort } from '@selfreview/shared/redis-server';
 import { RunReport } from '@selfreview/shared/schemas';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, TSX } from './helpers/cli.ts';
+import { FROM_SOURCE, runCli } from './helpers/cli.ts';
 import { expectEachFixCommittedOnce, selfreviewBranches, severalBatchesRepo } from './helpers/fix-batches.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { startCli, until } from './helpers/processes.ts';
@@ -234,7 +234,7 @@ type Worker = {
 };
 
 function startWorker(main: string, env: Record<string, string>): Worker {
-  const child = spawn(process.execPath, ['--import', TSX, main], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, main], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,7 +10,7 @@ import { loadConfig } from '@selfreview/shared/config';
 import { checkModel } from '@selfreview/shared/model/check';
 import { startupModelCheck } from '@selfreview/shared/model/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, TSX } from './helpers/cli.ts';
+import { FROM_SOURCE, runCli } from './helpers/cli.ts';
 import { type FakeAnthropic, startFakeAnthropic } from './helpers/fake-anthropic.ts';
 import { makeRepo, removeDir } from './helpers/git.ts';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.ts';
@@ -124,7 +124,7 @@ describe('a retired model stops the worker and selfreview run', () => {
 
   it('the fix worker: one line on stderr and exit code 2', async () => {
     const entry = fileURLToPath(new URL('../services/fix/src/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', TSX, entry], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, entry], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',

@@ -19,7 +19,7 @@ import { RunReport } from '@selfreview/shared/schemas';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TSX } from './helpers/cli.ts';
+import { FROM_SOURCE } from './helpers/cli.ts';
 import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.ts';
 import { git, makeGuardedRemote, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { childPids, startCli, until } from './helpers/processes.ts';
@@ -214,7 +214,7 @@ describe('Redis credentials in server mode', () => {
 
   /** The publisher as a deployment starts it; resolves with its exit code (or null once it said it is ready). */
   const startPublisher = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, ['--import', TSX, PUBLISH_MAIN], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, PUBLISH_MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',

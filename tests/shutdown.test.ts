@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TSX } from './helpers/cli.ts';
+import { FROM_SOURCE } from './helpers/cli.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
@@ -16,7 +16,7 @@ const SCAN_MAIN = fileURLToPath(new URL('../services/scan/src/main.ts', import.m
 type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 function startScanWorker(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', TSX, SCAN_MAIN], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, SCAN_MAIN], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

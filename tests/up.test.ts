@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '@selfreview/shared/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_MAIN, TSX } from './helpers/cli.ts';
+import { CLI_MAIN, FROM_SOURCE } from './helpers/cli.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { uniquePrefix } from './helpers/redis.ts';
 import { type AuthRedis, startAuthRedis } from './helpers/redis-auth.ts';
@@ -67,7 +67,7 @@ describe('selfreview up', () => {
     );
     up = spawn(
       process.execPath,
-      ['--import', TSX, CLI_MAIN, 'up', '--config', config, '--port', String(port)],
+      [...FROM_SOURCE, CLI_MAIN, 'up', '--config', config, '--port', String(port)],
       {
         env: {
           PATH: process.env.PATH ?? '',

@@ -3,7 +3,7 @@
  * pinned npm corpora of docs/anchors.md (rxjs, zod, effect), one tool after another, each as a child
  * process, measuring wall time and the peak memory of the process tree (see ./measure.ts).
  *
- *   node --import tsx tests/bench/scan-bench.ts [--corpus rxjs|zod|effect ...] [--runs N]
+ *   node --conditions=source --import tsx tests/bench/scan-bench.ts [--corpus rxjs|zod|effect ...] [--runs N]
  *        [--tool tsc|eslint|selfreview|warm-push ...] [--timeout SECONDS] [--cache-dir DIR]
  *
  * Downloads, extracted packages and the corpus repositories are cached in `.cache/bench/` at the
@@ -44,7 +44,7 @@ type Options = {
   cacheDir: string;
 };
 
-const USAGE = `usage: node --import tsx tests/bench/scan-bench.ts [--corpus ${CORPUS_NAMES.join('|')} ...] [--runs N]
+const USAGE = `usage: node --conditions=source --import tsx tests/bench/scan-bench.ts [--corpus ${CORPUS_NAMES.join('|')} ...] [--runs N]
        [--tool ${SELECTABLE.join('|')} ...] [--timeout SECONDS] [--cache-dir DIR]`;
 
 class UsageError extends Error {

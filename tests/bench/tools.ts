@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findNativeTsc } from '@selfreview/scan';
-import { CLI_MAIN, TSX } from '../helpers/cli.ts';
+import { CLI_MAIN, FROM_SOURCE } from '../helpers/cli.ts';
 import type { ProcessMeasurement } from './measure.ts';
 
 export const TOOL_IDS = ['tsc', 'eslint', 'selfreview'] as const;
@@ -256,10 +256,10 @@ async function setUpSelfreview(): Promise<Tool> {
     id: 'selfreview',
     label: 'selfreview scan',
     version,
-    notes: [`node --import tsx ${path.relative(REPO_ROOT, CLI_MAIN)} scan <repo> --json`],
+    notes: [`node --conditions=source --import tsx ${path.relative(REPO_ROOT, CLI_MAIN)} scan <repo> --json`],
     command: (repo) => ({
       command: process.execPath,
-      args: ['--import', TSX, CLI_MAIN, 'scan', repo, '--json'],
+      args: [...FROM_SOURCE, CLI_MAIN, 'scan', repo, '--json'],
     }),
     interpret: interpretSelfreview,
     dispose: async () => {},

@@ -3,7 +3,7 @@
  * on 127.0.0.1, on a private redis-server of its own, driven by autocannon with signed GitHub `push`
  * deliveries at a fixed overall rate; afterwards Redis is checked and one table is printed.
  *
- *   node --import tsx tests/bench/webhook-bench.ts [--rate N] [--duration S] [--connections N]
+ *   node --conditions=source --import tsx tests/bench/webhook-bench.ts [--rate N] [--duration S] [--connections N]
  *        [--cpu-prof DIR]
  *
  * - Each request is built by autocannon's per-request `setupRequest` hook: a push example of
@@ -40,7 +40,7 @@ import { freePort, type ProvidedRedis, startPrivateRedis } from '@selfreview/sha
 import { createQueue } from '@selfreview/shared/worker';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { TSX } from '../helpers/cli.ts';
+import { FROM_SOURCE } from '../helpers/cli.ts';
 import {
   type BenchRepo,
   type Options,
@@ -258,7 +258,7 @@ function startGateway(opts: { port: number; dir: string; options: Options; env: 
   const profile = opts.options.cpuProfDir
     ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.options.cpuProfDir)}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', TSX, GATEWAY_MAIN], {
+  const child = spawn(process.execPath, [...profile, ...FROM_SOURCE, GATEWAY_MAIN], {
     cwd: opts.dir,
     env: {
       PATH: process.env.PATH ?? '',

@@ -7,12 +7,18 @@ export const CLI_MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', 
 export const TSX = createRequire(import.meta.url).resolve('tsx', {
   paths: [fileURLToPath(new URL('../../packages/cli/', import.meta.url))],
 });
+/**
+ * How the tests start a process from its TypeScript sources, with no build: through tsx, and with
+ * the "source" condition, so the other workspace packages are imported from their sources too
+ * (plain `node` gets their built dist/).
+ */
+export const FROM_SOURCE = ['--conditions=source', '--import', TSX];
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, CLI_MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

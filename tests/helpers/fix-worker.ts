@@ -1,6 +1,6 @@
 /**
  * Real fix worker processes for fault tests, and fix jobs for small fixture repositories:
- * a worker is `node --import tsx services/fix/src/main.ts`, as a deployment runs it.
+ * a worker runs services/fix/src/main.ts from its sources (FROM_SOURCE), as a deployment runs its build.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '@selfreview/scan/analyze';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { FixItem } from '@selfreview/shared/schemas';
-import { TSX } from './cli.ts';
+import { FROM_SOURCE } from './cli.ts';
 import { git } from './git.ts';
 
 /** A stage worker's entry point, as a deployment starts it. */
@@ -24,7 +24,7 @@ export function startFixWorker(env: Record<string, string>): WorkerProc {
 }
 
 export function startWorkerProcess(stage: 'scan' | 'fix', env: Record<string, string>): WorkerProc {
-  const child = spawn(process.execPath, ['--import', TSX, workerMain(stage)], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, workerMain(stage)], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { CLI_MAIN, type CliResult, TSX } from './cli.ts';
+import { CLI_MAIN, type CliResult, FROM_SOURCE } from './cli.ts';
 
 const exec = promisify(execFile);
 
@@ -18,7 +18,7 @@ export type RunningCli = {
 };
 
 export function startCli(args: string[], env: Record<string, string>, timeoutMs = 300_000): RunningCli {
-  const child = spawn(process.execPath, ['--import', TSX, CLI_MAIN, ...args], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, CLI_MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 /**
- * Sampling step 1: `node --import tsx tests/real-corpus/dump.ts <checkout> <commit> <out.json>`
+ * Sampling step 1: `node --conditions=source --import tsx tests/real-corpus/dump.ts <checkout> <commit> <out.json>`
  * writes every candidate of a real run with apply's decision, as input for sample.ts.
  */
 import { writeFile } from 'node:fs/promises';

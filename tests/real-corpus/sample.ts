@@ -1,5 +1,5 @@
 /**
- * Sampling step 2: `node --import tsx tests/real-corpus/sample.ts <repo> <commit> <per-stratum> <dump.json>...`
+ * Sampling step 2: `node --conditions=source --import tsx tests/real-corpus/sample.ts <repo> <commit> <per-stratum> <dump.json>...`
  * prints draft corpus entries (unlabeled) for one repository: every `fix` verdict of every
  * dump, plus up to <per-stratum> drop/defer decisions of each (rule, verdict, reason)
  * stratum, picked in a fixed pseudo-random order (a hash of file, line and name), so the

@@ -27,9 +27,21 @@ const ENTRY_POINTS: Record<ProcessName, string> = {
 
 const resolveFromHere = createRequire(import.meta.url).resolve;
 
-/** The file a process starts from: its package's declared entry, resolved from the CLI's package. */
+/**
+ * The file a process starts from: its package's declared entry, resolved from the CLI's package
+ * under the CLI's own conditions, so the built CLI starts built workers (dist/*.js) and a CLI run
+ * from its sources with `--conditions=source` (development, the tests) starts their sources.
+ */
 export function entryPointOf(name: ProcessName): string {
   return resolveFromHere(ENTRY_POINTS[name]);
+}
+
+/**
+ * How `node` starts a process at `entry`: built JavaScript as it is; TypeScript sources through
+ * the tsx loader and with the "source" condition, so they import the other packages' sources too.
+ */
+export function nodeArgs(entry: string): string[] {
+  return entry.endsWith('.ts') ? ['--conditions=source', '--import', resolveFromHere('tsx'), entry] : [entry];
 }
 
 /** The NAMES of the secret variables of a deployment, by who needs them. */
@@ -114,17 +126,12 @@ export type WorkerProcess = {
   exited: Promise<number | null>;
 };
 
-/** The tsx loader, resolved from here so the workers run TypeScript without a build step. */
-function tsxLoader(): string {
-  return resolveFromHere('tsx');
-}
-
 /** Starts one process with exactly `env` (nothing of the CLI's own environment is added). */
 export function spawnWorker(stage: ProcessName, env: Record<string, string>, logDir: string): WorkerProcess {
   const logFile = path.join(logDir, `${stage}.log`);
   // Appending: a restarted worker writes after the lines that show why the last one died.
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', tsxLoader(), entryPointOf(stage)], {
+  const child = spawn(process.execPath, nodeArgs(entryPointOf(stage)), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

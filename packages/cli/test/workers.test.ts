@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { entryPointOf, type ProcessName, processEnv } from '../src/workers.ts';
+import { entryPointOf, nodeArgs, type ProcessName, processEnv } from '../src/workers.ts';
 
 const FROM = {
   PATH: '/usr/bin',
@@ -83,5 +83,21 @@ describe('entryPointOf', () => {
     ['publish', 'services/fix/src/publish-main.ts'],
   ] as const)('starts %s from the entry its package declares (%s)', (name, file) => {
     expect(entryPointOf(name)).toBe(`${ROOT}${file}`);
+  });
+});
+
+describe('nodeArgs', () => {
+  it('starts built JavaScript as it is', () => {
+    expect(nodeArgs('/r/services/scan/dist/main.js')).toEqual(['/r/services/scan/dist/main.js']);
+  });
+
+  it("starts TypeScript sources through tsx, importing the other packages' sources", () => {
+    const [conditions, flag, loader, entry] = nodeArgs('/r/services/scan/src/main.ts');
+    expect([conditions, flag, entry]).toEqual([
+      '--conditions=source',
+      '--import',
+      '/r/services/scan/src/main.ts',
+    ]);
+    expect(loader).toMatch(/\/tsx\/dist\/loader\.[cm]?js$/);
   });
 });
