@@ -1,6 +1,7 @@
 # Sourced by ./selfreview and ./scripts/test: makes a fresh machine ready.
 # Needs only Node.js 20.19+ and git; installs pnpm (through corepack), the
-# workspace's dependencies, and redis-server and bubblewrap (through apt-get) when missing.
+# workspace's dependencies, and redis-server and bubblewrap (through apt-get) when missing, and
+# builds the JavaScript the processes run (pnpm build) when it is missing or older than the sources.
 # Progress goes to stderr so that stdout stays the command's own.
 # ./scripts/test sets SELFREVIEW_WANT_BROWSER=1: then chromium (through apt-get) too, for the
 # dashboard's browser test, unless SELFREVIEW_BROWSER_TESTS=0.
@@ -48,6 +49,43 @@ ensure_dependencies() {
   if [ ! -f "$marker" ] || [ "$SELFREVIEW_ROOT/pnpm-lock.yaml" -nt "$marker" ]; then
     say "installing dependencies (pnpm install --frozen-lockfile)"
     (cd "$SELFREVIEW_ROOT" && pnpm install --frozen-lockfile --reporter=silent) >&2 || die "pnpm install failed"
+  fi
+}
+
+# The built JavaScript every process runs (each package's dist/, from `pnpm build`): built when a
+# package's dist/ is missing or a source (a package's src/, package.json or tsconfig) is newer
+# than the last build. turbo rebuilds only the packages whose sources changed. One build at a
+# time (flock): a second command waits, then finds it fresh.
+build_is_stale() {
+  local stamp="$SELFREVIEW_ROOT/node_modules/.selfreview-build" dir
+  [ -f "$stamp" ] || return 0
+  for dir in "$SELFREVIEW_ROOT"/packages/*/ "$SELFREVIEW_ROOT"/services/*/; do
+    [ -d "${dir}src" ] && [ ! -d "${dir}dist" ] && return 0
+  done
+  [ -n "$(cd "$SELFREVIEW_ROOT" && find packages/*/src services/*/src packages/*/package.json \
+    services/*/package.json packages/*/tsconfig.build.json services/*/tsconfig.build.json \
+    tsconfig.base.json tsconfig.build.json -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
+
+run_build() {
+  local stamp="$SELFREVIEW_ROOT/node_modules/.selfreview-build"
+  build_is_stale || return 0
+  say "building the JavaScript the processes run (pnpm build)"
+  # Stamped with the time the build started: a source saved meanwhile is newer, and builds next time.
+  touch "$stamp.next"
+  local out
+  # turbo's output only when the build fails.
+  out="$(cd "$SELFREVIEW_ROOT" && pnpm --silent build --output-logs=errors-only 2>&1)" \
+    || { echo "$out" >&2; die "pnpm build failed"; }
+  mv -f "$stamp.next" "$stamp"
+}
+
+ensure_build() {
+  build_is_stale || return 0
+  if command -v flock >/dev/null 2>&1; then
+    (flock 9 && run_build) 9>"$SELFREVIEW_ROOT/node_modules/.selfreview-build.lock" || exit 1
+  else
+    run_build
   fi
 }
 
@@ -130,6 +168,7 @@ ensure_chromium() {
 ensure_node
 ensure_pnpm
 ensure_dependencies
+ensure_build
 ensure_redis
 ensure_bubblewrap
 if [ -n "${SELFREVIEW_WANT_BROWSER:-}" ]; then ensure_chromium; fi

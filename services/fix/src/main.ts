@@ -1,4 +1,7 @@
-/** The fix worker process: `node --import tsx services/fix/src/main.ts`. */
+/**
+ * The fix worker process: `node services/fix/dist/main.js` (after `pnpm build`), or from its sources
+ * `node --conditions=source --import tsx services/fix/src/main.ts`.
+ */
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { RepoLock } from '@selfreview/shared/locks';

@@ -1,6 +1,7 @@
 /**
- * The publisher process: `node --import tsx services/fix/src/publish-main.ts`. The only process
- * with forge tokens in its environment; it receives committed, verified batches from the fix
+ * The publisher process: `node services/fix/dist/publish-main.js` (after `pnpm build`), or from
+ * its sources `node --conditions=source --import tsx services/fix/src/publish-main.ts`. The only
+ * process with forge tokens in its environment; it receives committed, verified batches from the fix
  * worker, runs no repository code (git push with hooks off, and the forge's REST API), and
  * takes its publish settings from the server configuration or `selfreview run`'s options.
  */

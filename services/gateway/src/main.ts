@@ -1,4 +1,7 @@
-/** The gateway process: `node --import tsx services/gateway/src/main.ts`. */
+/**
+ * The gateway process: `node services/gateway/dist/main.js` (after `pnpm build`), or from its sources
+ * `node --conditions=source --import tsx services/gateway/src/main.ts`.
+ */
 import { loadConfig } from '@selfreview/shared/config';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';

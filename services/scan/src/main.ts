@@ -1,4 +1,7 @@
-/** The scan worker process: `node --import tsx services/scan/src/main.ts`. */
+/**
+ * The scan worker process: `node services/scan/dist/main.js` (after `pnpm build`), or from its sources
+ * `node --conditions=source --import tsx services/scan/src/main.ts`.
+ */
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { createLogger } from '@selfreview/shared/logger';
