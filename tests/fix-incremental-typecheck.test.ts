@@ -28,7 +28,8 @@ const FILES = {
   'src/use.ts':
     "import { area } from './lib';\nimport { spare } from './other';\n\nexport const a = area(2, 3);\n",
   // Wrong at the base already: its diagnostic is replayed from the build info, and is not new.
-  'src/old.ts': "export const n: number = 'x';\n",
+  'src/old.ts':
+    "import { area } from './lib';\n\nexport const n: number = 'x';\nexport const m = area(1, 1);\n",
 };
 
 const WITHOUT_UNUSED = "import { area } from './lib';\n\nexport const a = area(2, 3);\n";
@@ -127,6 +128,7 @@ describe('incremental typecheck of a batch', () => {
     const verdict = await verifier.typecheck(['src/lib.ts']);
     expect(verdict.error).toBeNull();
     expect(verdict.regressions.map((r) => [r.file, r.added.map((d) => d.code)])).toEqual([
+      ['src/old.ts', [2554]],
       ['src/use.ts', [2554]],
     ]);
     expect(verifier.lastRun.get('tsconfig.json')).toBe('full');
@@ -150,6 +152,33 @@ describe('incremental typecheck of a batch', () => {
       // The incremental run (in another worktree than the base's) replayed the planted text for
       // src/old.ts, a file the batch did not change: the full check has the last word.
       expect(await verifier.typecheck(['src/use.ts'])).toEqual({ error: null, regressions: [] });
+      expect(verifier.lastRun.get('tsconfig.json')).toBe('full');
+    } finally {
+      await writeFile(info, good);
+      await writeFile(json, goodEntry);
+    }
+  });
+
+  it("rechecks only the changed file when its declarations stay the same (the base's build info has their signatures)", async () => {
+    const { json, info } = await cached();
+    const good = await readFile(info);
+    const goodEntry = await readFile(json, 'utf8');
+    const planted = Buffer.from(
+      good.toString('utf8').replace("Type 'string' is not assignable", "Type 'string' is planted"),
+    );
+    await writeFile(info, planted);
+    await writeFile(json, JSON.stringify({ ...JSON.parse(goodEntry), buildInfo: sha256(planted) }));
+    try {
+      const { wt, verifier } = await batch();
+      await verifier.baseline(['src/lib.ts']);
+      // The body changes, the declaration of `area` does not: src/old.ts, which imports it, is
+      // not checked again, and its planted diagnostic comes back (then a full check, as above).
+      // Built without the seed, every importer would be checked again and nothing planted seen.
+      await writeFile(
+        path.join(wt.dir, 'src/lib.ts'),
+        'export function area(w: number, h: number): number {\n  return h * w;\n}\n',
+      );
+      expect(await verifier.typecheck(['src/lib.ts'])).toEqual({ error: null, regressions: [] });
       expect(verifier.lastRun.get('tsconfig.json')).toBe('full');
     } finally {
       await writeFile(info, good);

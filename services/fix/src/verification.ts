@@ -26,9 +26,12 @@ import type { Worktree } from '@selfreview/shared/workspace';
 import {
   buildInfoFile,
   forgetBuildInfo,
+  hasBuildInfo,
   incrementalFlags,
+  removeSeed,
   restoreBuildInfo,
   saveBuildInfo,
+  writeSeed,
 } from './build-info.ts';
 import { affectedProject } from './projects.ts';
 import { type FileChange, runtimeUnchanged } from './runtime-equivalence.ts';
@@ -115,7 +118,7 @@ export class Verifier {
         continue;
       }
       // Nothing left from before: the base run checks everything and writes the base's build info.
-      if (check.buildInfo) await forgetBuildInfo(this.wt.dir, check.buildInfo);
+      if (check.buildInfo) await this.seed(project, check.buildInfo, check.argv);
       const run = await this.runTsc(check.argv);
       if (run.error) {
         if (this.deadline?.aborted) throw new Error('batch time limit reached');
@@ -130,6 +133,11 @@ export class Verifier {
       if (check.buildInfo) this.buildInfoWritten.add(project);
       await this.writeCache(key, { diagnostics: run.diagnostics, buildInfo } satisfies CachedTypecheck);
     }
+  }
+
+  /** The base's diagnostics of `project`, once `baseline` has them. */
+  baseDiagnosticsOf(project: string): readonly Diagnostic[] | undefined {
+    return this.baseDiagnostics.get(project);
   }
 
   /** New diagnostics in the projects of `files`, against the base. */
@@ -187,6 +195,22 @@ export class Verifier {
       return run;
     }
     return this.fullCheck(project, check);
+  }
+
+  /**
+   * Puts the seed's build info (`project` with no files) at `file`, from which the base run
+   * records the declaration signature of every file (see ./build-info.ts); without one, the
+   * base run builds from nothing and later checks recheck more, never less.
+   */
+  private async seed(project: string, file: string, argv: readonly string[]): Promise<void> {
+    await forgetBuildInfo(this.wt.dir, file);
+    const seedArgv = await writeSeed(this.wt.dir, file, project, argv);
+    try {
+      const run = await this.runTsc(seedArgv);
+      if (run.error || !hasBuildInfo(this.wt.dir, file)) await forgetBuildInfo(this.wt.dir, file);
+    } finally {
+      await removeSeed(this.wt.dir, file);
+    }
   }
 
   /** A check of `project` with no build info: everything is checked (and a new one written). */
