@@ -5,31 +5,24 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_CLI, build, ROOT } from './helpers/build.ts';
 import { removeDir, tempDir } from './helpers/git.ts';
 import { until } from './helpers/processes.ts';
 import { cleanPrefix, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const exec = promisify(execFile);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const built = (file: string) => path.join(ROOT, file);
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 
 describe('the built code', () => {
-  beforeAll(async () => {
-    // What `pnpm build` runs; turbo rebuilds only what changed since the last build.
-    await exec(path.join(ROOT, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only'], {
-      cwd: ROOT,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  }, 600_000);
+  beforeAll(build, 600_000);
 
   it('node packages/cli/dist/main.js help exits 0', async () => {
-    const { stdout } = await exec(process.execPath, [built('packages/cli/dist/main.js'), 'help'], {
+    const { stdout } = await exec(process.execPath, [BUILT_CLI, 'help'], {
       env: ENV,
     });
     expect(stdout).toMatch(/^Usage: selfreview <command>/);

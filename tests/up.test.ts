@@ -2,7 +2,8 @@
  * `selfreview up` end to end, as a team runs it: the gateway, the three workers and the
  * publisher as real processes on a Redis that wants a password (server mode refuses one that
  * does not), a signed push webhook over HTTP on 127.0.0.1, and the run it starts followed
- * through the API until its fix branch exists. Ctrl-C stops everything.
+ * through the API until its fix branch exists. Ctrl-C stops everything. The built code (dist/),
+ * as `./selfreview up` runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -10,7 +11,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '@selfreview/shared/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_MAIN, FROM_SOURCE } from './helpers/cli.ts';
+import { BUILT_CLI, build } from './helpers/build.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { uniquePrefix } from './helpers/redis.ts';
 import { type AuthRedis, startAuthRedis } from './helpers/redis-auth.ts';
@@ -30,6 +31,8 @@ describe('selfreview up', () => {
   let redis: AuthRedis;
 
   beforeAll(async () => {
+    // The built CLI and workers, as `./selfreview up` runs them (minutes when built from scratch).
+    await build();
     repo = await makeRepo({
       'tsconfig.json': JSON.stringify({
         compilerOptions: { strict: true, noEmit: true, types: [] },
@@ -65,24 +68,20 @@ describe('selfreview up', () => {
         '',
       ].join('\n'),
     );
-    up = spawn(
-      process.execPath,
-      [...FROM_SOURCE, CLI_MAIN, 'up', '--config', config, '--port', String(port)],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          // redis://selfreview:password@127.0.0.1:port
-          REDIS_URL: redis.url,
-          SELFREVIEW_PREFIX: prefix,
-          SELFREVIEW_DATA_DIR: dataDir,
-          DEMO_WEBHOOK_SECRET: SECRET,
-          SELFREVIEW_UI_USER: 'ops',
-          SELFREVIEW_UI_PASSWORD: 'up-test-password',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    up = spawn(process.execPath, [BUILT_CLI, 'up', '--config', config, '--port', String(port)], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        // redis://selfreview:password@127.0.0.1:port
+        REDIS_URL: redis.url,
+        SELFREVIEW_PREFIX: prefix,
+        SELFREVIEW_DATA_DIR: dataDir,
+        DEMO_WEBHOOK_SECRET: SECRET,
+        SELFREVIEW_UI_USER: 'ops',
+        SELFREVIEW_UI_PASSWORD: 'up-test-password',
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     up.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
     });
@@ -93,7 +92,7 @@ describe('selfreview up', () => {
       async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200,
       120,
     );
-  });
+  }, 600_000);
 
   afterAll(async () => {
     if (up.exitCode === null) {
