@@ -3,6 +3,7 @@
  * catalog, a worker whose processor receives a validated payload, and a
  * graceful shutdown on SIGINT/SIGTERM that lets the current job finish.
  */
+import { existsSync } from 'node:fs';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RepoConfig, ServiceConfig } from './config.ts';
@@ -144,15 +145,64 @@ export async function openJobRepository(
   repoPath: string,
   sha: string,
 ): Promise<{ repo: Repository; config: RepoConfig }> {
-  let repo: Repository;
-  try {
-    repo = await Repository.open(repoPath);
-  } catch (err) {
-    if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
-    throw err;
+  const repo = await unrecoverableOnUserError(() => Repository.open(repoPath));
+  return { repo, config: await unrecoverableOnUserError(() => loadRepoConfigAt(repo, sha)) };
+}
+
+/**
+ * openJobRepository for a worker that takes many jobs of the same repositories: each repository
+ * is opened once, reads its files and branch tips through one long-lived git process
+ * (Repository.keepGitOpen), and has its config read once per commit (a commit's files never
+ * change), for the worker's life. A folder that is gone is looked for again, so a job naming it
+ * fails as openJobRepository's would. Failures are not kept: the next job tries again.
+ */
+export class JobRepositories {
+  private readonly repos = new Map<string, Promise<Repository>>();
+  private readonly configs = new Map<string, Promise<RepoConfig>>();
+
+  constructor(private readonly capacity = 32) {}
+
+  async open(repoPath: string, sha: string): Promise<{ repo: Repository; config: RepoConfig }> {
+    if (!existsSync(repoPath)) this.repos.delete(repoPath);
+    const repo = await this.remember(this.repos, repoPath, () =>
+      unrecoverableOnUserError(async () => (await Repository.open(repoPath)).keepGitOpen()),
+    );
+    const config = await this.remember(this.configs, `${repo.root}\0${sha}`, () =>
+      unrecoverableOnUserError(() => loadRepoConfigAt(repo, sha)),
+    );
+    return { repo, config };
   }
+
+  /** Ends every repository's git process (at the worker's shutdown, once its jobs are done). */
+  async close(): Promise<void> {
+    const repos = await Promise.allSettled(this.repos.values());
+    this.repos.clear();
+    this.configs.clear();
+    for (const r of repos) if (r.status === 'fulfilled') r.value.close();
+  }
+
+  private remember<T>(entries: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let entry = entries.get(key);
+    if (entry) {
+      // Most recently used last: the first key is the one dropped when full.
+      entries.delete(key);
+    } else {
+      entry = make();
+      entry.catch(() => {
+        if (entries.get(key) === entry) entries.delete(key);
+      });
+    }
+    entries.set(key, entry);
+    // A repository dropped here keeps its git process until that ends itself, idle (a job may
+    // still be reading through it).
+    while (entries.size > this.capacity) entries.delete(entries.keys().next().value as string);
+    return entry;
+  }
+}
+
+async function unrecoverableOnUserError<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return { repo, config: await loadRepoConfigAt(repo, sha) };
+    return await run();
   } catch (err) {
     if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
     throw err;

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GitError, UserInputError } from '../errors.ts';
+import { GitBatch } from './batch.ts';
 import { failureReason, git, runGit } from './exec.ts';
 import * as objects from './objects.ts';
 import * as refs from './refs.ts';
@@ -14,10 +15,27 @@ import * as remote from './remote.ts';
 import * as worktrees from './worktree.ts';
 
 export class Repository {
+  /** Set by keepGitOpen: reads go through one long-lived git process. */
+  private batch: GitBatch | null = null;
+
   private constructor(
     /** The repository's top-level folder (for a bare cache clone, its git dir). */
     readonly root: string,
   ) {}
+
+  /**
+   * From now on files and branch tips are read through one long-lived `git cat-file
+   * --batch-command` (see batch.ts) instead of a git process per call: for a worker that keeps
+   * its repositories across jobs. close() ends that process (a later read starts it again).
+   */
+  keepGitOpen(opts?: { idleMs?: number }): this {
+    this.batch ??= new GitBatch(this.root, opts);
+    return this;
+  }
+
+  close(): void {
+    this.batch?.close();
+  }
 
   /** Opens an existing local repository; a clear UserInputError when it isn't one. */
   static async open(dir: string): Promise<Repository> {
@@ -81,6 +99,7 @@ export class Repository {
 
   /** Reads many files at `sha` in one git command; missing files are absent from the map. */
   readFiles(sha: string, files: readonly string[]): Promise<Map<string, string>> {
+    if (this.batch) return this.batch.readFiles(sha, files);
     return objects.readFiles(this.root, sha, files);
   }
 
@@ -90,6 +109,7 @@ export class Repository {
 
   /** The commit a local branch (any branch, e.g. the base branch) points at now, or null. */
   branchTip(name: string): Promise<string | null> {
+    if (this.batch) return this.batch.branchTip(name);
     return refs.branchTip(this.root, name);
   }
 
