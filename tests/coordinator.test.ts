@@ -91,17 +91,69 @@ afterEach(async () => {
 const finishedAt = async () => (await coordinator.runs.meta(RUN_ID))?.finishedAt;
 
 describe('RunCoordinator', () => {
-  it('hands scan candidates to apply: one job per file, opened in the run before it is queued', async () => {
-    const found = [candidate('src/a.ts', 'x'), candidate('src/b.ts', 'y'), candidate('src/a.ts', 'z')];
-    expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(2);
+  it('hands scan candidates to apply: groups of files, opened in the run before they are queued', async () => {
+    const found = [candidate('src/b.ts', 'y'), candidate('src/a.ts', 'x'), candidate('src/b.ts', 'z')];
+    expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(1);
 
-    const ids = [applyJobId(RUN_ID, 'src/a.ts'), applyJobId(RUN_ID, 'src/b.ts')];
-    const a = await applyQueue.getJob(ids[0]!);
-    expect(a?.name).toBe('apply-file');
-    expect(a?.data).toEqual({ ...RUN, file: 'src/a.ts', candidates: [found[0], found[2]] });
-    expect((await applyQueue.getJob(ids[1]!))?.data.candidates).toEqual([found[1]]);
-    expect((await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`)).sort()).toEqual(ids.sort());
-    expect((await coordinator.runs.meta(RUN_ID))?.applyJobs).toBe('2');
+    const id = applyJobId(RUN_ID, ['src/a.ts', 'src/b.ts']);
+    const job = await applyQueue.getJob(id);
+    expect(job?.name).toBe('apply-files');
+    expect(job?.data).toEqual({
+      ...RUN,
+      files: [
+        { file: 'src/a.ts', candidates: [found[1]] },
+        { file: 'src/b.ts', candidates: [found[0], found[2]] },
+      ],
+    });
+    expect(await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`)).toEqual([id]);
+    expect((await coordinator.runs.meta(RUN_ID))?.applyJobs).toBe('1');
+  });
+
+  it('cuts many files into groups of 50, and a hand-over made again queues the same jobs once', async () => {
+    const files = Array.from({ length: 120 }, (_, i) => `src/f${String(i).padStart(3, '0')}.ts`);
+    const found = files.map((f) => candidate(f, 'x'));
+    expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(3);
+    // A scan job that crashed after its hand-over hands the same candidates over again.
+    expect(await coordinator.handOverToApply(applyQueue, RUN, [...found].reverse())).toBe(3);
+
+    const jobs = await applyQueue.getJobs(['waiting']);
+    expect(jobs.map((j) => j.data.files.length).sort()).toEqual([20, 50, 50]);
+    expect(jobs.flatMap((j) => j.data.files.map((f) => f.file)).sort()).toEqual(files);
+    const open = await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`);
+    expect(open.sort()).toEqual(jobs.map((j) => j.id).sort());
+  });
+
+  it('splits a failed apply job into one job per file, never reopening one that has ended', async () => {
+    const job: ApplyJob = {
+      ...RUN,
+      files: ['src/a.ts', 'src/b.ts', 'src/c.ts'].map((file) => ({
+        file,
+        candidates: [candidate(file, 'x')],
+      })),
+    };
+    const ids = job.files.map((f) => applyJobId(RUN_ID, [f.file]));
+    expect(await coordinator.splitApplyJob(applyQueue, job)).toBe(3);
+    expect((await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`)).sort()).toEqual([...ids].sort());
+    const first = await applyQueue.getJob(ids[0]!);
+    expect(first?.data).toEqual({ ...RUN, files: [job.files[0]] });
+
+    // src/a.ts's job runs and closes; a worker that crashed during the split splits again.
+    const manualConnection = connect('worker');
+    const manual = new Worker('apply', null, { connection: manualConnection, prefix });
+    try {
+      const taken = await manual.getNextJob('token-1');
+      expect(taken?.id).toBe(ids[0]);
+      await taken!.moveToCompleted({}, 'token-1', false);
+      await coordinator.lifecycle.closeAndClaimHandOver(RUN_ID, 'apply', ids[0]!);
+    } finally {
+      await manual.close();
+      await manualConnection.quit();
+    }
+    expect(await coordinator.splitApplyJob(applyQueue, job)).toBe(3);
+    expect((await redis.smembers(`${prefix}:run:{${RUN_ID}}:open:apply`)).sort()).toEqual(
+      ids.slice(1).sort(),
+    );
+    expect(await applyQueue.getJobCounts('waiting', 'completed')).toEqual({ waiting: 2, completed: 1 });
   });
 
   it('only the last scan or apply job to close hands over to fix, and reads maxFiles only then', async () => {

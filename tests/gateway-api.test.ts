@@ -81,8 +81,7 @@ function applyJob(file: string, name: string): ApplyJob {
     repo,
     baseBranch: 'main',
     baseSha: SHA,
-    file,
-    candidates: [candidate(file, name)],
+    files: [{ file, candidates: [candidate(file, name)] }],
   };
 }
 
@@ -253,6 +252,17 @@ describe('gateway API: queues', () => {
     expect(await queues.scan.getFailedCount()).toBe(0);
     expect(await queues.scan.getWaitingCount()).toBe(3);
     expect((await post('/api/queues/scan/retry-failed')).json()).toEqual({ queue: 'scan', retried: 0 });
+  });
+
+  it("lists a failed apply job with its files' paths, not their candidates", async () => {
+    const job = applyJob('src/a.ts', 'x');
+    job.files.push({ file: 'src/b.ts', candidates: [candidate('src/b.ts', 'y')] });
+    await queues.apply.add('apply-files', job, { jobId: 'run-1-apply-g1' });
+    await takeAndFinish('apply', 'fail');
+    const body = (await get('/api/queues/apply/failed')).json() as { jobs: Record<string, unknown>[] };
+    expect(body.jobs.map((j) => j.data)).toEqual([
+      { runId: 'run-1', files: ['src/a.ts', 'src/b.ts'], repo: { name: 'web', path: '/tmp/web' } },
+    ]);
   });
 
   it('answers 404 for an unknown queue and 400 naming the field for a bad limit', async () => {

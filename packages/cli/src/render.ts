@@ -11,7 +11,7 @@ export function renderProgress(
   const apply =
     totals.applyJobs === null
       ? 'apply -'
-      : `apply ${totals.applyJobs - p.open.apply}/${totals.applyJobs} files${p.open.apply === 0 ? ' ✓' : ''}`;
+      : `apply ${totals.applyJobs - p.open.apply}/${totals.applyJobs} jobs${p.open.apply === 0 ? ' ✓' : ''}`;
   const fix =
     totals.fixBatches === null
       ? 'fix -'

@@ -51,12 +51,40 @@ export const ScanJob = z.object({
 });
 export type ScanJob = z.infer<typeof ScanJob>;
 
-/** The candidates of one file: apply judges a file's candidates together. */
-export const ApplyJob = z.object({
-  ...RunRef,
+/** One file's candidates: apply judges a file's candidates together. */
+export const ApplyFile = z.object({
   file: RepoPath,
   candidates: z.array(Candidate).min(1),
 });
+export type ApplyFile = z.infer<typeof ApplyFile>;
+
+/**
+ * How many files and candidates one apply job takes at most (a file is never split: one with more
+ * candidates goes alone). Judging is fast; what costs is a job's fixed part (the branch's tip, the
+ * files read from git, Redis), so a job takes a group of files.
+ */
+export const APPLY_GROUP = { maxFiles: 50, maxCandidates: 500 } as const;
+
+/**
+ * The candidates of a group of files, each file once (see APPLY_GROUP). A job queued before
+ * groups existed (`file` and `candidates` of one file) reads as a group of that one file.
+ */
+export const ApplyJob = z.preprocess(
+  (data) => {
+    if (typeof data !== 'object' || data === null || 'files' in data || !('file' in data)) return data;
+    const { file, candidates, ...rest } = data as Record<string, unknown>;
+    return { ...rest, files: [{ file, candidates }] };
+  },
+  z
+    .object({
+      ...RunRef,
+      files: z.array(ApplyFile).min(1),
+    })
+    .refine((job) => new Set(job.files.map((f) => f.file)).size === job.files.length, {
+      message: 'a file may appear only once',
+      path: ['files'],
+    }),
+);
 export type ApplyJob = z.infer<typeof ApplyJob>;
 
 /** One fix batch: at most `maxFiles` files (enforced by the producer and re-checked by fix). */
@@ -176,9 +204,10 @@ export function jobId(...parts: string[]): string {
 }
 
 /**
- * The apply job of one file. Paths are hashed, not escaped: escaping would give
- * `src/a.ts` and `src_a.ts` the same id and BullMQ would drop one as a duplicate.
+ * The apply job of a group of files (in the job's order). Paths are hashed, not escaped: escaping
+ * would give `src/a.ts` and `src_a.ts` the same id and BullMQ would drop one as a duplicate. A
+ * group of one file has the id that file's job had before jobs took groups.
  */
-export function applyJobId(runId: string, file: string): string {
-  return jobId(runId, 'apply', createHash('sha256').update(file).digest('hex').slice(0, 20));
+export function applyJobId(runId: string, files: readonly string[]): string {
+  return jobId(runId, 'apply', createHash('sha256').update(files.join('\0')).digest('hex').slice(0, 20));
 }

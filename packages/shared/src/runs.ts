@@ -228,6 +228,52 @@ export class RunStore {
     await this.touch(runId, ['fixable']);
   }
 
+  /**
+   * What one apply job decided, in one MULTI: the decisions (by candidate id, so a job run
+   * again overwrites its own), each of its files' fixable items (by file; a file with none is
+   * removed) and the apply stage's time span (as markStage keeps it).
+   */
+  async putApplyResults(
+    runId: string,
+    results: {
+      decisions: readonly Decision[];
+      fixable: ReadonlyMap<string, readonly FixItem[]>;
+      startMs: number;
+      endMs: number;
+    },
+  ): Promise<void> {
+    const decisions = this.key(runId, 'decisions');
+    const fixable = this.key(runId, 'fixable');
+    const stages = this.key(runId, 'stages');
+    const multi = this.redis.multi();
+    if (results.decisions.length > 0) {
+      multi.hset(
+        decisions,
+        Object.fromEntries(results.decisions.map((d) => [d.candidateId, JSON.stringify(d)])),
+      );
+      multi.expire(decisions, RUN_TTL_S);
+    }
+    const kept = [...results.fixable].filter(([, items]) => items.length > 0);
+    const none = [...results.fixable].filter(([, items]) => items.length === 0).map(([file]) => file);
+    if (kept.length > 0)
+      multi.hset(fixable, Object.fromEntries(kept.map(([file, items]) => [file, JSON.stringify(items)])));
+    if (none.length > 0) multi.hdel(fixable, ...none);
+    if (results.fixable.size > 0) multi.expire(fixable, RUN_TTL_S);
+    multi.eval(
+      HSET_MIN_MAX,
+      1,
+      stages,
+      'apply:start',
+      String(results.startMs),
+      'apply:end',
+      String(results.endMs),
+    );
+    multi.expire(stages, RUN_TTL_S);
+    const replies = (await multi.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   async fixable(runId: string): Promise<Map<string, FixItem[]>> {
     const h = await this.redis.hgetall(this.key(runId, 'fixable'));
     return new Map(Object.entries(h).map(([file, v]) => [file, FixItem.array().parse(JSON.parse(v))]));

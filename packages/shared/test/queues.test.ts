@@ -27,7 +27,7 @@ const candidate: Candidate = {
 const fixItem: FixItem = { candidate, changeType: 'remove_unused_import', confidence: 1 };
 
 const scan = { ...RUN, mode: 'push', files: ['src/a.ts', 'src/b.tsx'] };
-const apply = { ...RUN, file: 'src/a.ts', candidates: [candidate] };
+const apply = { ...RUN, files: [{ file: 'src/a.ts', candidates: [candidate] }] };
 const fix = { ...RUN, batchId: 'run_2025-01-01-b-1', files: [{ file: 'src/a.ts', items: [fixItem] }] };
 
 describe('jobId', () => {
@@ -48,13 +48,29 @@ describe('jobId', () => {
 
 describe('applyJobId', () => {
   it('gives paths that escape alike different ids', () => {
-    expect(applyJobId('r1', 'src/a.ts')).not.toBe(applyJobId('r1', 'src_a.ts'));
-    expect(applyJobId('r1', 'a b.ts')).not.toBe(applyJobId('r1', 'a_b.ts'));
+    expect(applyJobId('r1', ['src/a.ts'])).not.toBe(applyJobId('r1', ['src_a.ts']));
+    expect(applyJobId('r1', ['a b.ts'])).not.toBe(applyJobId('r1', ['a_b.ts']));
   });
 
   it('is stable and safe for BullMQ', () => {
-    expect(applyJobId('r1', 'src/a.ts')).toBe(applyJobId('r1', 'src/a.ts'));
-    expect(applyJobId('r1', 'src/a.ts')).toMatch(/^r1-apply-[0-9a-f]{20}$/);
+    expect(applyJobId('r1', ['src/a.ts'])).toBe(applyJobId('r1', ['src/a.ts']));
+    expect(applyJobId('r1', ['src/a.ts'])).toMatch(/^r1-apply-[0-9a-f]{20}$/);
+  });
+
+  it('tells groups apart by every file', () => {
+    const ids = [
+      applyJobId('r1', ['src/a.ts', 'src/b.ts']),
+      applyJobId('r1', ['src/a.ts', 'src/c.ts']),
+      applyJobId('r1', ['src/a.ts']),
+      applyJobId('r1', ['src/a.ts\0src/b.ts']),
+    ];
+    expect(new Set(ids).size).toBe(3);
+    // A NUL cannot be in a path (RepoPath), so the last one never names a real group.
+    expect(ids[3]).toBe(ids[0]);
+  });
+
+  it("gives a group of one file the id that file's job had before jobs took groups", () => {
+    expect(applyJobId('r1', ['src/a.ts'])).toBe('r1-apply-072fc23b941d05af2383');
   });
 });
 
@@ -87,13 +103,26 @@ describe('payload schemas', () => {
     'refuses the file path %j in every payload',
     (file) => {
       expect(ScanJob.safeParse({ ...scan, files: [file] }).success).toBe(false);
-      expect(ApplyJob.safeParse({ ...apply, file }).success).toBe(false);
+      expect(ApplyJob.safeParse({ ...apply, files: [{ file, candidates: [candidate] }] }).success).toBe(
+        false,
+      );
       expect(FixJob.safeParse({ ...fix, files: [{ file, items: [fixItem] }] }).success).toBe(false);
     },
   );
 
-  it('ApplyJob refuses an empty candidate list', () => {
-    expect(ApplyJob.safeParse({ ...apply, candidates: [] }).success).toBe(false);
+  it('ApplyJob refuses no files, a file with no candidates, and a file twice', () => {
+    expect(ApplyJob.safeParse({ ...apply, files: [] }).success).toBe(false);
+    expect(ApplyJob.safeParse({ ...apply, files: [{ file: 'src/a.ts', candidates: [] }] }).success).toBe(
+      false,
+    );
+    const twice = [...apply.files, ...apply.files];
+    expect(ApplyJob.safeParse({ ...apply, files: twice }).success).toBe(false);
+  });
+
+  it('ApplyJob reads a job queued before groups (one file) as a group of that file', () => {
+    expect(ApplyJob.parse({ ...RUN, file: 'src/a.ts', candidates: [candidate] })).toEqual(apply);
+    expect(ApplyJob.safeParse({ ...RUN, file: 'src/a.ts', candidates: [] }).success).toBe(false);
+    expect(ApplyJob.safeParse({ ...RUN, file: '../a.ts', candidates: [candidate] }).success).toBe(false);
   });
 
   it('FixJob refuses a batch with no files or a file with no items', () => {
@@ -130,8 +159,8 @@ describe('parsePayload', () => {
     ],
     [
       'apply',
-      'invalid apply payload: candidates: Too small: expected array to have >=1 items',
-      { ...apply, candidates: [] },
+      'invalid apply payload: files.0.candidates: Too small: expected array to have >=1 items',
+      { ...apply, files: [{ file: 'src/a.ts', candidates: [] }] },
     ],
     [
       'fix',

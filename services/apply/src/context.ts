@@ -28,7 +28,21 @@ import { RepoIndex } from './repo-index.ts';
 export class RepoIndexCache {
   private readonly entries = new Map<string, Promise<RepoIndex>>();
   private readonly conventionEntries = new Map<string, Promise<RepoConventions>>();
+  private readonly trees = new Map<string, ReturnType<Repository['listFilesWithSize']>>();
   constructor(private readonly capacity = 4) {}
+
+  /** The commit's file listing, which both the index and the conventions start from. */
+  private tree(repo: Repository, sha: string): ReturnType<Repository['listFilesWithSize']> {
+    const key = `${repo.root}\0${sha}`;
+    let entry = this.trees.get(key);
+    if (!entry) {
+      entry = repo.listFilesWithSize(sha);
+      this.trees.set(key, entry);
+      entry.catch(() => this.trees.delete(key));
+      while (this.trees.size > this.capacity) this.trees.delete(this.trees.keys().next().value as string);
+    }
+    return entry;
+  }
 
   /** Read once per repository and commit; every candidate of every file needs them. */
   conventions(repo: Repository, sha: string): Promise<RepoConventions> {
@@ -36,7 +50,7 @@ export class RepoIndexCache {
     let entry = this.conventionEntries.get(key);
     if (!entry) {
       entry = (async () => {
-        const tree = await repo.listFilesWithSize(sha);
+        const tree = await this.tree(repo, sha);
         return readConventions(await repo.readFiles(sha, conventionFiles(tree.map((e) => e.path))));
       })();
       this.conventionEntries.set(key, entry);
@@ -52,7 +66,7 @@ export class RepoIndexCache {
     let entry = this.entries.get(key);
     if (!entry) {
       entry = (async () => {
-        const tree = await repo.listFilesWithSize(sha);
+        const tree = await this.tree(repo, sha);
         const files = selectSourceFiles(tree, { ignore: [...ignore] }).files;
         return RepoIndex.build(await repo.readFiles(sha, files));
       })();
@@ -77,13 +91,22 @@ export interface ContextInput {
   indexes: RepoIndexCache;
   llmAvailable: boolean;
   now?: number;
+  /**
+   * The file's text at `headSha` and at `baseSha` (null where it does not exist), when the
+   * caller has read them already (judgeFiles reads a whole group's in one git command each).
+   */
+  texts?: { fileText: string | null; scannedText: string | null };
 }
 
 /** One context per candidate (they differ only in memory), sharing the file's parse. */
 export async function buildContexts(input: ContextInput): Promise<Map<string, JudgeContext>> {
   const { repo, config, file } = input;
-  const fileText = await repo.readFile(input.headSha, file);
-  const scannedText = input.baseSha === input.headSha ? fileText : await repo.readFile(input.baseSha, file);
+  const fileText = input.texts ? input.texts.fileText : await repo.readFile(input.headSha, file);
+  const scannedText = input.texts
+    ? input.texts.scannedText
+    : input.baseSha === input.headSha
+      ? fileText
+      : await repo.readFile(input.baseSha, file);
   const sourceFile = fileText === null ? null : parseFile(file, fileText);
   const needsIndex = input.candidates.some((c) => CHECKS_USING_REPO_INDEX.has(c.rule));
   const index = needsIndex ? await input.indexes.get(repo, input.headSha, config.ignore) : undefined;

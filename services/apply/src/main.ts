@@ -1,15 +1,13 @@
 /** The apply worker process: `node --import tsx services/apply/src/main.ts`. */
-import { defaultRepoConfig, loadConfig } from '@selfreview/shared/config';
+import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
-import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
-import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
-import { Repository } from '@selfreview/shared/workspace';
+import { createQueue, handleShutdown, JobRepositories, startWorker } from '@selfreview/shared/worker';
 import { RepoIndexCache } from './context.ts';
-import { createApplyProcessor } from './processor.ts';
+import { createApplyFailureHandler, createApplyProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
 const log = createLogger({ name: 'apply', level: config.logLevel });
@@ -26,11 +24,16 @@ const { runs } = coordinator;
 const fixQueue = createQueue('fix', redis, config.prefix);
 // The connection's own listener logs a lost Redis; without this, BullMQ prints each error's stack.
 fixQueue.on('error', () => {});
+// Where a failed job of several files puts each of them back as a job of its own.
+const applyQueue = createQueue('apply', redis, config.prefix);
+applyQueue.on('error', () => {});
 const model = createModel({ config, env: process.env, redis, runs, log });
 log.info(
   { model: model ? config.modelName : null },
   model ? 'second opinions on' : 'second opinions off: no API key',
 );
+// Opened once, with one git process each for reading, for the worker's life.
+const repositories = new JobRepositories();
 const worker = startWorker({
   queue: 'apply',
   config,
@@ -42,19 +45,15 @@ const worker = startWorker({
     ...(model ? { model } : {}),
     memory: new FindingMemory(redis, config.prefix),
     indexes: new RepoIndexCache(),
+    repositories,
   }),
-  onFinalFailure: async (data, { job }, err) => {
-    await runs.addWarnings(data.runId, [`apply failed for ${data.file}: ${err.message}`]);
-    const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
-    // Read only by the job that hands over. The failure may be the config itself: the defaults then.
-    const maxFiles = async () =>
-      (
-        await Repository.open(data.repo.path)
-          .then((repo) => loadRepoConfigAt(repo, data.baseSha))
-          .catch(() => defaultRepoConfig())
-      ).fix.maxFiles;
-    await coordinator.closeStageJob(fixQueue, { stage: 'apply', jobId: String(job.id), run }, maxFiles);
-  },
+  onFinalFailure: createApplyFailureHandler({ coordinator, fixQueue, applyQueue }),
 });
 log.info({ queue: 'apply', prefix: config.prefix }, 'worker ready');
-handleShutdown(log, [() => worker.close(), () => fixQueue.close(), () => redis.quit()]);
+handleShutdown(log, [
+  () => worker.close(),
+  () => repositories.close(),
+  () => fixQueue.close(),
+  () => applyQueue.close(),
+  () => redis.quit(),
+]);

@@ -1,19 +1,22 @@
 /**
- * The apply job: judge one file's candidates with the file's current text,
- * record every decision, and keep the `fix` ones for the hand-over to fix.
+ * The apply job: judge a group of files' candidates with each file's current text, record every
+ * decision, and keep the `fix` ones for the hand-over to fix.
  */
 
+import { defaultRepoConfig } from '@selfreview/shared/config';
 import type { RunCoordinator } from '@selfreview/shared/coordinator';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { BudgetScope } from '@selfreview/shared/model/budget';
 import type { ModelSetup } from '@selfreview/shared/model/setup';
 import type { ApplyJob, FixJob } from '@selfreview/shared/queues';
+import { loadRepoConfigAt } from '@selfreview/shared/repo-files';
 import type { Candidate, Decision, FixItem } from '@selfreview/shared/schemas';
-import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
-import type { Queue } from 'bullmq';
+import type { JobRepositories, ProcessContext } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
+import { type Queue, UnrecoverableError } from 'bullmq';
 import type { RepoIndexCache } from './context.ts';
-import { judgeFile } from './judge-file.ts';
+import { judgeFiles } from './judge-file.ts';
 import {
   applyOpinion,
   buildOpinionPrompt,
@@ -32,61 +35,74 @@ export type ApplyDeps = {
   model?: ModelSetup;
   memory: FindingMemory;
   indexes: RepoIndexCache;
+  /** Repositories opened and configs read, kept for the worker's life. */
+  repositories: JobRepositories;
 };
 
-export type ApplyResult = { fix: number; drop: number; defer: number };
+export type ApplyResult = { files: number; fix: number; drop: number; defer: number };
 
 export function createApplyProcessor(deps: ApplyDeps) {
   return async (data: ApplyJob, { job, log }: ProcessContext): Promise<ApplyResult> => {
     const started = Date.now();
-    const { repo, config } = await openJobRepository(data.repo.path, data.baseSha);
+    const { repo, config } = await deps.repositories.open(data.repo.path, data.baseSha);
     // "Still there?" is asked at the branch's tip now: a push since the scan may have
     // fixed or moved the finding. A branch that is gone falls back to the scanned commit.
     const headSha = (await repo.branchTip(data.baseBranch).catch(() => null)) ?? data.baseSha;
+    const candidates = data.files.flatMap((f) => f.candidates);
     const memory = await deps.memory.recall(
       data.repo.path,
-      data.candidates.map((c) => c.id),
+      candidates.map((c) => c.id),
     );
-    const judged: Decision[] = await judgeFile({
+    const judgedFiles = await judgeFiles({
       repo,
       config,
-      file: data.file,
-      candidates: data.candidates,
+      files: data.files,
       baseSha: data.baseSha,
       headSha,
       memory,
       indexes: deps.indexes,
       llmAvailable: deps.llmAvailable,
     });
-    const byId = new Map(data.candidates.map((c) => [c.id, c]));
-    const decisions =
-      deps.model && config.llm.secondOpinion
-        ? await withSecondOpinions(deps.model, judged, {
-            byId,
-            fileText: await repo.readFile(headSha, data.file),
-            threshold: config.apply.confidenceThreshold,
-            scope: { repo: repo.root, runId: data.runId, batchId: 'apply', limits: config.llm.budgets },
-            maxTokens: Math.min(1024, config.llm.maxOutputTokens),
-            log,
-          })
-        : judged;
-    const items: FixItem[] = decisions.flatMap((d) => {
-      const candidate = byId.get(d.candidateId);
-      return d.verdict === 'fix' && d.changeType && candidate
-        ? [
-            {
-              candidate,
-              changeType: d.changeType,
-              confidence: d.confidence,
-              ...(d.importFrom ? { importFrom: d.importFrom } : {}),
-            },
-          ]
-        : [];
-    });
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    const decisions: Decision[] = [];
+    const fixable = new Map<string, FixItem[]>();
+    for (const judged of judgedFiles) {
+      const fileDecisions =
+        deps.model && config.llm.secondOpinion
+          ? await withSecondOpinions(deps.model, judged.decisions, {
+              byId,
+              fileText: judged.fileText,
+              threshold: config.apply.confidenceThreshold,
+              scope: { repo: repo.root, runId: data.runId, batchId: 'apply', limits: config.llm.budgets },
+              maxTokens: Math.min(1024, config.llm.maxOutputTokens),
+              log,
+            })
+          : judged.decisions;
+      decisions.push(...fileDecisions);
+      fixable.set(
+        judged.file,
+        fileDecisions.flatMap((d) => {
+          const candidate = byId.get(d.candidateId);
+          return d.verdict === 'fix' && d.changeType && candidate
+            ? [
+                {
+                  candidate,
+                  changeType: d.changeType,
+                  confidence: d.confidence,
+                  ...(d.importFrom ? { importFrom: d.importFrom } : {}),
+                },
+              ]
+            : [];
+        }),
+      );
+    }
     const { coordinator } = deps;
-    await coordinator.runs.putDecisions(data.runId, decisions);
-    await coordinator.runs.putFixable(data.runId, data.file, items);
-    await coordinator.runs.markStage(data.runId, 'apply', started, Date.now());
+    await coordinator.runs.putApplyResults(data.runId, {
+      decisions,
+      fixable,
+      startMs: started,
+      endMs: Date.now(),
+    });
 
     const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
     const batches = await coordinator.closeStageJob(
@@ -96,7 +112,42 @@ export function createApplyProcessor(deps: ApplyDeps) {
     );
     if (batches !== null) log.info({ batches }, 'handed over to fix');
     const count = (v: Decision['verdict']) => decisions.filter((d) => d.verdict === v).length;
-    return { fix: count('fix'), drop: count('drop'), defer: count('defer') };
+    return { files: data.files.length, fix: count('fix'), drop: count('drop'), defer: count('defer') };
+  };
+}
+
+/**
+ * What happens to an apply job that failed for good (startWorker's onFinalFailure). A job of
+ * several files is split: each file goes back to apply as a job of its own, so one file whose
+ * judgement keeps failing loses only its own decisions. A job of one file, or one that failed
+ * unrecoverably (the repository or its config, which would fail every file alike), leaves a
+ * warning per file. Either way the failed job is closed, and the run's last job hands over to fix.
+ */
+export function createApplyFailureHandler(deps: {
+  coordinator: RunCoordinator;
+  fixQueue: Queue<FixJob>;
+  applyQueue: Queue<ApplyJob>;
+}) {
+  return async (data: ApplyJob, { job, log }: ProcessContext, err: Error): Promise<void> => {
+    const { coordinator } = deps;
+    if (data.files.length > 1 && !(err instanceof UnrecoverableError)) {
+      const jobs = await coordinator.splitApplyJob(deps.applyQueue, data);
+      log.warn({ jobs }, 'apply job split: each of its files goes back to apply alone');
+    } else {
+      await coordinator.runs.addWarnings(
+        data.runId,
+        data.files.map((f) => `apply failed for ${f.file}: ${err.message}`),
+      );
+    }
+    const run = { runId: data.runId, repo: data.repo, baseBranch: data.baseBranch, baseSha: data.baseSha };
+    // Read only by the job that hands over. The failure may be the config itself: the defaults then.
+    const maxFiles = async () =>
+      (
+        await Repository.open(data.repo.path)
+          .then((repo) => loadRepoConfigAt(repo, data.baseSha))
+          .catch(() => defaultRepoConfig())
+      ).fix.maxFiles;
+    await coordinator.closeStageJob(deps.fixQueue, { stage: 'apply', jobId: String(job.id), run }, maxFiles);
   };
 }
 

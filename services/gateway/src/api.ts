@@ -372,9 +372,17 @@ function failedJobSummary(job: Job) {
     runId?: unknown;
     batchId?: unknown;
     file?: unknown;
+    files?: unknown;
     repo?: { name?: unknown; path?: unknown };
   };
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // An apply job's files, or a fix batch's: their paths only.
+  const files = Array.isArray(data.files)
+    ? data.files.flatMap((f: unknown) => {
+        const file = str((f as { file?: unknown } | null)?.file);
+        return file === undefined ? [] : [file];
+      })
+    : [];
   const repo = {
     ...(str(data.repo?.name) ? { name: str(data.repo?.name) } : {}),
     ...(str(data.repo?.path) ? { path: str(data.repo?.path) } : {}),
@@ -389,6 +397,7 @@ function failedJobSummary(job: Job) {
       ...(str(data.runId) ? { runId: str(data.runId) } : {}),
       ...(str(data.batchId) ? { batchId: str(data.batchId) } : {}),
       ...(str(data.file) ? { file: str(data.file) } : {}),
+      ...(files.length > 0 ? { files } : {}),
       ...(Object.keys(repo).length > 0 ? { repo } : {}),
     },
   };

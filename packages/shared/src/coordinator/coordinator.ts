@@ -21,6 +21,7 @@ import {
   handOverToApply,
   queuePublishJob,
   type RunRef,
+  splitApplyJob,
 } from './hand-over.ts';
 import { RunLifecycle } from './run-lifecycle.ts';
 import { createTriggerProcessor } from './trigger.ts';
@@ -57,13 +58,21 @@ export class RunCoordinator {
     });
   }
 
-  /** Scan to apply: one apply job per file with candidates; returns how many. */
+  /** Scan to apply: the files with candidates, in groups of files per apply job; returns how many jobs. */
   handOverToApply(
     applyQueue: Queue<ApplyJob>,
     run: RunRef,
     candidates: readonly Candidate[],
   ): Promise<number> {
     return handOverToApply({ runs: this.runs, lifecycle: this.lifecycle, applyQueue }, run, candidates);
+  }
+
+  /**
+   * Puts each file of an apply job that failed for good back to apply as a job of its own (opened
+   * before queued); the caller then closes the failed job. Returns how many were queued.
+   */
+  splitApplyJob(applyQueue: Queue<ApplyJob>, job: ApplyJob): Promise<number> {
+    return splitApplyJob({ lifecycle: this.lifecycle, applyQueue }, job);
   }
 
   /**

@@ -1,13 +1,22 @@
 /**
- * The hand-overs between stages. Scan hands each file's candidates to apply; the last scan or
- * apply job of a run to close (see RunLifecycle.closeAndClaimHandOver) hands the run's fixable
- * items to fix, in batches; a fix batch hands its committed branch to the publisher. A stage's
+ * The hand-overs between stages. Scan hands its candidates to apply in groups of files; the last
+ * scan or apply job of a run to close (see RunLifecycle.closeAndClaimHandOver) hands the run's
+ * fixable items to fix, in batches; a fix batch hands its committed branch to the publisher. A stage's
  * jobs are opened in the run before they are queued, so the run never looks drained between
  * two stages.
  */
 import type { Queue } from 'bullmq';
 import { planBatches } from '../batches.ts';
-import { type ApplyJob, applyJobId, type FixJob, jobId, type PublishJob, publishJobId } from '../queues.ts';
+import {
+  APPLY_GROUP,
+  type ApplyFile,
+  type ApplyJob,
+  applyJobId,
+  type FixJob,
+  jobId,
+  type PublishJob,
+  publishJobId,
+} from '../queues.ts';
 import type { RunStore } from '../runs.ts';
 import type { Candidate } from '../schemas.ts';
 import type { RunLifecycle } from './run-lifecycle.ts';
@@ -22,28 +31,93 @@ export type HandOverDeps = {
   finishRun?: ((runId: string) => Promise<unknown>) | undefined;
 };
 
-/** Queues one apply job per file with candidates; returns how many. */
+/**
+ * The apply jobs' groups: the files with candidates in path order, each file's candidates in
+ * the scan's order, cut into groups of at most `limits.maxFiles` files and `limits.maxCandidates`
+ * candidates (a file with more goes alone). The same candidates always give the same groups, so a
+ * scan job that hands over again after a crash queues the same job ids, which BullMQ adds once.
+ */
+export function groupForApply(
+  candidates: readonly Candidate[],
+  limits: { maxFiles: number; maxCandidates: number } = APPLY_GROUP,
+): ApplyFile[][] {
+  const byFile = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const list = byFile.get(c.file);
+    if (list) list.push(c);
+    else byFile.set(c.file, [c]);
+  }
+  const files = [...byFile.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups: ApplyFile[][] = [];
+  let group: ApplyFile[] = [];
+  let size = 0;
+  for (const file of files) {
+    const fileCandidates = byFile.get(file) as Candidate[];
+    if (
+      group.length > 0 &&
+      (group.length >= limits.maxFiles || size + fileCandidates.length > limits.maxCandidates)
+    ) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push({ file, candidates: fileCandidates });
+    size += fileCandidates.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** Queues the apply jobs of the files with candidates, in groups (groupForApply); returns how many. */
 export async function handOverToApply(
   deps: Pick<HandOverDeps, 'runs' | 'lifecycle'> & { applyQueue: Queue<ApplyJob> },
   run: RunRef,
   candidates: readonly Candidate[],
 ): Promise<number> {
-  const byFile = new Map<string, Candidate[]>();
-  for (const c of candidates) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-  const jobs = [...byFile].map(([file, fileCandidates]) => {
-    const id = applyJobId(run.runId, file);
-    return {
-      name: 'apply-file',
-      data: { ...run, file, candidates: fileCandidates } satisfies ApplyJob,
-      opts: { jobId: id },
-    };
-  });
+  const jobs = groupForApply(candidates).map((files) => ({
+    name: 'apply-files',
+    data: { ...run, files } satisfies ApplyJob,
+    opts: {
+      jobId: applyJobId(
+        run.runId,
+        files.map((f) => f.file),
+      ),
+    },
+  }));
   await deps.lifecycle.openJobs(
     run.runId,
     'apply',
     jobs.map((j) => j.opts.jobId),
   );
   await deps.runs.setMeta(run.runId, { applyJobs: jobs.length });
+  if (jobs.length > 0) await deps.applyQueue.addBulk(jobs);
+  return jobs.length;
+}
+
+/**
+ * An apply job of several files that failed for good goes back to apply as one job per file, so
+ * that a file whose judgement keeps failing loses only its own decisions. The new jobs are opened
+ * in the run before they are queued (the caller closes the failed job after this); each has its
+ * file's own id, so a split made twice queues each file once. Returns how many were queued.
+ */
+export async function splitApplyJob(
+  deps: Pick<HandOverDeps, 'lifecycle'> & { applyQueue: Queue<ApplyJob> },
+  job: ApplyJob,
+): Promise<number> {
+  const run = { runId: job.runId, repo: job.repo, baseBranch: job.baseBranch, baseSha: job.baseSha };
+  const jobs = job.files.map((f) => ({
+    name: 'apply-files',
+    data: { ...run, files: [f] } satisfies ApplyJob,
+    opts: { jobId: applyJobId(job.runId, [f.file]) },
+  }));
+  // Split before by a worker that crashed in the middle: the jobs that have ended stay closed.
+  const pending: string[] = [];
+  for (const j of jobs) {
+    const existing = await deps.applyQueue.getJob(j.opts.jobId);
+    if (!existing || (!(await existing.isCompleted()) && !(await existing.isFailed())))
+      pending.push(j.opts.jobId);
+  }
+  await deps.lifecycle.openJobs(job.runId, 'apply', pending);
   if (jobs.length > 0) await deps.applyQueue.addBulk(jobs);
   return jobs.length;
 }

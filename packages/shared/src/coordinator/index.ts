@@ -5,7 +5,13 @@
  */
 export { type CoordinatorDeps, RunCoordinator } from './coordinator.ts';
 export { finishRunIfDrained } from './finish.ts';
-export { handOverToFix, handOverToPublish, queuePublishJob, type RunRef } from './hand-over.ts';
+export {
+  groupForApply,
+  handOverToFix,
+  handOverToPublish,
+  queuePublishJob,
+  type RunRef,
+} from './hand-over.ts';
 export { RunLifecycle, type RunProgress } from './run-lifecycle.ts';
 export { type RunStart, type StartRunDeps, startRun } from './start-run.ts';
 export { createTriggerProcessor, type TriggerDeps, type TriggerResult } from './trigger.ts';
