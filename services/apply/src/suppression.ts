@@ -20,12 +20,29 @@ function covers(rules: readonly string[], rule: RuleId): boolean {
   return rules.length === 0 || rules.includes(rule);
 }
 
+/**
+ * The last text's lines and file-wide suppressions: a file's findings are judged one after
+ * another, each asking about the same text.
+ */
+let last: { text: string; lines: string[]; fileRules: string[][] } | undefined;
+
+function read(text: string): { lines: string[]; fileRules: string[][] } {
+  if (last?.text !== text) {
+    last = {
+      text,
+      lines: text.split('\n'),
+      fileRules: [...text.matchAll(FILE)].map((match) => rulesOf(match[1] ?? '')),
+    };
+  }
+  return last;
+}
+
 /** Whether `rule` is suppressed for a finding starting on 1-based `line` of `text`. */
 export function isSuppressed(text: string, line: number, rule: RuleId): boolean {
-  for (const match of text.matchAll(FILE)) {
-    if (covers(rulesOf(match[1] ?? ''), rule)) return true;
+  const { lines, fileRules } = read(text);
+  for (const rules of fileRules) {
+    if (covers(rules, rule)) return true;
   }
-  const lines = text.split('\n');
   // The comment may sit directly above, or above other comments (a JSDoc block, say).
   for (let i = line - 2; i >= 0; i--) {
     const above = (lines[i] ?? '').trim();

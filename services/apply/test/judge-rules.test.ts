@@ -189,4 +189,38 @@ describe('RepoIndex', () => {
     expect(index.importersOf('src/math.ts', 'pi')).toEqual([]);
     expect(index.importersOf('src/util/index.ts', 'Widget')).toEqual(['src/app.ts']);
   });
+  it('answers alike whichever question comes first, though it parses a file only when asked to', () => {
+    const files = new Map([
+      // Names spelled with escapes, and a default export without the word.
+      ['src/escaped.ts', 'const a = 1;\nexport { a as "\\x73um" };\nexport const \\u0070i = 3;\n'],
+      ['src/equals.ts', 'const b = 2;\nexport = b;\n'],
+      ['src/type.ts', 'export type sum = 1;\ninterface pi {}\nexport { pi };\n'],
+      ['src/user.ts', "import { sum } from './escaped';\nimport * as e from './equals';\n"],
+    ]);
+    const questions: [string, (i: RepoIndex) => unknown][] = [
+      ['exporters of sum', (i) => i.exportersOf('sum')],
+      ['exporters of pi', (i) => i.exportersOf('pi', 'src/type.ts')],
+      ['exporters of default', (i) => i.exportersOf('default')],
+      ['import source of sum', (i) => i.importSource('sum', 'src/type.ts')],
+      ['import source of pi', (i) => i.importSource('pi', 'src/escaped.ts')],
+      ['importers of sum', (i) => i.importersOf('src/escaped.ts', 'sum')],
+      ['importers of default', (i) => i.importersOf('src/equals.ts', 'default')],
+    ];
+    const expected = [
+      ['src/escaped.ts', 'src/type.ts'],
+      ['src/escaped.ts'],
+      ['src/equals.ts'],
+      { module: 'src/type.ts', typeOnly: true, isDefault: false },
+      { module: 'src/escaped.ts', typeOnly: false, isDefault: false },
+      ['src/user.ts'],
+      ['src/user.ts'],
+    ];
+    for (let first = 0; first < questions.length; first++) {
+      const fresh = RepoIndex.build(files);
+      const order = [first, ...questions.keys()].filter((q, i) => i === 0 || q !== first);
+      for (const q of order) {
+        expect([questions[q]?.[0], questions[q]?.[1](fresh)]).toEqual([questions[q]?.[0], expected[q]]);
+      }
+    }
+  });
 });

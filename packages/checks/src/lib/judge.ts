@@ -67,31 +67,49 @@ export function mismatch(rule: string, kind: string): Verdict {
 
 /** Every identifier that declares `name` (the name of its parent declaration), in source order. */
 export function declarationsOf(sourceFile: ts.SourceFile, name: string): ts.Identifier[] {
-  const found: ts.Identifier[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node.text === name) {
-      const parent = node.parent as ts.Node & { name?: ts.Node };
-      if (parent && parent.name === node) found.push(node);
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
-  return found;
+  return [...(identifiersOf(sourceFile).declarations.get(name) ?? [])];
 }
 
 /** How many identifiers in the file carry `name`, declarations included. */
 export function occurrences(sourceFile: ts.SourceFile, name: string): number {
-  let count = 0;
+  return identifiersOf(sourceFile).counts.get(name) ?? 0;
+}
+
+type Identifiers = {
+  /** Identifiers that name their parent (`parent.name === node`), by text, in the order of the tree. */
+  declarations: Map<string, ts.Identifier[]>;
+  /** Every identifier, by text. */
+  counts: Map<string, number>;
+};
+
+/**
+ * One walk of a file's tree answers every name's declarationsOf and occurrences: a file with many
+ * findings would otherwise be walked once per finding (zod's locale files: over a hundred).
+ */
+const identifierIndex = new WeakMap<ts.SourceFile, Identifiers>();
+
+function identifiersOf(sourceFile: ts.SourceFile): Identifiers {
+  let index = identifierIndex.get(sourceFile);
+  if (index) return index;
+  const found: Identifiers = { declarations: new Map(), counts: new Map() };
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) {
-      if (node.text === name) count++;
+      const name = node.text;
+      found.counts.set(name, (found.counts.get(name) ?? 0) + 1);
+      const parent = node.parent as ts.Node & { name?: ts.Node };
+      if (parent && parent.name === node) {
+        const list = found.declarations.get(name);
+        if (list) list.push(node);
+        else found.declarations.set(name, [node]);
+      }
       return;
     }
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  return count;
+  index = found;
+  identifierIndex.set(sourceFile, index);
+  return index;
 }
 
 export function lineOf(sourceFile: ts.SourceFile, node: ts.Node): number {
