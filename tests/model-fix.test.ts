@@ -6,6 +6,7 @@
 import { createFixProcessor, type ModelDeps } from '@selfreview/fix/processor';
 import { analyzeFile } from '@selfreview/scan/analyze';
 import { loadConfig } from '@selfreview/shared/config';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { TokenBudget } from '@selfreview/shared/model/budget';
 import { createModel } from '@selfreview/shared/model/setup';
@@ -74,6 +75,7 @@ describe('fixes by the model', () => {
   const prefix = uniquePrefix('model');
   const redis = connect();
   const runs = new RunStore(redis, prefix);
+  const lifecycle = new RunLifecycle(redis, prefix);
   const log = pino({ level: 'silent' });
   const ctx = { job: { id: 'test' } as unknown as Job, log };
   let fake: FakeAnthropic;
@@ -124,7 +126,7 @@ describe('fixes by the model', () => {
     };
   };
   const processor = (extra: Partial<Parameters<typeof createFixProcessor>[0]> = {}) =>
-    createFixProcessor({ runs, dataDir, model, ...extra });
+    createFixProcessor({ runs, lifecycle, dataDir, model, ...extra });
   const branchFiles = async (branch: string) => git(repo, 'diff', '--name-only', sha, branch);
   const edit = (input: unknown) => ({ kind: 'tool_use' as const, name: 'propose_edits', input });
   const budgetUsed = async (data: FixJob) =>
