@@ -7,6 +7,7 @@ import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup'
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { createQueue, handleShutdown, JobRepositories, startWorker } from '@selfreview/shared/worker';
 import { RepoIndexCache } from './context.ts';
+import { startHeartbeat } from './health-beat.ts';
 import { createApplyFailureHandler, createApplyProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
@@ -50,6 +51,13 @@ const worker = startWorker({
   onFinalFailure: createApplyFailureHandler({ coordinator, fixQueue, applyQueue }),
 });
 log.info({ queue: 'apply', prefix: config.prefix }, 'worker ready');
+// For health checks (health.js): this process is alive, connected and taking jobs.
+startHeartbeat({
+  service: 'apply',
+  env: process.env,
+  state: () => ({ redis: redis.status, running: worker.isRunning() }),
+  log,
+});
 handleShutdown(log, [
   () => worker.close(),
   () => repositories.close(),

@@ -12,6 +12,7 @@ import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { startHeartbeat } from './health-beat.ts';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
@@ -77,6 +78,13 @@ const worker = startWorker({
   workerOptions: { concurrency: 1 },
 });
 log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
+// For health checks (health.js): this process is alive, connected and taking jobs.
+startHeartbeat({
+  service: 'fix',
+  env: process.env,
+  state: () => ({ redis: redis.status, running: worker.isRunning() }),
+  log,
+});
 handleShutdown(log, [
   () => worker.close(),
   () => fixQueue.close(),

@@ -13,6 +13,7 @@ import { ProposalIndex } from '@selfreview/shared/proposals';
 import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { startHeartbeat } from './health-beat.ts';
 import { createPublishProcessor, resolverFromEnv } from './publisher.ts';
 
 const config = loadConfig(process.env);
@@ -56,4 +57,11 @@ const worker = startWorker({
   },
 });
 log.info({ queue: 'publish', prefix: config.prefix, settings: settings.mode }, 'worker ready');
+// For health checks (health.js): this process is alive, connected and taking jobs.
+startHeartbeat({
+  service: 'publish',
+  env: process.env,
+  state: () => ({ redis: redis.status, running: worker.isRunning() }),
+  log,
+});
 handleShutdown(log, [() => worker.close(), () => redis.quit()]);

@@ -14,6 +14,7 @@ import { Repository } from '@selfreview/shared/workspace';
 import { findNativeTsc } from './engine/native-tsc.ts';
 import { compilerTimeoutFromEnv } from './engine/settings.ts';
 import { WarmCache } from './engine/warm.ts';
+import { startHeartbeat } from './health-beat.ts';
 import { createScanProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);
@@ -87,6 +88,13 @@ redis.on('ready', () => void reconcile());
 void reconcile();
 setInterval(() => void reconcile(), 60_000).unref();
 log.info({ queue: 'scan', prefix: config.prefix }, 'worker ready');
+// For health checks (health.js): this process is alive, connected and taking jobs.
+startHeartbeat({
+  service: 'scan',
+  env: process.env,
+  state: () => ({ redis: redis.status, running: worker.isRunning() && triggerWorker.isRunning() }),
+  log,
+});
 handleShutdown(log, [
   () => triggerWorker.close(),
   () => worker.close(),
