@@ -2,11 +2,17 @@
 /** The `selfreview` command line. Errors a person can fix are one line, never a stack trace. */
 import { parseArgs } from 'node:util';
 import { UserInputError } from '@selfreview/shared/errors';
-import { pauseCommand, requeueCommand, resumeCommand, statusCommand } from './commands/ops.ts';
-import { rollbackCommand } from './commands/rollback.ts';
-import { parsePublishOptions, runCommand } from './commands/run.ts';
-import { scanCommand, scanExitCode } from './commands/scan.ts';
-import { upCommand } from './commands/up.ts';
+
+// Each command's module is imported when that command runs: `scan` needs no Redis client and
+// `help` nothing at all, and loading every command's dependencies (BullMQ, fastify, the
+// compiler) cost each start about a second.
+const commands = {
+  ops: () => import('./commands/ops.ts'),
+  rollback: () => import('./commands/rollback.ts'),
+  run: () => import('./commands/run.ts'),
+  scan: () => import('./commands/scan.ts'),
+  up: () => import('./commands/up.ts'),
+};
 
 const USAGE = `Usage: selfreview <command> [options]
 
@@ -72,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
           `--timeout must be a positive number of minutes, got ${JSON.stringify(values.timeout)}`,
         );
       }
+      const { parsePublishOptions, runCommand } = await commands.run();
       await runCommand({
         path: positionals[0],
         reportFile: values.report,
@@ -95,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
         options: { json: { type: 'boolean', default: false } },
       });
       if (positionals.length !== 1) throw new UserInputError('scan takes one PATH');
+      const { scanCommand, scanExitCode } = await commands.scan();
       const outcome = await scanCommand({
         path: positionals[0] as string,
         json: values.json,
@@ -111,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
       });
       if (positionals.length !== 1)
         throw new UserInputError('rollback takes one REF: a selfreview/* branch or a fix commit');
+      const { rollbackCommand } = await commands.rollback();
       await rollbackCommand({
         ref: positionals[0] as string,
         repo: values.repo,
@@ -134,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
       });
       if (positionals.length > 0)
         throw new UserInputError('up takes no PATH; repositories come from --config');
+      const { upCommand } = await commands.up();
       await upCommand({
         configFile: values.config,
         host: values.host,
@@ -146,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length > 0) throw new UserInputError('status takes no arguments');
+      const { statusCommand } = await commands.ops();
       await statusCommand({ env: process.env, out: process.stdout });
       return 0;
     }
@@ -157,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
       });
       if (positionals.length < 1 || positionals.length > 2)
         throw new UserInputError('requeue takes a QUEUE and either one JOB_ID or --all');
+      const { requeueCommand } = await commands.ops();
       await requeueCommand({
         queue: positionals[0] as string,
         jobId: positionals[1],
@@ -180,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
         env: process.env,
         out: process.stdout,
       };
+      const { pauseCommand, resumeCommand } = await commands.ops();
       await (command === 'pause' ? pauseCommand(opts) : resumeCommand(opts));
       return 0;
     }

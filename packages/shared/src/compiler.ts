@@ -9,7 +9,7 @@
  * compiler (typescript@7, scan's whole-program checker) is separate: a process scan runs,
  * not this module. So is a repository's own TypeScript, which fix's verification runs.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 
 export { ts };
 

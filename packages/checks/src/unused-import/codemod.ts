@@ -3,15 +3,9 @@
  * 28 bundles the same TypeScript (6.0) as @selfreview/shared/compiler, so its compiler nodes are
  * read with that compiler's functions where plain syntax questions are asked.
  */
+import { createRequire } from 'node:module';
 import { ts } from '@selfreview/shared/compiler';
-import {
-  type ImportDeclaration,
-  type ImportEqualsDeclaration,
-  Node,
-  Project,
-  type SourceFile,
-  SyntaxKind,
-} from 'ts-morph';
+import type { ImportDeclaration, ImportEqualsDeclaration, Node, SourceFile } from 'ts-morph';
 import {
   afterSameLineComments,
   applyRanges,
@@ -60,6 +54,17 @@ const DIRECTIVE_LINE = new RegExp(
   String.raw`^\s*(?://\s*(?:${DIRECTIVES})\b.*|/\*\s*(?:${DIRECTIVES})\b.*\*/\s*)$`,
 );
 
+/**
+ * ts-morph, loaded on first use: it bundles a second copy of TypeScript (about 0.8 s to load), and
+ * every process that imports the checks' registry (scan, apply) would pay for it without ever
+ * running this codemod.
+ */
+let loadedTsMorph: typeof import('ts-morph') | undefined;
+function tsMorph(): typeof import('ts-morph') {
+  loadedTsMorph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
+  return loadedTsMorph;
+}
+
 export const removeUnusedImport: Codemod = {
   changeType: CHANGE_TYPE,
   description: 'Remove import bindings that are never referenced; drop the declaration when nothing is left.',
@@ -73,7 +78,7 @@ export function applyRemoveUnusedImport(input: CodemodInput): CodemodResult {
   // ts-morph drops a leading BOM from the text it parses, which would shift every position by one.
   const { bom, text } = withoutBom(input.text);
 
-  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
+  const project = new (tsMorph().Project)({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
   // The file's own extension decides whether JSX is parsed.
   const sf = project.createSourceFile(`/${input.file}`, text, { overwrite: true });
   if (sf.getFullText() !== text) {
@@ -163,7 +168,7 @@ function findBinding(sf: SourceFile, ev: UnusedImportEvidence): Binding | undefi
   }
   for (const stmt of sf.getStatements()) {
     if (
-      Node.isImportEqualsDeclaration(stmt) &&
+      tsMorph().Node.isImportEqualsDeclaration(stmt) &&
       stmt.getName() === ev.name &&
       importEqualsTarget(stmt) === ev.moduleSpecifier
     ) {
@@ -176,9 +181,9 @@ function findBinding(sf: SourceFile, ev: UnusedImportEvidence): Binding | undefi
 /** `'m'` for `import x = require('m')`, the entity text for `import x = A.B`. */
 function importEqualsTarget(decl: ImportEqualsDeclaration): string {
   const ref = decl.getModuleReference();
-  if (Node.isExternalModuleReference(ref)) {
+  if (tsMorph().Node.isExternalModuleReference(ref)) {
     const expr = ref.getExpression();
-    if (expr && Node.isStringLiteral(expr)) return expr.getLiteralValue();
+    if (expr && tsMorph().Node.isStringLiteral(expr)) return expr.getLiteralValue();
   }
   return ref.getText();
 }
@@ -213,7 +218,7 @@ function referencedNames(sf: ts.SourceFile): Set<string> {
 
 function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: boolean } {
   const { decl } = plan;
-  if (Node.isImportEqualsDeclaration(decl)) return removeStatement(text, decl);
+  if (tsMorph().Node.isImportEqualsDeclaration(decl)) return removeStatement(text, decl);
 
   const defaultImport = decl.getDefaultImport();
   const bindings = decl.getImportClause()?.getNamedBindings();
@@ -221,7 +226,9 @@ function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: 
   const keepsDefault = defaultImport !== undefined && !plan.removeDefault;
   const keepsBindings =
     bindings !== undefined &&
-    (Node.isNamespaceImport(bindings) ? !plan.removeNamespace : plan.removeNamed.size < named.length);
+    (tsMorph().Node.isNamespaceImport(bindings)
+      ? !plan.removeNamespace
+      : plan.removeNamed.size < named.length);
   if (!keepsDefault && !keepsBindings) return removeStatement(text, decl);
 
   const ranges: Range[] = [];
@@ -232,9 +239,9 @@ function planEdit(text: string, plan: DeclPlan): { ranges: Range[]; wholeLines: 
   if (bindings && !keepsBindings && defaultImport) {
     // `import D, { a } from` -> `import D from`
     ranges.push({ start: defaultImport.getEnd(), end: bindings.getEnd() });
-  } else if (bindings && Node.isNamedImports(bindings) && plan.removeNamed.size > 0) {
-    const openBrace = bindings.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken);
-    const commaAfter = (i: number) => named[i]?.getNextSiblingIfKind(SyntaxKind.CommaToken);
+  } else if (bindings && tsMorph().Node.isNamedImports(bindings) && plan.removeNamed.size > 0) {
+    const openBrace = bindings.getFirstChildByKindOrThrow(ts.SyntaxKind.OpenBraceToken);
+    const commaAfter = (i: number) => named[i]?.getNextSiblingIfKind(ts.SyntaxKind.CommaToken);
     for (const [first, last] of runs(plan.removeNamed)) {
       // A comment on the same line as a comma belongs to the element before that comma, so a
       // run is cut from just after the previous element's comment to just after its own.
