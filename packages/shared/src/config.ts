@@ -19,6 +19,8 @@ export const ServiceConfig = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(LOG_LEVELS),
   concurrency: z.coerce.number().int().min(1).max(64),
+  /** Batches the fix worker runs at once (any repositories; each repository's `fix.concurrency` bounds its own). */
+  fixConcurrency: z.coerce.number().int().min(1).max(64),
   /**
    * How long a job's lock lives without renewal, and how often stalled jobs are looked for:
    * a job whose worker died is taken over within about twice this.
@@ -67,6 +69,7 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   dataDir: 'SELFREVIEW_DATA_DIR',
   logLevel: 'LOG_LEVEL',
   concurrency: 'SELFREVIEW_CONCURRENCY',
+  fixConcurrency: 'SELFREVIEW_FIX_CONCURRENCY',
   jobLockSeconds: 'SELFREVIEW_JOB_LOCK_SECONDS',
   modelName: 'SELFREVIEW_MODEL',
   modelBaseUrl: 'ANTHROPIC_BASE_URL',
@@ -86,6 +89,17 @@ export const DEFAULT_OPERATOR_CAPS = {
   time: { fixMinutes: 30, testSeconds: 1200, typecheckSeconds: 900, setupSeconds: 900 },
 } as const;
 
+/**
+ * The fix worker's batches at once when SELFREVIEW_FIX_CONCURRENCY is unset: half the cores,
+ * at least one. A batch is not one process's work: its typecheck is a tsc (or several) that
+ * keeps a core busy and holds the whole program in memory, and its tests start a runner that
+ * spreads over the cores itself, so two batches per two cores already share them. More batches
+ * than half the cores would mostly make each batch slower and risk its time limit.
+ */
+export function defaultFixConcurrency(cores: number = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const raw = {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -93,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataDir: env.SELFREVIEW_DATA_DIR ?? path.join(os.homedir(), '.cache', 'selfreview'),
     logLevel: env.LOG_LEVEL ?? 'info',
     concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
+    fixConcurrency: env.SELFREVIEW_FIX_CONCURRENCY ?? defaultFixConcurrency(),
     jobLockSeconds: env.SELFREVIEW_JOB_LOCK_SECONDS ?? '30',
     modelName: env.SELFREVIEW_MODEL ?? DEFAULT_MODEL,
     modelBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
@@ -155,6 +170,20 @@ const RepoConfigBase = z
       .object({
         maxFiles: z.number().int().min(1).max(20).default(2),
         maxMinutes: z.number().positive().max(120).default(10),
+        /**
+         * The most batches of this repository at once, each in its own worktree on its own
+         * branch, never two touching the same file. 1 (one at a time) unless the repository
+         * says otherwise: its tests may use what two runs at once would share (a port, a
+         * database, a fixed path outside the worktree when the sandbox is off), which only its
+         * owners know; and on a small machine two batches of one repository mostly share the
+         * same cores.
+         */
+        concurrency: z
+          .number({ error: 'expected a whole number of batches from 1 to 16' })
+          .int({ error: 'expected a whole number of batches from 1 to 16' })
+          .min(1, { error: 'expected at least 1 batch at a time' })
+          .max(16, { error: 'expected at most 16 batches at a time' })
+          .default(1),
         typecheck: CommandConfig.prefault({}),
         test: CommandConfig.extend({
           timeoutSeconds: z.number().int().positive().max(3600).default(600),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   applyOperatorCaps,
   type CheckSettings,
+  defaultFixConcurrency,
   defaultRepoConfig,
   loadConfig,
   parseRepoConfig,
@@ -50,6 +51,7 @@ const DEFAULT_REPO_CONFIG = {
   fix: {
     maxFiles: 2,
     maxMinutes: 10,
+    concurrency: 1,
     typecheck: { timeoutSeconds: 300 },
     test: { timeoutSeconds: 600, scope: 'related' },
     setup: { timeoutSeconds: 300 },
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       dataDir: path.join(os.homedir(), '.cache', 'selfreview'),
       logLevel: 'info',
       concurrency: 1,
+      fixConcurrency: defaultFixConcurrency(),
       jobLockSeconds: 30,
       modelName: 'claude-sonnet-5-5',
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
@@ -90,6 +93,7 @@ describe('loadConfig', () => {
         SELFREVIEW_DATA_DIR: '/var/lib/selfreview',
         LOG_LEVEL: 'debug',
         SELFREVIEW_CONCURRENCY: '4',
+        SELFREVIEW_FIX_CONCURRENCY: '3',
         SELFREVIEW_JOB_LOCK_SECONDS: '5',
         SELFREVIEW_MODEL: 'claude-haiku-4-5',
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000',
@@ -109,6 +113,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/selfreview',
       logLevel: 'debug',
       concurrency: 4,
+      fixConcurrency: 3,
       jobLockSeconds: 5,
       modelName: 'claude-haiku-4-5',
       modelBaseUrl: 'http://127.0.0.1:4000',
@@ -127,8 +132,13 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'silent', { logLevel: 'silent' }],
     ['SELFREVIEW_CONCURRENCY', '64', { concurrency: 64 }],
     ['SELFREVIEW_JOB_LOCK_SECONDS', '2', { jobLockSeconds: 2 }],
+    ['SELFREVIEW_FIX_CONCURRENCY', '2', { fixConcurrency: 2 }],
   ])('reads %s on its own', (key, value, expected) => {
     expect(loadConfig({ [key]: value })).toMatchObject(expected);
+  });
+
+  it('runs half as many fix batches at once as there are cores, at least one', () => {
+    expect([1, 2, 3, 4, 8].map((cores) => defaultFixConcurrency(cores))).toEqual([1, 1, 1, 2, 4]);
   });
 
   it('does not read process.env when an environment is passed', () => {
@@ -157,6 +167,7 @@ describe('loadConfig', () => {
     ['SELFREVIEW_CONCURRENCY', '65', 'SELFREVIEW_CONCURRENCY: Too big: expected number to be <=64'],
     ['SELFREVIEW_CONCURRENCY', '1.5', 'SELFREVIEW_CONCURRENCY: Invalid input: expected int, received number'],
     ['SELFREVIEW_CONCURRENCY', 'two', 'SELFREVIEW_CONCURRENCY: Invalid input: expected number, received NaN'],
+    ['SELFREVIEW_FIX_CONCURRENCY', '0', 'SELFREVIEW_FIX_CONCURRENCY: Too small: expected number to be >=1'],
   ])('refuses %s=%j with a ConfigError naming the variable', (key, value, detail) => {
     expect(configErrorMessage(() => loadConfig({ [key]: value }))).toBe(`invalid environment: ${detail}`);
   });
@@ -227,6 +238,9 @@ describe('parseRepoConfig', () => {
     ['{"fix":{"maxFiles":0}}', 'fix.maxFiles: Too small: expected number to be >=1'],
     ['{"fix":{"maxFiles":21}}', 'fix.maxFiles: Too big: expected number to be <=20'],
     ['{"fix":{"maxFiles":"2"}}', 'fix.maxFiles: Invalid input: expected number, received string'],
+    ['{"fix":{"concurrency":0}}', 'fix.concurrency: expected at least 1 batch at a time'],
+    ['{"fix":{"concurrency":1.5}}', 'fix.concurrency: expected a whole number of batches from 1 to 16'],
+    ['{"fix":{"concurrency":"2"}}', 'fix.concurrency: expected a whole number of batches from 1 to 16'],
     ['{"fix":{"maxMinutes":0}}', 'fix.maxMinutes: Too small: expected number to be >0'],
     [
       '{"apply":{"confidenceThreshold":1.5}}',
