@@ -2,8 +2,9 @@
  * The fix job: one batch (at most `maxFiles` files, at most `maxMinutes`) run through the
  * pipeline (`./pipeline/run-batch.ts`) in its own worktree at the base commit, on its own
  * branch. This file is the BullMQ side of it: a paused or busy repository's job waits
- * (delayed, not failed), the repository's limits are lowered to the operator's, one batch per
- * repository runs at a time, and the job's result is the batch's fix_results.
+ * (delayed, not failed), the repository's limits are lowered to the operator's, at most
+ * `fix.concurrency` batches per repository run at once and never two touching the same file,
+ * and the job's result is the batch's fix_results.
  */
 
 import { applyOperatorCaps, DEFAULT_OPERATOR_CAPS, type OperatorCaps } from '@selfreview/shared/config';
@@ -43,9 +44,11 @@ export function createFixProcessor(deps: FixDeps) {
     const scope: BatchScope = { repo: opened.repo, config: capped.config, log };
     const root = scope.repo.root;
 
-    const lock = deps.locks ? await holdRepoLock(deps.locks, root, data.batchId, token, log) : null;
+    // A slot of the repository's fix.concurrency and every file the batch may change.
+    const claim = { slots: scope.config.fix.concurrency, files: data.files.map((f) => f.file) };
+    const lock = deps.locks ? await holdRepoLock(deps.locks, root, data.batchId, token, log, claim) : null;
     if (deps.locks && !lock) {
-      if (!token) throw new Error(`repository ${root} is busy with another batch`);
+      if (!token) throw new Error(`repository ${root} is busy with other batches or this batch's files`);
       log.info({ holder: await deps.locks.holder(root) }, 'repository busy; batch delayed');
       return delay(job, token, BUSY_RETRY_MS);
     }
