@@ -22,8 +22,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-write.ts';
 
 /** Worktree-relative folder of the build info files. */
 export const BUILD_INFO_DIR = '.selfreview-tsc';
@@ -106,11 +107,10 @@ export async function saveBuildInfo(
   if (!cacheDir) return null;
   const data = await readFile(path.join(worktree, file)).catch(() => null);
   if (data === null || data.length === 0) return null;
-  await mkdir(cacheDir, { recursive: true });
-  // Written whole and renamed: a crash or a second worker never leaves half a file.
-  const tmp = path.join(cacheDir, `${key}.${process.pid}.${Date.now()}.tsbuildinfo.tmp`);
-  await writeFile(tmp, data);
-  await rename(tmp, path.join(cacheDir, `${key}.tsbuildinfo`));
+  // Written whole and renamed: a crash or a second batch never leaves half a file. Two batches
+  // of one commit may each save theirs and record its hash: a file whose hash is not the one
+  // recorded is never used (restoreBuildInfo), the check then runs in full.
+  await writeFileAtomic(path.join(cacheDir, `${key}.tsbuildinfo`), data);
   return sha256(data);
 }
 

@@ -36,9 +36,36 @@ export function batchPaths(dataDir: string, repoRoot: string, batchId: string): 
   };
 }
 
+/**
+ * Runs `step` after the other such steps of this process on the same repository: the git
+ * commands that write the repository's shared files. Batches of one repository run in parallel
+ * worktrees (`fix.concurrency`), and most of what they do to git is their own (the worktree's
+ * index and HEAD, the branch's ref), but `.git/config` (the branch notes, and the section
+ * `git branch -D` removes) has one lock: a second writer is refused ("could not lock config
+ * file"), and `git branch -D` then leaves the section behind without failing. Worktree add,
+ * remove and prune also change git's shared worktree registry. These few steps are short, so
+ * they take turns; everything else runs in parallel. Another process's steps are not held back:
+ * the branch notes retry a refused lock (refs.ts).
+ */
+export function inTurn<T>(repoRoot: string, step: () => Promise<T>): Promise<T> {
+  const previous = turns.get(repoRoot) ?? Promise.resolve();
+  const run = previous.then(step, step);
+  const done = run.then(
+    () => {},
+    () => {},
+  );
+  turns.set(repoRoot, done);
+  void done.then(() => {
+    if (turns.get(repoRoot) === done) turns.delete(repoRoot);
+  });
+  return run;
+}
+
+const turns = new Map<string, Promise<void>>();
+
 /** Removes what dead attempts left (this batch's or others'): their worktrees, and branches without a commit. */
 export async function pruneDeadAttempts(repo: Repository, paths: BatchPaths, log: Logger): Promise<void> {
-  const pruned = await pruneDeadWorktrees(repo, paths.worktreeRoot).catch(() => 0);
+  const pruned = await inTurn(repo.root, () => pruneDeadWorktrees(repo, paths.worktreeRoot)).catch(() => 0);
   if (pruned > 0) log.info({ pruned }, 'removed worktrees of batches whose workers are gone');
 }
 
@@ -60,19 +87,23 @@ export async function withWorktree(
   // the branch's notes before the branch, so a crash at any point leaves a branch this batch
   // recognises as its own when it is retried.
   await claimWorktree(paths.dir, data.batchId);
-  await repo.setBranchNote(branch, 'batch', data.batchId);
-  await repo.setBranchNote(branch, 'base', data.baseSha);
+  await inTurn(repo.root, async () => {
+    await repo.setBranchNote(branch, 'batch', data.batchId);
+    await repo.setBranchNote(branch, 'base', data.baseSha);
+  });
   let worktree: Worktree | null = null;
   let commit: string | null = null;
   try {
-    worktree = await repo.addWorktree(paths.dir, data.baseSha, branch);
+    worktree = await inTurn(repo.root, () => repo.addWorktree(paths.dir, data.baseSha, branch));
     const ended = await attempt(worktree);
     if (ended.outcome === 'committed') commit = ended.commit;
     return ended;
   } finally {
-    if (worktree) await repo.removeWorktree(worktree.dir);
+    const made = worktree;
+    if (made) await inTurn(repo.root, () => repo.removeWorktree(made.dir));
     await releaseWorktree(paths.dir);
-    if (!commit && (await repo.resolveBranch(branch)) === data.baseSha) await repo.deleteBranch(branch);
+    if (!commit && (await repo.resolveBranch(branch)) === data.baseSha)
+      await inTurn(repo.root, () => repo.deleteBranch(branch));
   }
 }
 
