@@ -75,7 +75,8 @@ const worker = startWorker({
     await coordinator.closeJobAndFinishRun(data.runId, 'fix', data.batchId);
   },
   // A batch may run for its whole time limit; its job lock is renewed meanwhile (SELFREVIEW_JOB_LOCK_SECONDS).
-  workerOptions: { concurrency: 1 },
+  // SELFREVIEW_FIX_CONCURRENCY batches at once; each repository's fix.concurrency bounds its own.
+  workerOptions: { concurrency: config.fixConcurrency },
 });
 log.info({ queue: 'fix', prefix: config.prefix }, 'worker ready');
 // For health checks (health.js): this process is alive, connected and taking jobs.
