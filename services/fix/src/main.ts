@@ -11,8 +11,11 @@ import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup'
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
+import { loadServerConfig } from '@selfreview/shared/server-config';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { BranchHandover } from './branch-handover.ts';
 import { startHeartbeat } from './health-beat.ts';
+import { ownCloneResolver } from './own-clone.ts';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
@@ -40,6 +43,11 @@ const publishQueue = createQueue('publish', producer, config.prefix);
 // The connection's own listener logs a lost Redis; without these, BullMQ prints each error's stack.
 fixQueue.on('error', () => {});
 publishQueue.on('error', () => {});
+// Server mode: repositories configured by URL are cloned into this host's own data folder, and a
+// committed branch is kept in Redis for the publisher, which may run on another host.
+const serverConfigFile = process.env.SELFREVIEW_SERVER_CONFIG;
+const serverConfig = serverConfigFile ? await loadServerConfig(serverConfigFile) : null;
+const handover = serverConfig ? new BranchHandover(redis, config.prefix) : null;
 // Worktrees a crashed worker left behind are removed before any batch starts.
 const pruned = await pruneStaleWorktrees(config.dataDir);
 if (pruned > 0) log.info({ pruned }, 'removed stale worktrees');
@@ -68,7 +76,11 @@ const worker = startWorker({
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
     },
-    publish: (job) => coordinator.queuePublishJob(publishQueue, job),
+    ...(serverConfig ? { ownClone: ownCloneResolver(serverConfig, config.dataDir) } : {}),
+    publish: async (job, local) => {
+      await handover?.put(local, job, log);
+      await coordinator.queuePublishJob(publishQueue, job);
+    },
   }),
   onFinalFailure: async (data, _ctx, err) => {
     await runs.addWarnings(data.runId, [`fix batch ${data.batchId} failed: ${err.message}`]);

@@ -37,7 +37,9 @@ export function createFixProcessor(deps: FixDeps) {
       log.info({ repo: data.repo.name }, 'repository paused; batch delayed');
       return delay(job, token, PAUSED_RETRY_MS);
     }
-    const opened = await openJobRepository(data.repo.path, data.baseSha);
+    // This host's copy of the repository: in server mode its own clone of the configured URL.
+    const repoPath = deps.ownClone ? await deps.ownClone(data.repo, data.baseSha) : data.repo.path;
+    const opened = await openJobRepository(repoPath, data.baseSha);
     // The repository's own limits, lowered to the operator's ceilings before anything uses them.
     const capped = applyOperatorCaps(opened.config, deps.caps ?? OPERATOR_CAP_DEFAULTS);
     await deps.runs.addWarnings(data.runId, capped.warnings);

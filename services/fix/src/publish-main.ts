@@ -13,6 +13,7 @@ import { ProposalIndex } from '@selfreview/shared/proposals';
 import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { BranchHandover } from './branch-handover.ts';
 import { startHeartbeat } from './health-beat.ts';
 import { createPublishProcessor, resolverFromEnv } from './publisher.ts';
 
@@ -44,6 +45,8 @@ const deps = {
   // the forge client and git's http.extraHeader.
   credentials: (name: string) => process.env[name] || undefined,
   proposals: new ProposalIndex(redis, config.prefix),
+  // Fix workers on other hosts keep their committed branches in Redis for this process.
+  handover: new BranchHandover(redis, config.prefix),
   finishRun: coordinator.finishRun,
 };
 const worker = startWorker({

@@ -5,6 +5,7 @@
  * configuration by repository name, or `selfreview run`'s options), never from the job. It
  * checks the job against the run's record and the repository before anything leaves the host.
  */
+import { existsSync } from 'node:fs';
 import type { RunLifecycle } from '@selfreview/shared/coordinator';
 import { ConfigError } from '@selfreview/shared/errors';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
@@ -16,6 +17,7 @@ import type { ProcessContext } from '@selfreview/shared/worker';
 import { Repository } from '@selfreview/shared/workspace';
 import { UnrecoverableError } from 'bullmq';
 import { hasBatchTrailer } from './branch.ts';
+import type { BranchHandover } from './branch-handover.ts';
 import {
   type Credentials,
   localOnly,
@@ -45,6 +47,8 @@ export type PublisherDeps = {
   finishRun?: (runId: string) => Promise<unknown>;
   forgeFor?: PublishInput['forgeFor'];
   proposals?: ProposalIndex;
+  /** Branches fix workers on other hosts committed, kept in Redis; absent: only local branches. */
+  handover?: Pick<BranchHandover, 'take'>;
 };
 
 export function createPublishProcessor(deps: PublisherDeps) {
@@ -103,6 +107,11 @@ async function publishOne(
   const resolution = await deps.resolve(data);
   if ('local' in resolution) return localOnly(data.batchId, data.branch, resolution.local);
   const { repo } = resolution.target;
+  // Committed on another host: the fix worker kept the branch in Redis (branch-handover.ts).
+  if ((await repo.resolveBranch(data.branch)) === null && deps.handover) {
+    if (await deps.handover.take(repo, data, log))
+      log.info({ branch: data.branch }, 'branch taken from the fix worker');
+  }
   const tip = await repo.resolveBranch(data.branch);
   if (tip !== data.commit) {
     return failed(
@@ -157,11 +166,24 @@ export function serverConfigResolver(config: ServerConfig, dataDir: string): Res
       };
     }
     if (!entry.publish) return { local: NOT_REQUESTED };
-    const root = entry.path ?? Repository.clonePath(entry.url ?? '', dataDir);
-    return {
-      target: { repo: await Repository.open(root), settings: entry.publish, protectedBranch: entry.branch },
-    };
+    const repo = entry.path
+      ? await Repository.open(entry.path)
+      : await ownClone(entry.url ?? '', dataDir, data.baseSha);
+    return { target: { repo, settings: entry.publish, protectedBranch: entry.branch } };
   };
+}
+
+/**
+ * This host's cached clone of `url`: the scan worker's when it runs here, else the publisher's own,
+ * cloned or fetched when it lacks the batch's base commit (the publisher may run on another host).
+ */
+async function ownClone(url: string, dataDir: string, baseSha: string): Promise<Repository> {
+  const dir = Repository.clonePath(url, dataDir);
+  if (existsSync(dir)) {
+    const repo = await Repository.open(dir);
+    if (await repo.resolveCommit(baseSha)) return repo;
+  }
+  return Repository.cloneOrFetch(url, dataDir);
 }
 
 /** `selfreview run --publish`: the one repository the CLI was asked to publish, with its options. */

@@ -11,6 +11,7 @@ import type { FixJob } from '@selfreview/shared/queues';
 import { LOST_RUN_REASON } from '@selfreview/shared/run-journal';
 import { startedAtFromRunId } from '@selfreview/shared/runs';
 import type { FixItem, FixResult } from '@selfreview/shared/schemas';
+import type { Repository } from '@selfreview/shared/workspace';
 import { UnrecoverableError } from 'bullmq';
 import type { BatchOutcome } from './attempt.ts';
 import type { BatchScope, FixDeps } from './deps.ts';
@@ -23,7 +24,7 @@ export async function conclude(
   deps: FixDeps,
   data: FixJob,
   outcome: BatchOutcome,
-  { config, log }: BatchScope,
+  { config, log, repo }: BatchScope,
   started: number,
 ): Promise<FixResult[]> {
   // A run whose state Redis lost (restarted without persistence) gets no follow-ups: it is
@@ -47,7 +48,7 @@ export async function conclude(
   ];
   await deps.runs.putFixResults(data.runId, results);
   await remember(deps, data, results);
-  await handToPublisher(deps, data, outcome.branch, results, log);
+  await handToPublisher(deps, data, outcome.branch, results, repo, log);
 
   await deps.runs.markStage(data.runId, 'fix', started, Date.now());
   await deps.lifecycle?.closeJob(data.runId, 'fix', data.batchId);
@@ -147,14 +148,16 @@ async function handToPublisher(
   data: FixJob,
   branch: string | null,
   results: readonly FixResult[],
+  repo: Repository,
   log: Logger,
 ): Promise<void> {
   const committed = results.filter((r) => r.status === 'committed');
   const commit = committed[0]?.commit;
-  if (!branch || !commit || !deps.publish) return;
+  const publish = deps.publish;
+  if (!branch || !commit || !publish) return;
   const ids = new Set(committed.flatMap((r) => r.candidateIds));
   const handed = await handOverToPublish(
-    { runs: deps.runs, lifecycle: lifecycleOf(deps, 'publish'), publish: deps.publish },
+    { runs: deps.runs, lifecycle: lifecycleOf(deps, 'publish'), publish: (job) => publish(job, repo) },
     {
       runId: data.runId,
       repo: data.repo,

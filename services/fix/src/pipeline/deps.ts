@@ -9,6 +9,7 @@ import type { RepoPauses } from '@selfreview/shared/pauses';
 import type { FixJob, PublishJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Repository } from '@selfreview/shared/workspace';
+import type { OwnClone } from '../own-clone.ts';
 
 export type FixDeps = {
   runs: RunStore;
@@ -35,8 +36,15 @@ export type FixDeps = {
    * the coordinator's handOverToPublish calls it once per batch, with the job opened. The fix
    * worker holds no forge token and no publish settings: pushing and proposing happen in the
    * publisher process. Absent: the branch stays local and no pull request record is written.
+   * `local` is the repository the batch committed in (this host's), from which the worker keeps
+   * the branch for a publisher on another host.
    */
-  publish?: (job: PublishJob) => Promise<void>;
+  publish?: (job: PublishJob, local: Repository) => Promise<void>;
+  /**
+   * Where this host keeps the job's repository: in server mode its own clone of the configured
+   * URL (`own-clone.ts`), since the job's path is the scan worker's; absent: the job's path.
+   */
+  ownClone?: OwnClone;
   /**
    * Whether a run missing from Redis is taken for a run whose state Redis lost (the worker's
    * setting); off in tests that drive the processor without creating the run.
