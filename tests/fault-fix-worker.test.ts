@@ -3,7 +3,9 @@
  * - a worker SIGKILLed mid-batch: the batch's retry recognises the branch its dead attempt
  *   made, takes over the repository lock at once, and commits exactly once;
  * - two runs (two Redis prefixes, as two `selfreview run`s with their own Redis) sharing one
- *   data folder and one repository: neither removes the other's live worktree.
+ *   data folder and one repository: neither removes the other's live worktree;
+ * - a worker SIGKILLed with two batches of one repository in flight (fix.concurrency 2): the
+ *   next worker takes over both slots and their files at once and commits each batch once.
  * Each ends with no empty `selfreview/*` branch and no worktree left.
  */
 import { existsSync } from 'node:fs';
@@ -43,12 +45,14 @@ describe('fix worker faults on real processes', () => {
     for (const d of dirs) await removeDir(d);
   });
 
-  function workerEnv(prefix: string, dataDir: string): Record<string, string> {
+  function workerEnv(prefix: string, dataDir: string, fixConcurrency = 1): Record<string, string> {
     return {
       REDIS_URL: testRedisUrl(),
       SELFREVIEW_PREFIX: prefix,
       SELFREVIEW_DATA_DIR: dataDir,
       SELFREVIEW_JOB_LOCK_SECONDS: String(LOCK_SECONDS),
+      // One batch at a time unless a test says otherwise (the default follows the cores).
+      SELFREVIEW_FIX_CONCURRENCY: String(fixConcurrency),
       // The fixture's tests signal through files outside their worktree (and by host pid),
       // which the sandbox for repository code hides: tests/security-sandbox.test.ts covers it.
       SELFREVIEW_SANDBOX: 'off',
@@ -128,6 +132,77 @@ describe('fix worker faults on real processes', () => {
       `killed mid-batch: run drained ${(recoveredMs / 1000).toFixed(1)} s after the kill (job lock ${LOCK_SECONDS} s; a new worker's start-up and two batches)`,
     );
   }, 240_000);
+
+  it('a worker SIGKILLed with two batches of one repository in flight frees both slots at once: the next worker commits each once', async () => {
+    const scratch = await tempDir();
+    const dataDir = await tempDir();
+    const started = path.join(scratch, 'started');
+    const src = sources(scratch);
+    src['selfreview.config.json'] = JSON.stringify({
+      fix: { concurrency: 2, test: { command: ['node', 'test/wait.cjs'] } },
+    });
+    const repo = await makeRepo(src);
+    dirs.push(scratch, dataDir, repo);
+    const prefix = uniquePrefix('fault-kill-two');
+    prefixes.push(prefix);
+    const runs = new RunStore(redis, prefix);
+    const queue = new Queue('fix', { connection: redis, prefix });
+    queues.push(queue);
+    const baseSha = await git(repo, 'rev-parse', 'HEAD');
+    const runId = 'run-kill-two';
+    await runs.create({
+      runId,
+      repoPath: repo,
+      baseBranch: 'main',
+      baseSha,
+      startedAt: new Date().toISOString(),
+    });
+    const jobs = ['src/a.ts', 'src/b.ts'].map((file, i) =>
+      oneFileBatch(src, file, { runId, repo, baseSha, batchId: `${runId}-b-${i + 1}` }),
+    );
+    const lifecycle = new RunLifecycle(redis, prefix);
+    await lifecycle.openJobs(
+      runId,
+      'fix',
+      jobs.map((j) => j.batchId),
+    );
+    for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId, attempts: 3 });
+
+    const first = startFixWorker(workerEnv(prefix, dataDir, 2));
+    workers.push(first);
+    // Both batches in their tests at once: two slots and two files held by one process.
+    await until(
+      'both batches to reach their tests',
+      async () => existsSync(started) && (await readdir(started)).length === 2,
+      180_000,
+    );
+    first.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await first.exited;
+    await writeFile(path.join(scratch, 'release'), '');
+    expect((await branches(repo)).map((b) => b.commits)).toEqual([0, 0]);
+
+    const second = startFixWorker(workerEnv(prefix, dataDir, 2));
+    workers.push(second);
+    await until('the run to drain', async () => (await lifecycle.progress(runId)).open.fix === 0, 180_000);
+    const recoveredMs = Date.now() - killedAt;
+
+    const results = await runs.fixResults(runId);
+    expect(results.map((r) => [r.file, r.status]).sort()).toEqual([
+      ['src/a.ts', 'committed'],
+      ['src/b.ts', 'committed'],
+    ]);
+    const made = await branches(repo);
+    expect(made.map((b) => b.commits)).toEqual([1, 1]);
+    expect(made.flatMap((b) => b.files).sort()).toEqual(['src/a.ts', 'src/b.ts']);
+    expect((await git(repo, 'worktree', 'list')).split('\n')).toHaveLength(1);
+    expect(await leftoverWorktrees(dataDir)).toEqual([]);
+    // Neither retry waited out the dead worker's slots or files (20 s): it took them over.
+    expect(second.output()).not.toContain('repository busy');
+    console.log(
+      `killed with two batches in flight: run drained ${(recoveredMs / 1000).toFixed(1)} s after the kill (job lock ${LOCK_SECONDS} s)`,
+    );
+  }, 300_000);
 
   it('two runs sharing a data folder and a repository leave each other’s live worktrees alone', async () => {
     const scratch = await tempDir();
