@@ -8,7 +8,8 @@
  *    every optional rule an error; every COPY source of the build context exists and is not
  *    excluded by .dockerignore; the base image, non-root USER, HEALTHCHECK and ENTRYPOINT this
  *    project relies on.
- * 2. infra/docker/*.sh: `sh -n` (POSIX shell syntax).
+ * 2. infra/docker/*.sh: `sh -n` (POSIX shell syntax); infra/systemd/*.service: ExecStart runs a built
+ *    entry point (dist/) whose source exists, and each unit has a stop timeout.
  * 3. infra/compose.yaml: the compose-spec JSON schema (vendored in infra/lint/schemas, see its
  *    README), every env file named has its template in infra/env.example, and the secrets split
  *    of infra/README.md (forge tokens only to publish, the model key only to apply and fix,
@@ -142,6 +143,30 @@ function lintShell() {
     if (r.status !== 0) problem(`infra/docker/${f}`, r.stderr.trim() || 'sh -n failed');
   }
   ok(`shell: ${scripts.length} scripts parsed by sh -n`);
+}
+
+/** The systemd units run built entry points that exist (their sources, since dist/ is built). */
+function lintSystemd() {
+  const dir = path.join(ROOT, 'infra/systemd');
+  const units = readdirSync(dir).filter((f) => f.endsWith('.service'));
+  for (const unit of units) {
+    const text = readFileSync(path.join(dir, unit), 'utf8');
+    const exec = /^ExecStart=(\S+) (\S+)/m.exec(text);
+    if (!exec) {
+      problem(`infra/systemd/${unit}`, 'no ExecStart');
+      continue;
+    }
+    const [, bin, entry] = exec;
+    const rel = entry.replace(/^\/opt\/selfreview\//, '');
+    const source = rel.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+    if (bin !== '/usr/bin/node' || !/\/dist\/[\w-]+\.js$/.test(rel) || !existsSync(path.join(ROOT, source)))
+      problem(
+        `infra/systemd/${unit}`,
+        `ExecStart should be /usr/bin/node on a built entry point, is ${bin} ${entry}`,
+      );
+    if (!/^TimeoutStopSec=\d+/m.test(text)) problem(`infra/systemd/${unit}`, 'no TimeoutStopSec');
+  }
+  ok(`systemd: ${units.length} units run built entry points`);
 }
 
 // 3. Compose -------------------------------------------------------------------------------------
@@ -339,6 +364,7 @@ async function validateObjects(docs) {
 // ------------------------------------------------------------------------------------------------
 lintDockerfile();
 lintShell();
+lintSystemd();
 lintCompose();
 await lintChart();
 if (problems.length > 0) {
