@@ -2,9 +2,11 @@
  * A fix worker and a publisher on different hosts, each with its own data folder (issue 17 item 4):
  * the fix worker works in its own clone of a repository configured by URL (own-clone.ts), and the
  * branch it commits reaches the publisher's clone through Redis (branch-handover.ts), at exactly
- * the recorded commit and never moving a branch that is there. Real git, the test Redis.
+ * the recorded commit and never moving a branch that is there; the repository's lock is one for all
+ * hosts. Real git, the test Redis.
  * tests/multi-host.test.ts runs the same across network namespaces with real processes.
  */
+import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import type { PublishJob } from '@selfreview/shared/queues';
 import { parseServerConfig } from '@selfreview/shared/server-config';
@@ -12,6 +14,8 @@ import { Repository } from '@selfreview/shared/workspace';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BranchHandover } from '../services/fix/src/branch-handover.ts';
 import { ownCloneResolver } from '../services/fix/src/own-clone.ts';
+import { holdRepoLock } from '../services/fix/src/pipeline/repo-lock.ts';
+import { repoLockKey } from '../services/fix/src/processor.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
@@ -148,5 +152,33 @@ describe('a fix branch across hosts', () => {
         log,
       ),
     ).toBe(false);
+  });
+
+  it("the repository's lock is one on every host, though each host's clone has its own folder", async () => {
+    const { prefix } = await setUp();
+    const job = { path: '/srv/scan-host/data/clones/36beae406afe7df2', name: 'web' };
+    const onHostA = repoLockKey(job, '/srv/fix-a/data/clones/36beae406afe7df2', true);
+    const onHostB = repoLockKey(job, '/var/lib/selfreview/clones/36beae406afe7df2', true);
+    expect(onHostA).toBe(onHostB);
+    const locks = new RepoLock(redis, prefix);
+    const held = await holdRepoLock(locks, onHostA, 'run-1-b-1', 'token-a', log, {
+      slots: 1,
+      files: ['src/a.ts'],
+    });
+    expect(held).not.toBeNull();
+    // Another batch of the repository on the other host waits for the slot (fix.concurrency 1).
+    expect(
+      await holdRepoLock(locks, onHostB, 'run-1-b-2', 'token-b', log, { slots: 1, files: ['src/b.ts'] }),
+    ).toBeNull();
+    await held?.release();
+    const next = await holdRepoLock(locks, onHostB, 'run-1-b-2', 'token-b', log, {
+      slots: 1,
+      files: ['src/b.ts'],
+    });
+    expect(next).not.toBeNull();
+    await next?.release();
+    // Without a server configuration (selfreview run, hand-made jobs): the repository's folder.
+    expect(repoLockKey(job, '/work/repo', false)).toBe('/work/repo');
+    expect(repoLockKey({ path: '/work/repo' }, '/work/repo', true)).toBe('/work/repo');
   });
 });

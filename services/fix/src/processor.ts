@@ -8,7 +8,7 @@
  */
 
 import { applyOperatorCaps, DEFAULT_OPERATOR_CAPS, type OperatorCaps } from '@selfreview/shared/config';
-import type { FixJob } from '@selfreview/shared/queues';
+import type { FixJob, RepoRef } from '@selfreview/shared/queues';
 import type { FixResult } from '@selfreview/shared/schemas';
 import { openJobRepository, type ProcessContext } from '@selfreview/shared/worker';
 import { DelayedError, type Job } from 'bullmq';
@@ -46,12 +46,14 @@ export function createFixProcessor(deps: FixDeps) {
     const scope: BatchScope = { repo: opened.repo, config: capped.config, log };
     const root = scope.repo.root;
 
-    // A slot of the repository's fix.concurrency and every file the batch may change.
+    // A slot of the repository's fix.concurrency and every file the batch may change, held for
+    // the repository on every host (its folder differs from host to host).
     const claim = { slots: scope.config.fix.concurrency, files: data.files.map((f) => f.file) };
-    const lock = deps.locks ? await holdRepoLock(deps.locks, root, data.batchId, token, log, claim) : null;
+    const lockKey = repoLockKey(data.repo, root, deps.ownClone !== undefined);
+    const lock = deps.locks ? await holdRepoLock(deps.locks, lockKey, data.batchId, token, log, claim) : null;
     if (deps.locks && !lock) {
       if (!token) throw new Error(`repository ${root} is busy with other batches or this batch's files`);
-      log.info({ holder: await deps.locks.holder(root) }, 'repository busy; batch delayed');
+      log.info({ holder: await deps.locks.holder(lockKey) }, 'repository busy; batch delayed');
       return delay(job, token, BUSY_RETRY_MS);
     }
     try {
@@ -66,6 +68,16 @@ export function createFixProcessor(deps: FixDeps) {
       await lock?.release();
     }
   };
+}
+
+/**
+ * What a repository's lock is held under: in server mode its name in the server configuration,
+ * which is the same on every host, so fix.concurrency and the file locks hold across hosts (each
+ * host's clone has its own folder); otherwise its folder, the one repository `selfreview run` or a
+ * hand-made job names.
+ */
+export function repoLockKey(repo: RepoRef, root: string, serverMode: boolean): string {
+  return serverMode && repo.name ? `name:${repo.name}` : root;
 }
 
 /** Puts the job back as delayed: it is not failed, and no attempt of it is used up. */
