@@ -54,6 +54,8 @@ export function manyBatchesRepo(files: readonly string[] = MANY_FILES): Record<s
       include: ['src'],
     }),
     'src/m.ts': 'export const a = 1;\nexport const b = 2;\n',
+    // Two batches of the repository at once (one per fix host); the lock holds it across hosts.
+    'selfreview.config.json': JSON.stringify({ fix: { concurrency: 2 } }),
   };
   files.forEach((file, i) => {
     out[file] = `import { a, b } from './m';\nexport const x${i} = a;\n`;
@@ -343,6 +345,9 @@ describe.skipIf(unavailable !== null)(
         150_000,
       );
       const inFlight = jobsWith(fix1.output(), 'job started').at(-1) as string;
+      // Both hosts' batches hold slots of one lock, the repository's, not one per host's folder.
+      const slotKeys = await observer.keys(`${PREFIX}:lock:repo-slots:*`);
+      expect(slotKeys).toHaveLength(1);
       const killed = await h.fix1?.kill();
       const killedAt = Date.now();
       expect(killed?.length).toBeGreaterThan(0);
