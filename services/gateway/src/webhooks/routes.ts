@@ -208,9 +208,15 @@ async function rejected(
 }
 
 /**
- * One waiting trigger per repository and branch: a push while one waits replaces it (the
- * newest commit wins), a push while one runs is kept for right after it. The scan diffs
- * from the last scanned commit, so replacing loses no change.
+ * One trigger per repository and branch (BullMQ deduplication on `push:<repo>:<branch>`), queued
+ * `coalesceMs` later. A push while the trigger is still delayed replaces it: that job is removed
+ * and this push's job waits the whole delay again, so a burst of pushes is one trigger after the
+ * last of them. A push while the trigger is being processed is kept and queued when it finishes
+ * (of several, the last). A push after the delay is over but before a worker takes the trigger
+ * is dropped: that trigger has not read the branch yet. Nothing rests on a push's `after`: the
+ * trigger scans the branch's tip as it reads it, from the last scanned commit, so coalescing
+ * loses no change. Only for a branch with no scan recorded does the trigger diff from the
+ * push's `before`, and a replaced push's `before` is lost with it.
  */
 function enqueue(deps: WebhookDeps, repo: ServerRepo, push: PushEvent, source: string) {
   const data: TriggerJob = {
