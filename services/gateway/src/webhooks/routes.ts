@@ -213,10 +213,10 @@ async function rejected(
  * and this push's job waits the whole delay again, so a burst of pushes is one trigger after the
  * last of them. A push while the trigger is being processed is kept and queued when it finishes
  * (of several, the last). A push after the delay is over but before a worker takes the trigger
- * is dropped: that trigger has not read the branch yet. Nothing rests on a push's `after`: the
- * trigger scans the branch's tip as it reads it, from the last scanned commit, so coalescing
- * loses no change. Only for a branch with no scan recorded does the trigger diff from the
- * push's `before`, and a replaced push's `before` is lost with it.
+ * is dropped: that trigger has not read the branch yet. The trigger scans the branch's tip as
+ * it reads it, from the last scanned commit, so coalescing loses no change; of the push it
+ * carries, it reads `after` only to skip a deleted branch (all zeros), and `before` only for a
+ * branch with no scan recorded (a replaced push's `before` is lost with it).
  */
 function enqueue(deps: WebhookDeps, repo: ServerRepo, push: PushEvent, source: string) {
   const data: TriggerJob = {
