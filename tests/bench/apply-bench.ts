@@ -3,7 +3,7 @@
  * measured the way a run does it.
  *
  *   node --conditions=source --import tsx tests/bench/apply-bench.ts <repository> [<repository> ...]
- *        [--rescan] [--concurrency N] [--decisions DIR] [--cpu-prof DIR]
+ *        [--rescan] [--concurrency N] [--decisions DIR] [--cpu-prof DIR] [--json FILE]
  *
  * For each repository (a checkout with its dependencies installed, at the commit to scan):
  * - scan: the real `selfreview scan --json` in a child process, once per commit; its output is
@@ -26,7 +26,8 @@
  * every client: worker, queues, coordinator) with the socket writes to Redis from this process
  * (about the round trips: a pipeline or MULTI is one write). `--cpu-prof DIR` writes a CPU
  * profile of this process over the timed part alone (the worker's work, not start-up or the
- * scan) to DIR/apply-<folder>.cpuprofile, for Chrome's DevTools or `speedscope`.
+ * scan) to DIR/apply-<folder>.cpuprofile, for Chrome's DevTools or `speedscope`. `--json FILE`
+ * writes the results (one object per repository, the table's numbers unrounded) to FILE.
  */
 import childProcess, { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -58,7 +59,7 @@ import { CLI_MAIN, TSX } from '../helpers/cli.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const USAGE =
-  'usage: pnpm bench:apply <repository> [<repository> ...] [--rescan] [--concurrency N] [--decisions DIR] [--cpu-prof DIR]';
+  'usage: pnpm bench:apply <repository> [<repository> ...] [--rescan] [--concurrency N] [--decisions DIR] [--cpu-prof DIR] [--json FILE]';
 
 // ─── Counting git processes and Redis writes (before anything spawns or connects) ──────────────
 let gitSpawns = 0;
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       decisions: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -128,6 +130,13 @@ async function main(): Promise<void> {
     results.push(await benchApply(path.resolve(repo), scan, values));
   }
   process.stdout.write(`${renderResults(results)}\n`);
+  if (values.json) {
+    const out = path.resolve(values.json);
+    await mkdir(path.dirname(out), { recursive: true });
+    const json = { date: new Date().toISOString(), goal: { candidatesPerSecond: 500 }, results };
+    writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+    log(`results written to ${out}`);
+  }
 }
 
 /** The scan's output for the checkout's commit, from the cache or a fresh `selfreview scan --json`. */

@@ -4,12 +4,12 @@
  * process, measuring wall time and the peak memory of the process tree (see ./measure.ts).
  *
  *   node --conditions=source --import tsx tests/bench/scan-bench.ts [--corpus rxjs|zod|effect ...] [--runs N]
- *        [--tool tsc|eslint|selfreview|warm-push ...] [--timeout SECONDS] [--cache-dir DIR]
+ *        [--tool tsc|eslint|selfreview|warm-push ...] [--timeout SECONDS] [--cache-dir DIR] [--json FILE]
  *
  * Downloads, extracted packages and the corpus repositories are cached in `.cache/bench/` at the
  * repository root; the markdown tables go to stdout, progress to stderr, and the results to
- * `.cache/bench/results-<date>.json`. A tool that fails (or is not written yet) becomes a failed
- * row; the benchmark goes on.
+ * `.cache/bench/results-<date>.json` (and to FILE as well with `--json FILE`). A tool that fails
+ * (or is not written yet) becomes a failed row; the benchmark goes on.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,10 +42,12 @@ type Options = {
   tools: Selectable[];
   timeoutMs: number;
   cacheDir: string;
+  /** --json: a second copy of the results file, where the caller wants it. */
+  jsonFile?: string;
 };
 
 const USAGE = `usage: node --conditions=source --import tsx tests/bench/scan-bench.ts [--corpus ${CORPUS_NAMES.join('|')} ...] [--runs N]
-       [--tool ${SELECTABLE.join('|')} ...] [--timeout SECONDS] [--cache-dir DIR]`;
+       [--tool ${SELECTABLE.join('|')} ...] [--timeout SECONDS] [--cache-dir DIR] [--json FILE]`;
 
 class UsageError extends Error {
   constructor(message: string) {
@@ -63,6 +65,7 @@ function parseFlags(argv: string[]) {
       tool: { type: 'string', multiple: true },
       timeout: { type: 'string', default: '600' },
       'cache-dir': { type: 'string' },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,12 +94,14 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs takes a whole number ≥ 1');
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError('--timeout takes a number of seconds > 0');
+  if (values.json === '') throw new UsageError('--json takes a file name');
   return {
     corpora: [...new Set(corpora)],
     runs,
     tools: [...new Set(tools)],
     timeoutMs: timeout * 1000,
     cacheDir: path.resolve(values['cache-dir'] ?? path.join(REPO_ROOT, '.cache/bench')),
+    ...(values.json !== undefined ? { jsonFile: path.resolve(values.json) } : {}),
   };
 }
 
@@ -148,6 +153,10 @@ async function main(): Promise<void> {
     corpora: results,
   };
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.jsonFile !== undefined) {
+    await mkdir(path.dirname(options.jsonFile), { recursive: true });
+    await writeFile(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+  }
   const shown = path.relative(process.cwd(), file);
   print(`Results: ${shown.startsWith('..') ? file : shown}`);
 }

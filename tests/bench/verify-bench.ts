@@ -6,7 +6,7 @@
  * tree made like a batch's worktree (dependencies linked by `prepareWorktree`).
  *
  *   node --import tsx tests/bench/verify-bench.ts --repo DIR --project TSCONFIG [--file FILE]
- *        [--runs N] [--keep]
+ *        [--runs N] [--keep] [--json FILE]
  *
  * The edit is what fix does: the first unused import or local that scan finds in `--file`
  * (default: the first in the project's folder), removed by its codemod. A file with none gets
@@ -17,11 +17,13 @@
  * (removed unless --keep), with its installed node_modules linked. Full and incremental runs
  * alternate; each is a new batch (a new Verifier on the same cache). Each is timed in wall
  * time and in CPU time (user + system of everything it ran, from /proc: less sensitive to
- * other work on a shared machine). Progress goes to stderr, one markdown table to stdout.
+ * other work on a shared machine), and its peak memory: the largest sum of the RSS of the processes
+ * it ran, sampled with the CPU time (this process's own is not counted). Progress goes to stderr,
+ * one markdown table to stdout; `--json FILE` writes the timings and the verdict to FILE.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -58,7 +60,7 @@ function withUnusedImport(text: string): string | null {
 const GOAL = 0.25;
 
 const USAGE =
-  'usage: node --import tsx tests/bench/verify-bench.ts --repo DIR --project TSCONFIG [--file FILE] [--runs N] [--keep]';
+  'usage: node --import tsx tests/bench/verify-bench.ts --repo DIR --project TSCONFIG [--file FILE] [--runs N] [--keep] [--json FILE]';
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
@@ -81,7 +83,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-type Timing = { wallMs: number; cpuMs: number };
+type Timing = { wallMs: number; cpuMs: number; peakRssBytes: number };
 
 function describe(t: Timing): string {
   return `${seconds(t.wallMs)} / ${seconds(t.cpuMs)}`;
@@ -89,14 +91,26 @@ function describe(t: Timing): string {
 
 /** /proc/<pid>/stat counts CPU time in USER_HZ ticks, 100 per second on Linux. */
 const TICK_MS = 10;
+/** /proc/<pid>/stat counts resident memory in pages. */
+const PAGE_BYTES = pageSize();
+
+function pageSize(): number {
+  try {
+    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+  } catch {
+    return 4096;
+  }
+}
+
+type ProcSample = { pid: number; ticks: number; rssBytes: number };
 
 /**
- * This process's descendants by pid with their user + system ticks, from the parent pid in every
- * /proc/<pid>/stat. (The children's times of /proc/self/stat would not do: bwrap's outer
- * process never waits for the sandbox's, so those never reach it.)
+ * This process's descendants by pid with their user + system ticks and resident memory, from the
+ * parent pid in every /proc/<pid>/stat. (The children's times of /proc/self/stat would not do:
+ * bwrap's outer process never waits for the sandbox's, so those never reach it.)
  */
-function descendantTicks(): Map<number, number> {
-  const byParent = new Map<number, { pid: number; ticks: number }[]>();
+function descendantTicks(): Map<number, ProcSample> {
+  const byParent = new Map<number, ProcSample[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let text: string;
@@ -109,29 +123,40 @@ function descendantTicks(): Map<number, number> {
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const parent = Number(fields[1]);
     const list = byParent.get(parent) ?? [];
-    list.push({ pid: Number(entry), ticks: Number(fields[11]) + Number(fields[12]) });
+    // utime, stime and rss are fields 14, 15 and 24 of proc(5).
+    list.push({
+      pid: Number(entry),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      rssBytes: Number(fields[21]) * PAGE_BYTES,
+    });
     byParent.set(parent, list);
   }
-  const out = new Map<number, number>();
+  const out = new Map<number, ProcSample>();
   const queue = [...(byParent.get(process.pid) ?? [])];
   while (queue.length > 0) {
-    const p = queue.pop() as { pid: number; ticks: number };
-    out.set(p.pid, p.ticks);
+    const p = queue.pop() as ProcSample;
+    out.set(p.pid, p);
     queue.push(...(byParent.get(p.pid) ?? []));
   }
   return out;
 }
 
 /**
- * `fn`'s wall time, and the CPU time (user + system) of the processes it ran, sampled every
- * 20 ms: a process's last ~20 ms, and one that lives less, are missed. Its own work in this
- * process is not counted.
+ * `fn`'s wall time, and the CPU time (user + system) and largest summed RSS of the processes it
+ * ran, sampled every 20 ms: a process's last ~20 ms, and one that lives less, are missed. Its own
+ * work in this process is not counted.
  */
 async function timed<T>(fn: () => Promise<T>): Promise<Timing & { value: T }> {
-  const before = descendantTicks();
+  const before = new Map([...descendantTicks()].map(([pid, p]) => [pid, p.ticks]));
   const last = new Map<number, number>();
+  let peakRssBytes = 0;
   const sample = () => {
-    for (const [pid, ticks] of descendantTicks()) last.set(pid, Math.max(last.get(pid) ?? 0, ticks));
+    let rss = 0;
+    for (const [pid, p] of descendantTicks()) {
+      last.set(pid, Math.max(last.get(pid) ?? 0, p.ticks));
+      rss += p.rssBytes;
+    }
+    peakRssBytes = Math.max(peakRssBytes, rss);
   };
   const sampler = setInterval(sample, 20);
   const started = performance.now();
@@ -140,7 +165,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<Timing & { value: T }> {
     const wallMs = performance.now() - started;
     let ticks = 0;
     for (const [pid, t] of last) ticks += t - (before.get(pid) ?? 0);
-    return { value, wallMs, cpuMs: ticks * TICK_MS };
+    return { value, wallMs, cpuMs: ticks * TICK_MS, peakRssBytes };
   } finally {
     clearInterval(sampler);
   }
@@ -197,7 +222,14 @@ async function cloneOf(source: string, dir: string): Promise<Repository> {
   return Repository.open(dir);
 }
 
-type Options = { repo: string; project: string; file: string | null; runs: number; keep: boolean };
+type Options = {
+  repo: string;
+  project: string;
+  file: string | null;
+  runs: number;
+  keep: boolean;
+  json: string | null;
+};
 
 function options(argv: string[]): Options {
   const { values } = parseArgs({
@@ -208,6 +240,7 @@ function options(argv: string[]): Options {
       file: { type: 'string' },
       runs: { type: 'string', default: '3' },
       keep: { type: 'boolean', default: false },
+      json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -223,6 +256,7 @@ function options(argv: string[]): Options {
     file: values.file ?? null,
     runs,
     keep: values.keep,
+    json: values.json ? path.resolve(values.json) : null,
   };
 }
 
@@ -395,6 +429,38 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (opts.json) {
+      const json = {
+        date: new Date().toISOString(),
+        repo: opts.repo,
+        project,
+        typescript: tsVersion,
+        sandbox: sandbox.mode,
+        edit: { file: edit.file, what: edit.what, synthetic: edit.synthetic },
+        base,
+        full,
+        incremental,
+        kinds,
+        medians: {
+          fullWallMs: median(full.map((t) => t.wallMs)),
+          fullCpuMs: median(full.map((t) => t.cpuMs)),
+          incrementalWallMs: median(incremental.map((t) => t.wallMs)),
+          incrementalCpuMs: median(incremental.map((t) => t.cpuMs)),
+        },
+        peakRssBytes: Math.max(
+          base.peakRssBytes,
+          ...full.map((t) => t.peakRssBytes),
+          ...incremental.map((t) => t.peakRssBytes),
+        ),
+        ratio: { wall, cpu },
+        goal: GOAL,
+        sameVerdict,
+        loadAverage: os.loadavg(),
+      };
+      await mkdir(path.dirname(opts.json), { recursive: true });
+      await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
+      log(`results written to ${opts.json}`);
+    }
     if (!sameVerdict) process.exitCode = 1;
   } finally {
     if (origin) for (const wt of trees) await origin.removeWorktree(wt.dir).catch(() => {});

@@ -4,7 +4,7 @@
  * deliveries at a fixed overall rate; afterwards Redis is checked and one table is printed.
  *
  *   node --conditions=source --import tsx tests/bench/webhook-bench.ts [--rate N] [--duration S] [--connections N]
- *        [--cpu-prof DIR]
+ *        [--cpu-prof DIR] [--json FILE]
  *
  * - Each request is built by autocannon's per-request `setupRequest` hook: a push example of
  *   @octokit/webhooks-examples (7.6 kB) pointed at the configured repository, with its own
@@ -22,9 +22,11 @@
  *   trigger queue must hold exactly one job for the branch (the gateway coalesces pushes to a
  *   branch, the newest replacing the waiting one), the newest push's.
  *
- * Prints the table (markdown) on stdout, progress on stderr. Exits 0 whatever the numbers, 2 on
- * bad flags, 1 when it cannot run (no redis-server, the gateway does not start). Its Redis,
- * gateway and temporary files are removed at the end, within a bounded time.
+ * Prints the table (markdown) on stdout, progress on stderr; `--json FILE` also writes the run's
+ * numbers (latency percentiles, errors, rates, the gateway's peak RSS, the verdict) to FILE.
+ * Exits 0 whatever the numbers, 2 on bad flags, 1 when it cannot run (no redis-server, the
+ * gateway does not start). Its Redis, gateway and temporary files are removed at the end, within
+ * a bounded time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +44,9 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { FROM_SOURCE } from '../helpers/cli.ts';
 import {
+  answeredDurations,
   type BenchRepo,
+  latencyStats,
   type Options,
   parseOptions,
   pushDelivery,
@@ -81,8 +85,24 @@ let gatewayChild: ChildProcess | undefined;
 /** While the load runs, a signal ends it early (the results so far are checked and printed). */
 let stopLoad: (() => void) | undefined;
 
+/** `--json FILE` (or `--json=FILE`) taken out of the flags: the rest are ./webhook-load.ts's. */
+function takeJsonFlag(argv: readonly string[]): { jsonFile?: string; rest: string[] } {
+  const rest: string[] = [];
+  let jsonFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--json' || arg.startsWith('--json=')) {
+      const value = arg === '--json' ? argv[++i] : arg.slice('--json='.length);
+      if (!value) throw new UsageError('--json takes a file name');
+      jsonFile = path.resolve(value);
+    } else rest.push(arg);
+  }
+  return { ...(jsonFile !== undefined ? { jsonFile } : {}), rest };
+}
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const { jsonFile, rest } = takeJsonFlag(process.argv.slice(2));
+  const options = parseOptions(rest);
   if (process.platform !== 'linux' || !existsSync('/proc/self/status'))
     throw new Error('the gateway’s memory and CPU are read from /proc: Linux only');
   // Nothing outlives the run: after this, everything is killed and the process exits.
@@ -244,6 +264,33 @@ async function main(): Promise<void> {
       `${renderTable(summary.rows)}\n`,
   );
   if (options.cpuProfDir) log(`the gateway's CPU profile goes to ${options.cpuProfDir} when it stops`);
+  if (jsonFile !== undefined) {
+    const all = [...records.values()];
+    const json = {
+      date: new Date().toISOString(),
+      options,
+      sent: all.length,
+      sentRate: result.duration > 0 ? all.length / result.duration : 0,
+      durationS: result.duration,
+      latencyMs: latencyStats(answeredDurations(all)),
+      unanswered: all.filter((r) => r.answeredAt === undefined).length,
+      notQueued: all.filter((r) => r.status !== undefined && r.outcome !== 'queued').length,
+      errors: result.errors + result.non2xx + result.mismatches + result.resets,
+      autocannon: {
+        errors: result.errors,
+        timeouts: result.timeouts,
+        non2xx: result.non2xx,
+        mismatches: result.mismatches,
+        resets: result.resets,
+      },
+      gatewayPeakRssBytes: peakRss,
+      verdict: summary.verdict,
+      rows: summary.rows,
+    };
+    await mkdir(path.dirname(jsonFile), { recursive: true });
+    await writeFile(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+    log(`results written to ${jsonFile}`);
+  }
 }
 
 // ─── The gateway process ─────────────────────────────────────────────────────────────────────────
