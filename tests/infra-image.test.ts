@@ -13,7 +13,7 @@ import { freePort } from '@selfreview/shared/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, ROOT } from './helpers/build.ts';
 import { removeDir, tempDir } from './helpers/git.ts';
-import { until } from './helpers/processes.ts';
+import { childPids, until } from './helpers/processes.ts';
 import { type OwnRedis, startRedisServer } from './helpers/redis-server.ts';
 
 const PATH = `${path.join(ROOT, '.tools/bin')}:${process.env.PATH ?? ''}`;
@@ -164,6 +164,40 @@ describe('the image runtime tree and its entrypoint', () => {
       expect(await p.exited).toBe(0);
     });
   }
+
+  // The image's HEALTHCHECK names no service: the entrypoint reads PID 1's command line. Here the
+  // worker is made PID 1 of a pid namespace of its own (unshare, as root), as in a container.
+  it.skipIf(process.getuid?.() !== 0)(
+    'finds the service PID 1 runs, as the image HEALTHCHECK does',
+    async () => {
+      const entrypoint = path.join(tree, 'infra/docker/entrypoint.sh');
+      const p = start('unshare', ['--fork', '--pid', '--mount-proc', entrypoint, 'apply'], env);
+      procs.push(p);
+      await until(
+        'apply ready as PID 1',
+        () => p.output().includes('worker ready') || p.child.exitCode !== null,
+        90_000,
+      );
+      expect(p.child.exitCode, p.output()).toBeNull();
+      const [worker] = await childPids(p.child.pid ?? 0, 'main.js');
+      expect(worker).toBeGreaterThan(0);
+      const inside = (...args: string[]) =>
+        run('nsenter', ['-t', String(worker), '-p', '-m', '--', entrypoint, 'health', ...args], env, 30_000);
+      let health = { code: -1, out: '' };
+      await until(
+        'the health check without a service name',
+        async () => {
+          health = await inside();
+          return health.code === 0;
+        },
+        60_000,
+      );
+      expect(health.out).toMatch(/^apply: ready/);
+      expect((await inside('--live')).out).toMatch(/^apply: alive/);
+      process.kill(worker as number, 'SIGTERM');
+      expect(await p.exited).toBe(0);
+    },
+  );
 
   it('runs `up` and refuses what it does not know', async () => {
     const entrypoint = path.join(tree, 'infra/docker/entrypoint.sh');
