@@ -188,6 +188,17 @@ describe('rows from the other benchmarks', () => {
     expect(fixRows({ ...base, exitCode: 1, timedOut: true, report: { ...report, batches: 0 } }).value).toBe(
       'no batch (300 candidates); run ended with exit 1 (timed out)',
     );
+    const waiting = { status: 'carried_over', reason: 'needs_llm: resolve_todo waits for the model fixer' };
+    expect(
+      fixRows({
+        ...base,
+        report: { ...report, batches: 1, committed: 0, failed: 0, carriedOver: 2, fixMs: 80 },
+        fixes: [waiting, waiting],
+      }),
+    ).toMatchObject({
+      value: '0.08 s (1 batch in 0.08 s, 0 files committed, 0 failed, 2 carried over; whole run 60.00 s)',
+      note: 'nothing fixed: every batch carried over (needs_llm: resolve_todo waits for the model fixer ×2)',
+    });
     expect(fixRows({ ...base, error: 'no report; exit 1: boom' })).toEqual({
       measure: 'fix time per batch, rxjs',
       value: 'failed: no report; exit 1: boom',
@@ -244,6 +255,7 @@ describe('the table', () => {
         verdict: 'met',
       },
       { measure: 'native compiler (tsc), rxjs', value: '2.00 s' },
+      { measure: 'fix time per batch, rxjs', value: '0.08 s', note: 'nothing fixed' },
       failedRow('apply', 'exit 1 | oops\nsecond line'),
       {
         measure: 'webhook',
@@ -259,6 +271,7 @@ describe('the table', () => {
         '| --- | --- | ---: | --- | --- |',
         '| full scan, rxjs | 3.00 s (1.50× tsc) | 400 MB | ≤ 2× tsc | met |',
         '| native compiler (tsc), rxjs | 2.00 s |  |  |  |',
+        '| fix time per batch, rxjs | 0.08 s; nothing fixed |  |  |  |',
         '| apply | failed: exit 1 \\| oops second line |  |  |  |',
         '| webhook | x |  | 200/s for 30 s, p99 ≤ 50 ms, no error | **not judged** (this run was 200/s for 5 s) |',
       ].join('\n'),

@@ -243,6 +243,8 @@ export type FixJson = {
     carriedOver: number;
     fixMs: number;
   };
+  /** What became of each file of each batch, from the report. */
+  fixes?: { status: string; reason: string }[];
   error?: string;
 };
 
@@ -258,6 +260,10 @@ export function fixRows(json: FixJson): Row {
   const perBatch = fixSecondsPerBatch({ batches: r.batches, durationMs: r.fixMs });
   const partial =
     json.exitCode !== 0 ? `; run ended with exit ${json.exitCode}${json.timedOut ? ' (timed out)' : ''}` : '';
+  // A batch only carried over (it waits for a model, or for the next run) fixed nothing: its time
+  // is not a fix's, and the row says so.
+  const nothingFixed = perBatch !== undefined && r.committed + r.failed === 0;
+  const reasons = nothingFixed ? countsOf((json.fixes ?? []).map((f) => f.reason)) : '';
   return {
     measure,
     value:
@@ -267,7 +273,21 @@ export function fixRows(json: FixJson): Row {
     // The sampled tree RSS: the run's tree holds many short-lived processes (git, tsc), whose summed
     // VmHWM counts peaks that never coincide.
     peakMemoryBytes: json.peakTreeRssBytes,
+    ...(nothingFixed
+      ? { note: `nothing fixed: every batch carried over${reasons ? ` (${reasons})` : ''}` }
+      : {}),
   };
+}
+
+/** `reason ×n`, most frequent first, at most three. */
+function countsOf(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 3)
+    .map(([v, n]) => (n > 1 ? `${v} ×${n}` : v))
+    .join('; ');
 }
 
 // ─── webhook-bench.ts --json ───────────────────────────────────────────────────────────────────
@@ -326,10 +346,12 @@ export function renderTable(rows: readonly Row[]): string {
   const lines = ['| measure | value | peak memory | goal | met? |', '| --- | --- | ---: | --- | --- |'];
   for (const r of rows) {
     const verdict = r.verdict === undefined ? '' : r.verdict === 'met' ? 'met' : `**${r.verdict}**`;
-    const note = r.note ? ` (${r.note})` : '';
+    // A note explains the verdict; on a row without a goal it goes with the value.
+    const note = r.note && r.goal ? ` (${r.note})` : '';
+    const value = r.note && !r.goal ? `${r.value}; ${r.note}` : r.value;
     const cells = [
       cell(r.measure),
-      cell(r.value),
+      cell(value),
       r.peakMemoryBytes !== undefined ? `${megabytes(r.peakMemoryBytes)} MB` : '',
       r.goal ? GOALS[r.goal].text : '',
       cell(`${verdict}${note}`),
