@@ -8,38 +8,21 @@
 import { createApplyFailureHandler } from '@selfreview/apply/processor';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { type ApplyJob, applyJobId, type FixJob } from '@selfreview/shared/queues';
-import type { Candidate } from '@selfreview/shared/schemas';
 import { createQueue, type ProcessContext } from '@selfreview/shared/worker';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTarget, startedRun, todoComment } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const RUN_ID = 'r1-apply-failure';
-const RUN = {
-  runId: RUN_ID,
-  // No repository there: the hand-over's maxFiles falls back to the defaults.
-  repo: { path: '/tmp/selfreview-apply-failure-none' },
-  baseBranch: 'main',
-  baseSha: 'd'.repeat(40),
-};
-
-function candidate(file: string): Candidate {
-  return {
-    id: `todo-comment:${file}:later`,
-    rule: 'todo-comment',
-    file,
-    line: 3,
-    endLine: 3,
-    message: 'TODO: later',
-    evidence: { kind: 'todo-comment', tag: 'TODO', text: 'later', context: ['// TODO later'] },
-  };
-}
+// No repository there: the hand-over's maxFiles falls back to the defaults.
+const RUN = runTarget(RUN_ID, '/tmp/selfreview-apply-failure-none', 'd'.repeat(40));
 
 const job = (...files: string[]): ApplyJob => ({
   ...RUN,
-  files: files.map((file) => ({ file, candidates: [candidate(file)] })),
+  files: files.map((file) => ({ file, candidates: [todoComment(file, 'later')] })),
 });
 
 let prefix: string;
@@ -56,13 +39,7 @@ beforeEach(async () => {
   coordinator = new RunCoordinator({ redis, prefix, env: {}, log: pino({ level: 'silent' }) });
   applyQueue = createQueue('apply', queueConnection, prefix);
   fixQueue = createQueue('fix', queueConnection, prefix);
-  await coordinator.runs.create({
-    runId: RUN_ID,
-    repoPath: RUN.repo.path,
-    baseBranch: 'main',
-    baseSha: RUN.baseSha,
-    startedAt: new Date().toISOString(),
-  });
+  await coordinator.runs.create(startedRun(RUN));
 });
 
 afterEach(async () => {

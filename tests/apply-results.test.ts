@@ -5,48 +5,20 @@
  * and every key with the run's TTL.
  */
 import { RunStore } from '@selfreview/shared/runs';
-import type { Candidate, Decision, FixItem } from '@selfreview/shared/schemas';
+import type { Candidate, Decision } from '@selfreview/shared/schemas';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decision, fixItem, unusedImport } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const RUN = 'r1-apply';
 const RUN_TTL_S = 14 * 24 * 60 * 60;
 
-function unusedImport(file: string, name: string): Candidate {
-  return {
-    id: `unused-import:${file}:${name}`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: `'${name}' is imported but never used`,
-    evidence: {
-      kind: 'unused-import',
-      name,
-      importedName: name,
-      form: 'named',
-      moduleSpecifier: './mod',
-      typeOnly: false,
-      statement: `import { ${name} } from './mod';`,
-    },
-  };
-}
-
-const decision = (c: Candidate, verdict: Decision['verdict']): Decision => ({
-  candidateId: c.id,
-  verdict,
-  reason: verdict === 'fix' ? 'unused_import' : 'stale',
-  detail: 'd',
-  confidence: 0.9,
-  ...(verdict === 'fix' ? { changeType: 'remove_unused_import' as const } : {}),
-});
-
-const item = (c: Candidate): FixItem => ({
-  candidate: c,
-  changeType: 'remove_unused_import',
-  confidence: 0.9,
-});
+/** fix: an unused import to remove; any other verdict: stale. */
+const decide = (c: Candidate, verdict: Decision['verdict']): Decision =>
+  verdict === 'fix'
+    ? decision(c, 'fix', 'unused_import', { changeType: 'remove_unused_import' })
+    : decision(c, verdict, 'stale');
 
 let redis: Redis;
 let prefix: string;
@@ -75,11 +47,11 @@ describe('RunStore.putApplyResults', () => {
   const c = unusedImport('src/c.ts', 'z');
 
   it("records a group's decisions, fixable files and stage times; a job run again overwrites its own", async () => {
-    await runs.putFixable(RUN, 'src/c.ts', [item(c)]);
+    await runs.putFixable(RUN, 'src/c.ts', [fixItem(c)]);
     const results = {
-      decisions: [decision(a, 'fix'), decision(b, 'drop'), decision(c, 'drop')],
+      decisions: [decide(a, 'fix'), decide(b, 'drop'), decide(c, 'drop')],
       fixable: new Map([
-        ['src/a.ts', [item(a)]],
+        ['src/a.ts', [fixItem(a)]],
         ['src/b.ts', []],
         ['src/c.ts', []],
       ]),
@@ -92,23 +64,18 @@ describe('RunStore.putApplyResults', () => {
     // Another group's job, earlier.
     const d = unusedImport('src/d.ts', 'w');
     await runs.putApplyResults(RUN, {
-      decisions: [decision(d, 'fix')],
-      fixable: new Map([['src/d.ts', [item(d)]]]),
+      decisions: [decide(d, 'fix')],
+      fixable: new Map([['src/d.ts', [fixItem(d)]]]),
       startMs: 1500,
       endMs: 1900,
     });
 
     const decisions = (await runs.decisions(RUN)).sort((x, y) => x.candidateId.localeCompare(y.candidateId));
-    expect(decisions).toEqual([
-      decision(a, 'fix'),
-      decision(b, 'drop'),
-      decision(c, 'drop'),
-      decision(d, 'fix'),
-    ]);
+    expect(decisions).toEqual([decide(a, 'fix'), decide(b, 'drop'), decide(c, 'drop'), decide(d, 'fix')]);
     expect(await runs.fixable(RUN)).toEqual(
       new Map([
-        ['src/a.ts', [item(a)]],
-        ['src/d.ts', [item(d)]],
+        ['src/a.ts', [fixItem(a)]],
+        ['src/d.ts', [fixItem(d)]],
       ]),
     );
     expect((await runs.stageTimes(RUN)).apply).toEqual({ startMs: 1500, endMs: 3100 });

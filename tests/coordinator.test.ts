@@ -14,48 +14,17 @@ import {
   type PublishJob,
   publishJobId,
 } from '@selfreview/shared/queues';
-import type { Candidate, FixItem } from '@selfreview/shared/schemas';
 import { createQueue } from '@selfreview/shared/worker';
 import { type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixItem, runTarget, startedRun, unusedImport } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const RUN_ID = 'r1-coord';
 const SHA = 'c'.repeat(40);
-const RUN = {
-  runId: RUN_ID,
-  repo: { path: '/tmp/selfreview-coordinated' },
-  baseBranch: 'main',
-  baseSha: SHA,
-};
-
-function candidate(file: string, name: string): Candidate {
-  return {
-    id: `unused-import:${file}:${name}`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: `'${name}' is imported but never used`,
-    evidence: {
-      kind: 'unused-import',
-      name,
-      importedName: name,
-      form: 'named',
-      moduleSpecifier: './m',
-      typeOnly: false,
-      statement: `import { ${name} } from './m';`,
-    },
-  };
-}
-
-const fixItem = (file: string): FixItem => ({
-  candidate: candidate(file, 'x'),
-  changeType: 'remove_unused_import',
-  confidence: 0.9,
-});
+const RUN = runTarget(RUN_ID, '/tmp/selfreview-coordinated', SHA);
 
 let prefix: string;
 let redis: Redis;
@@ -71,13 +40,7 @@ beforeEach(async () => {
   coordinator = new RunCoordinator({ redis, prefix, env: {}, log: pino({ level: 'silent' }) });
   applyQueue = createQueue('apply', queueConnection, prefix);
   fixQueue = createQueue('fix', queueConnection, prefix);
-  await coordinator.runs.create({
-    runId: RUN_ID,
-    repoPath: RUN.repo.path,
-    baseBranch: 'main',
-    baseSha: SHA,
-    startedAt: new Date().toISOString(),
-  });
+  await coordinator.runs.create(startedRun(RUN));
 });
 
 afterEach(async () => {
@@ -92,7 +55,11 @@ const finishedAt = async () => (await coordinator.runs.meta(RUN_ID))?.finishedAt
 
 describe('RunCoordinator', () => {
   it('hands scan candidates to apply: groups of files, opened in the run before they are queued', async () => {
-    const found = [candidate('src/b.ts', 'y'), candidate('src/a.ts', 'x'), candidate('src/b.ts', 'z')];
+    const found = [
+      unusedImport('src/b.ts', 'y'),
+      unusedImport('src/a.ts', 'x'),
+      unusedImport('src/b.ts', 'z'),
+    ];
     expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(1);
 
     const id = applyJobId(RUN_ID, ['src/a.ts', 'src/b.ts']);
@@ -111,7 +78,7 @@ describe('RunCoordinator', () => {
 
   it('cuts many files into groups of 50, and a hand-over made again queues the same jobs once', async () => {
     const files = Array.from({ length: 120 }, (_, i) => `src/f${String(i).padStart(3, '0')}.ts`);
-    const found = files.map((f) => candidate(f, 'x'));
+    const found = files.map((f) => unusedImport(f, 'x'));
     expect(await coordinator.handOverToApply(applyQueue, RUN, found)).toBe(3);
     // A scan job that crashed after its hand-over hands the same candidates over again.
     expect(await coordinator.handOverToApply(applyQueue, RUN, [...found].reverse())).toBe(3);
@@ -128,7 +95,7 @@ describe('RunCoordinator', () => {
       ...RUN,
       files: ['src/a.ts', 'src/b.ts', 'src/c.ts'].map((file) => ({
         file,
-        candidates: [candidate(file, 'x')],
+        candidates: [unusedImport(file, 'x')],
       })),
     };
     const ids = job.files.map((f) => applyJobId(RUN_ID, [f.file]));
@@ -158,7 +125,7 @@ describe('RunCoordinator', () => {
 
   it('only the last scan or apply job to close hands over to fix, and reads maxFiles only then', async () => {
     for (const file of ['a.ts', 'b.ts', 'c.ts'])
-      await coordinator.runs.putFixable(RUN_ID, file, [fixItem(file)]);
+      await coordinator.runs.putFixable(RUN_ID, file, [fixItem(unusedImport(file, 'x'))]);
     await coordinator.lifecycle.openJobs(RUN_ID, 'apply', ['apply-1', 'apply-2']);
     let asked = 0;
     const maxFiles = async () => {
@@ -235,7 +202,7 @@ describe('the hand-over from fix to publish', () => {
     batchId: 'b-1',
     branch: 'selfreview/remove_unused_import-0123456789',
     commit: 'd'.repeat(40),
-    items: [fixItem('a.ts')],
+    items: [fixItem(unusedImport('a.ts', 'x'))],
   };
   const openPublish = () => redis.smembers(`${prefix}:run:{${RUN_ID}}:open:publish`);
 

@@ -15,6 +15,7 @@ import type { FixItem } from '@selfreview/shared/schemas';
 import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixItem } from './helpers/factories.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
@@ -34,11 +35,9 @@ const SOURCES: Record<string, string> = {
 process.env.SELFREVIEW_SANDBOX = 'off';
 
 function itemsFor(file: string): FixItem[] {
-  return analyzeFile(file, SOURCES[file] ?? '', { rules: ['unused-import'] }).candidates.map((candidate) => ({
-    candidate,
-    changeType: 'remove_unused_import',
-    confidence: 0.95,
-  }));
+  return analyzeFile(file, SOURCES[file] ?? '', { rules: ['unused-import'] }).candidates.map((candidate) =>
+    fixItem(candidate, { confidence: 0.95 }),
+  );
 }
 
 describe('carrying over what a batch did not finish', () => {

@@ -29,6 +29,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixItem } from './helpers/factories.ts';
 import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.ts';
 import { type FakeGitLab, startFakeGitLab } from './helpers/fake-gitlab.ts';
 import { git, makeGuardedRemote, makeRepo, removeDir, tempDir, userState } from './helpers/git.ts';
@@ -56,11 +57,9 @@ const FILES: Record<string, string> = {
 };
 
 function itemsFor(file: string): FixItem[] {
-  return analyzeFile(file, FILES[file] ?? '', { rules: ['unused-import'] }).candidates.map((candidate) => ({
-    candidate,
-    changeType: 'remove_unused_import',
-    confidence: 0.95,
-  }));
+  return analyzeFile(file, FILES[file] ?? '', { rules: ['unused-import'] }).candidates.map((candidate) =>
+    fixItem(candidate, { confidence: 0.95 }),
+  );
 }
 
 describe('publishing fix branches', () => {

@@ -14,6 +14,7 @@ import type { FixItem } from '@selfreview/shared/schemas';
 import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixItem, unusedImport } from './helpers/factories.ts';
 import { git, makeRepo, removeDir, tempDir, userState } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
@@ -44,29 +45,13 @@ function unusedLocal(file: string, name: string, line: number, initializer: stri
   };
 }
 
-/** An unused named import of `file`: what scan reports and apply queues. */
-function unusedImport(file: string, name: string, line: number, from: string): FixItem {
-  return {
-    candidate: {
-      id: `unused-import:${file}:${name}`,
-      rule: 'unused-import',
-      file,
-      line,
-      endLine: line,
-      message: `'${name}' is declared but its value is never read.`,
-      evidence: {
-        kind: 'unused-import',
-        name,
-        importedName: name,
-        form: 'named',
-        moduleSpecifier: from,
-        typeOnly: false,
-        statement: `import { ${name} } from '${from}';`,
-      },
-    },
-    changeType: 'remove_unused_import',
-    confidence: 0.95,
-  };
+/** An unused named import of `file`: what scan reports (in tsc's words) and apply queues. */
+function unusedImportItem(file: string, name: string, line: number, from: string): FixItem {
+  const candidate = unusedImport(file, name, { line, from });
+  return fixItem(
+    { ...candidate, message: `'${name}' is declared but its value is never read.` },
+    { confidence: 0.95 },
+  );
 }
 
 const STRICT = { strict: true, noEmit: true, noUnusedLocals: true, types: [] as string[] };
@@ -393,7 +378,7 @@ describe('fix on the shapes of real repositories', () => {
   it('does not run tests for a change that compiles to the same JavaScript, and says so', async () => {
     const repo = await repoWithUnusedImport(false);
     const { results } = await run(repo, 'same-emit', [
-      { file: 'src/a.ts', items: [unusedImport('src/a.ts', 'width', 1, './b.ts')] },
+      { file: 'src/a.ts', items: [unusedImportItem('src/a.ts', 'width', 1, './b.ts')] },
     ]);
     expect(results).toMatchObject([
       { status: 'committed', verification: { typecheck: 'pass', tests: 'skipped' } },
@@ -406,7 +391,7 @@ describe('fix on the shapes of real repositories', () => {
   it('runs the related tests when the project keeps every import in its JavaScript (verbatimModuleSyntax)', async () => {
     const repo = await repoWithUnusedImport(true);
     const { results } = await run(repo, 'verbatim', [
-      { file: 'src/a.ts', items: [unusedImport('src/a.ts', 'width', 1, './b.ts')] },
+      { file: 'src/a.ts', items: [unusedImportItem('src/a.ts', 'width', 1, './b.ts')] },
     ]);
     expect(results).toMatchObject([
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },

@@ -14,6 +14,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixItem } from './helpers/factories.ts';
 import { git, makeRepo, removeDir, tempDir, userState } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
@@ -34,11 +35,9 @@ const FILES = {
 };
 
 function itemsFor(file: string, text: string): FixItem[] {
-  return analyzeFile(file, text, { rules: ['unused-import'] }).candidates.map((candidate) => ({
-    candidate,
-    changeType: 'remove_unused_import',
-    confidence: 0.9,
-  }));
+  return analyzeFile(file, text, { rules: ['unused-import'] }).candidates.map((candidate) =>
+    fixItem(candidate),
+  );
 }
 
 describe('fix batch verification', () => {

@@ -8,7 +8,7 @@ import { buildGateway, type GatewayQueues } from '@selfreview/gateway/app';
 import { RunLifecycle } from '@selfreview/shared/coordinator';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { ALL_QUEUES, type ApplyJob, type ScanJob } from '@selfreview/shared/queues';
-import { type RunMeta, RunStore } from '@selfreview/shared/runs';
+import { RunStore } from '@selfreview/shared/runs';
 import type { Candidate, Decision, FixResult } from '@selfreview/shared/schemas';
 import { parseServerConfig } from '@selfreview/shared/server-config';
 import { createQueue } from '@selfreview/shared/worker';
@@ -16,6 +16,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decision, fixResult, runMeta, unusedImport } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const SHA = 'a'.repeat(40);
@@ -81,7 +82,7 @@ function applyJob(file: string, name: string): ApplyJob {
     repo,
     baseBranch: 'main',
     baseSha: SHA,
-    files: [{ file, candidates: [candidate(file, name)] }],
+    files: [{ file, candidates: [unusedImport(file, name)] }],
   };
 }
 
@@ -101,58 +102,18 @@ async function takeAndFinish(queue: 'scan' | 'apply', outcome: 'fail' | 'complet
   }
 }
 
-function candidate(file: string, name: string): Candidate {
-  return {
-    id: `unused-import:${file}:${name}`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: `'${name}' is imported but never used`,
-    evidence: {
-      kind: 'unused-import',
-      name,
-      importedName: name,
-      form: 'named',
-      moduleSpecifier: './mod',
-      typeOnly: false,
-      statement: `import { ${name} } from './mod';`,
-    },
-  };
-}
-
-function decision(c: Candidate, verdict: Decision['verdict'], reason: string): Decision {
-  return { candidateId: c.id, verdict, reason, detail: 'because', confidence: 0.9 };
-}
-
-function fixResult(batchId: string, file: string, candidateId: string): FixResult {
-  return {
-    batchId,
-    file,
-    change_type: 'remove_unused_import',
-    lines_affected: [1],
-    confidence: 0.95,
-    rollback_ref: SHA,
-    branch: `selfreview/${batchId}`,
-    commit: 'b'.repeat(40),
-    status: 'committed',
-    verification: { typecheck: 'pass', tests: 'pass' },
-    reason: 'ok',
-    candidateIds: [candidateId],
-  };
-}
-
 async function createRun(runId: string, repoName: string, startedAt: string): Promise<Candidate[]> {
-  const meta: RunMeta = { runId, repoPath: `/tmp/${repoName}`, baseBranch: 'main', baseSha: SHA, startedAt };
-  await runs.create(meta);
+  await runs.create(runMeta(runId, { repoPath: `/tmp/${repoName}`, baseSha: SHA, startedAt }));
   await runs.setMeta(runId, { repoName, trigger: 'manual', source: 'test' });
-  const cs = [candidate('src/b.ts', 'y'), candidate('src/a.ts', 'x')];
+  const cs = [unusedImport('src/b.ts', 'y'), unusedImport('src/a.ts', 'x')];
   await runs.putCandidates(runId, cs, 7);
   await runs.putDecisions(runId, [
     decision(cs[0] as Candidate, 'drop', 'side_effect'),
     decision(cs[1] as Candidate, 'fix', 'unused_import'),
   ]);
-  await runs.putFixResults(runId, [fixResult(`${runId}-b1`, 'src/a.ts', (cs[1] as Candidate).id)]);
+  await runs.putFixResults(runId, [
+    fixResult(`${runId}-b1`, 'src/a.ts', 'committed', { candidateIds: [(cs[1] as Candidate).id] }),
+  ]);
   // Distinct index scores, so "newest first" is well defined.
   await new Promise((r) => setTimeout(r, 5));
   return cs;
@@ -256,7 +217,7 @@ describe('gateway API: queues', () => {
 
   it("lists a failed apply job with its files' paths, not their candidates", async () => {
     const job = applyJob('src/a.ts', 'x');
-    job.files.push({ file: 'src/b.ts', candidates: [candidate('src/b.ts', 'y')] });
+    job.files.push({ file: 'src/b.ts', candidates: [unusedImport('src/b.ts', 'y')] });
     await queues.apply.add('apply-files', job, { jobId: 'run-1-apply-g1' });
     await takeAndFinish('apply', 'fail');
     const body = (await get('/api/queues/apply/failed')).json() as { jobs: Record<string, unknown>[] };
@@ -441,7 +402,9 @@ describe('gateway API: runs, findings, fixes', () => {
     const fixRuns = fixes.json().runs as { runId: string; fixes: FixResult[] }[];
     expect(fixRuns.map((r) => r.runId)).toEqual(['20260103-000000-cccccc', '20260101-000000-aaaaaa']);
     expect(fixRuns[0]?.fixes).toEqual([
-      fixResult('20260103-000000-cccccc-b1', 'src/a.ts', 'unused-import:src/a.ts:x'),
+      fixResult('20260103-000000-cccccc-b1', 'src/a.ts', 'committed', {
+        candidateIds: ['unused-import:src/a.ts:x'],
+      }),
     ]);
   });
 });

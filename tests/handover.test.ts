@@ -7,40 +7,20 @@
 import { handOverToFix, RunLifecycle } from '@selfreview/shared/coordinator';
 import { type FixJob, FixJob as FixJobSchema } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
-import type { Candidate, FixItem } from '@selfreview/shared/schemas';
 import { createQueue } from '@selfreview/shared/worker';
 import { type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixItem, runTarget, startedRun, unusedImport } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const RUN_ID = 'r1-abc';
-const SHA = 'a'.repeat(40);
-const RUN = { runId: RUN_ID, repo: { path: '/tmp/selfreview-repo' }, baseBranch: 'main', baseSha: SHA };
+const RUN = runTarget(RUN_ID, '/tmp/selfreview-repo');
 const FILES = ['src/e.ts', 'src/a.ts', 'lib/c.ts', 'src/b.ts', 'lib/d.ts'];
 const SORTED = [...FILES].sort();
 const BATCH_IDS = [`${RUN_ID}-b-1`, `${RUN_ID}-b-2`, `${RUN_ID}-b-3`];
 
-function item(file: string): FixItem {
-  const candidate: Candidate = {
-    id: `unused-import:${file}:x`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: "'x' is imported but never used",
-    evidence: {
-      kind: 'unused-import',
-      name: 'x',
-      importedName: 'x',
-      form: 'named',
-      moduleSpecifier: './x',
-      typeOnly: false,
-      statement: "import { x } from './x';",
-    },
-  };
-  return { candidate, changeType: 'remove_unused_import', confidence: 0.9 };
-}
+const item = (file: string) => fixItem(unusedImport(file, 'x', { from: './x' }));
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -95,13 +75,7 @@ beforeEach(async () => {
     () => queueConnection.quit(),
     () => fixQueue.close(),
   );
-  await runs.create({
-    runId: RUN_ID,
-    repoPath: RUN.repo.path,
-    baseBranch: 'main',
-    baseSha: SHA,
-    startedAt: new Date().toISOString(),
-  });
+  await runs.create(startedRun(RUN));
   for (const file of FILES) await runs.putFixable(RUN_ID, file, [item(file)]);
 });
 

@@ -16,6 +16,7 @@ import type { FixItem } from '@selfreview/shared/schemas';
 import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixItem } from './helpers/factories.ts';
 import { type FakeAnthropic, startFakeAnthropic } from './helpers/fake-anthropic.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
@@ -64,11 +65,9 @@ const GOOD_EDITS = {
 };
 
 function todoItems(file: string, text: string): FixItem[] {
-  return analyzeFile(file, text, { rules: ['todo-comment'] }).candidates.map((candidate) => ({
-    candidate,
-    changeType: 'resolve_todo',
-    confidence: 0.85,
-  }));
+  return analyzeFile(file, text, { rules: ['todo-comment'] }).candidates.map((candidate) =>
+    fixItem(candidate, { changeType: 'resolve_todo', confidence: 0.85 }),
+  );
 }
 
 describe('fixes by the model', () => {

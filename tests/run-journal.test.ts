@@ -4,16 +4,12 @@ import path from 'node:path';
 import { LOST_RUN_REASON, RunJournal, reconcileJournal } from '@selfreview/shared/run-journal';
 import { type RunMeta, RunStore, startedAtFromRunId } from '@selfreview/shared/runs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runMeta } from './helpers/factories.ts';
 import { removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
-const meta = (runId: string, startedAt = new Date().toISOString()): RunMeta => ({
-  runId,
-  repoPath: '/repo',
-  baseBranch: 'main',
-  baseSha: 'a'.repeat(40),
-  startedAt,
-});
+const meta = (runId: string, startedAt = new Date().toISOString()): RunMeta =>
+  runMeta(runId, { repoPath: '/repo', startedAt });
 
 describe('RunJournal and reconcileJournal', () => {
   const prefix = uniquePrefix('journal');

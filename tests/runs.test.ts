@@ -6,74 +6,15 @@
  */
 
 import { RunLifecycle, type RunProgress } from '@selfreview/shared/coordinator';
-import { type RunMeta, RunStore } from '@selfreview/shared/runs';
-import type { Candidate, Decision, FixItem, FixResult } from '@selfreview/shared/schemas';
+import { RunStore } from '@selfreview/shared/runs';
+import type { Decision, FixItem } from '@selfreview/shared/schemas';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decision, fixItem, fixResult, runMeta, todoComment, unusedImport } from './helpers/factories.ts';
 import { cleanPrefix, connect, uniquePrefix } from './helpers/redis.ts';
 
 const RUN = 'r1-abc';
-const SHA = 'a'.repeat(40);
 const RUN_TTL_S = 14 * 24 * 60 * 60;
-
-function meta(runId = RUN): RunMeta {
-  return {
-    runId,
-    repoPath: '/tmp/repo',
-    baseBranch: 'main',
-    baseSha: SHA,
-    startedAt: '2026-01-02T03:04:05.000Z',
-  };
-}
-
-function unusedImport(file: string, name: string): Candidate {
-  return {
-    id: `unused-import:${file}:${name}`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: `'${name}' is imported but never used`,
-    evidence: {
-      kind: 'unused-import',
-      name,
-      importedName: name,
-      form: 'named',
-      moduleSpecifier: './mod',
-      typeOnly: false,
-      statement: `import { ${name} } from './mod';`,
-    },
-  };
-}
-
-function todo(file: string, text: string): Candidate {
-  return {
-    id: `todo-comment:${file}:${text}`,
-    rule: 'todo-comment',
-    file,
-    line: 3,
-    endLine: 3,
-    message: `TODO: ${text}`,
-    evidence: { kind: 'todo-comment', tag: 'TODO', text, context: ['const x = 1;', `// TODO ${text}`] },
-  };
-}
-
-function fixResult(batchId: string, file: string, status: FixResult['status']): FixResult {
-  return {
-    batchId,
-    file,
-    change_type: 'remove_unused_import',
-    lines_affected: [1, 2],
-    confidence: 0.95,
-    rollback_ref: SHA,
-    branch: status === 'committed' ? `selfreview/${batchId}` : null,
-    commit: status === 'committed' ? 'b'.repeat(40) : null,
-    status,
-    verification: { typecheck: 'pass', tests: status === 'committed' ? 'pass' : 'skipped' },
-    reason: status === 'committed' ? 'ok' : 'typecheck failed',
-    candidateIds: [`unused-import:${file}:x`],
-  };
-}
 
 const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
 
@@ -107,17 +48,17 @@ afterEach(async () => {
 describe('RunStore', () => {
   it('create and meta', async () => {
     expect(await runs.meta(RUN)).toBeNull();
-    await runs.create(meta());
-    expect(await runs.meta(RUN)).toEqual(meta());
+    await runs.create(runMeta(RUN));
+    expect(await runs.meta(RUN)).toEqual(runMeta(RUN));
     await runs.setMeta(RUN, { fixBatches: 3, note: 'x' });
-    expect(await runs.meta(RUN)).toEqual({ ...meta(), fixBatches: '3', note: 'x' });
+    expect(await runs.meta(RUN)).toEqual({ ...runMeta(RUN), fixBatches: '3', note: 'x' });
     // Another run, and the same run under another prefix, are separate.
     expect(await runs.meta('r2-def')).toBeNull();
     expect(await new RunStore(redis, `${prefix}-other`).meta(RUN)).toBeNull();
   });
 
   it('only the close of the last open scan/apply job claims the hand-over', async () => {
-    await runs.create(meta());
+    await runs.create(runMeta(RUN));
     await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
     await lifecycle.openJobs(RUN, 'apply', ['apply-1', 'apply-2', 'apply-3']);
     await lifecycle.openJobs(RUN, 'apply', []);
@@ -137,7 +78,7 @@ describe('RunStore', () => {
     const others = new RunLifecycle(other, prefix);
     for (let round = 0; round < 20; round++) {
       const runId = `r${round}-concurrent`;
-      await runs.create(meta(runId));
+      await runs.create(runMeta(runId));
       await lifecycle.openJobs(runId, 'scan', ['scan-1']);
       await lifecycle.openJobs(runId, 'apply', ['apply-1', 'apply-2', 'apply-3']);
       expect(await lifecycle.closeAndClaimHandOver(runId, 'scan', 'scan-1')).toBe(false);
@@ -152,22 +93,16 @@ describe('RunStore', () => {
   });
 
   it('progress and isDrained: not drained while flushing or while any job is open', async () => {
-    await runs.create(meta());
+    await runs.create(runMeta(RUN));
     await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
     expect(RunLifecycle.isDrained(await lifecycle.progress(RUN))).toBe(false);
 
-    await runs.putCandidates(RUN, [unusedImport('a.ts', 'x'), todo('b.ts', 'later')], 7);
+    await runs.putCandidates(RUN, [unusedImport('a.ts', 'x'), todoComment('b.ts', 'later')], 7);
     await lifecycle.openJobs(RUN, 'apply', ['apply-a', 'apply-b']);
     // The scan job closes after enqueueing apply: the run is not drained, nobody claims.
     expect(await lifecycle.closeAndClaimHandOver(RUN, 'scan', 'scan-1')).toBe(false);
     await runs.putDecisions(RUN, [
-      {
-        candidateId: 'unused-import:a.ts:x',
-        verdict: 'fix',
-        reason: 'unused_import',
-        detail: 'd',
-        confidence: 1,
-      },
+      decision(unusedImport('a.ts', 'x'), 'fix', 'unused_import', { detail: 'd', confidence: 1 }),
     ]);
     expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-a')).toBe(false);
     expect(await lifecycle.closeAndClaimHandOver(RUN, 'apply', 'apply-b')).toBe(true);
@@ -220,8 +155,8 @@ describe('RunStore', () => {
   });
 
   it('putCandidates is idempotent and overwrites', async () => {
-    await runs.create(meta());
-    const cands = [unusedImport('a.ts', 'x'), unusedImport('a.ts', 'y'), todo('dir/b.ts', 'refactor')];
+    await runs.create(runMeta(RUN));
+    const cands = [unusedImport('a.ts', 'x'), unusedImport('a.ts', 'y'), todoComment('dir/b.ts', 'refactor')];
     await runs.putCandidates(RUN, cands, 10);
     await runs.putCandidates(RUN, cands, 10);
     expect(byId(await runs.candidates(RUN))).toEqual(byId(cands));
@@ -237,7 +172,7 @@ describe('RunStore', () => {
   });
 
   it('decisions, fixable items and fix results round-trip through the schemas', async () => {
-    await runs.create(meta());
+    await runs.create(runMeta(RUN));
     const decisions: Decision[] = [
       {
         candidateId: 'unused-import:a.ts:x',
@@ -263,8 +198,8 @@ describe('RunStore', () => {
     expect(back).toEqual([...decisions].sort((a, b) => a.candidateId.localeCompare(b.candidateId)));
 
     const items: FixItem[] = [
-      { candidate: unusedImport('a.ts', 'x'), changeType: 'remove_unused_import', confidence: 0.9 },
-      { candidate: unusedImport('a.ts', 'y'), changeType: 'remove_unused_import', confidence: 0.8 },
+      fixItem(unusedImport('a.ts', 'x')),
+      fixItem(unusedImport('a.ts', 'y'), { confidence: 0.8 }),
     ];
     await runs.putFixable(RUN, 'a.ts', items);
     await runs.putFixable(RUN, 'dir/c.ts', [items[0]!]);
@@ -286,7 +221,7 @@ describe('RunStore', () => {
   });
 
   it('reading back rejects stored data that does not match the schema', async () => {
-    await runs.create(meta());
+    await runs.create(runMeta(RUN));
     await redis.hset(
       `${prefix}:run:{${RUN}}:decisions`,
       'x',
@@ -330,21 +265,13 @@ describe('RunStore', () => {
   });
 
   it('every key of a run expires', async () => {
-    await runs.create(meta());
+    await runs.create(runMeta(RUN));
     await lifecycle.openJobs(RUN, 'scan', ['scan-1']);
     await runs.putCandidates(RUN, [unusedImport('a.ts', 'x')], 1);
     await runs.putDecisions(RUN, [
-      {
-        candidateId: 'unused-import:a.ts:x',
-        verdict: 'fix',
-        reason: 'unused_import',
-        detail: 'd',
-        confidence: 1,
-      },
+      decision(unusedImport('a.ts', 'x'), 'fix', 'unused_import', { detail: 'd', confidence: 1 }),
     ]);
-    await runs.putFixable(RUN, 'a.ts', [
-      { candidate: unusedImport('a.ts', 'x'), changeType: 'remove_unused_import', confidence: 1 },
-    ]);
+    await runs.putFixable(RUN, 'a.ts', [fixItem(unusedImport('a.ts', 'x'), { confidence: 1 })]);
     await runs.putFixResults(RUN, [fixResult('b-1', 'a.ts', 'committed')]);
     await runs.addWarnings(RUN, ['w']);
     await runs.markStage(RUN, 'scan', 1, 2);

@@ -1,33 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { unusedImport } from '../../../tests/helpers/factories.ts';
 import { groupForApply } from '../src/coordinator/hand-over.ts';
-import type { Candidate } from '../src/schemas.ts';
-
-function candidate(file: string, name: string): Candidate {
-  return {
-    id: `unused-import:${file}:${name}`,
-    rule: 'unused-import',
-    file,
-    line: 1,
-    endLine: 1,
-    message: `'${name}' is imported but never used`,
-    evidence: {
-      kind: 'unused-import',
-      name,
-      importedName: name,
-      form: 'named',
-      moduleSpecifier: './m',
-      typeOnly: false,
-      statement: `import { ${name} } from './m';`,
-    },
-  };
-}
 
 const shape = (groups: ReturnType<typeof groupForApply>) =>
   groups.map((g) => g.map((f) => `${f.file}:${f.candidates.length}`));
 
 describe('groupForApply', () => {
   it('groups the files in path order, each file with its candidates in the order found', () => {
-    const found = [candidate('b.ts', '1'), candidate('a.ts', '2'), candidate('b.ts', '3')];
+    const found = [unusedImport('b.ts', '1'), unusedImport('a.ts', '2'), unusedImport('b.ts', '3')];
     const groups = groupForApply(found, { maxFiles: 50, maxCandidates: 500 });
     expect(groups).toEqual([
       [
@@ -38,7 +18,7 @@ describe('groupForApply', () => {
   });
 
   it('cuts at the file limit', () => {
-    const found = ['a', 'b', 'c', 'd', 'e'].map((f) => candidate(`${f}.ts`, 'x'));
+    const found = ['a', 'b', 'c', 'd', 'e'].map((f) => unusedImport(`${f}.ts`, 'x'));
     expect(shape(groupForApply(found, { maxFiles: 2, maxCandidates: 500 }))).toEqual([
       ['a.ts:1', 'b.ts:1'],
       ['c.ts:1', 'd.ts:1'],
@@ -48,10 +28,10 @@ describe('groupForApply', () => {
 
   it('cuts before the candidate limit is passed, and never splits a file', () => {
     const found = [
-      ...['1', '2'].map((n) => candidate('a.ts', n)),
-      ...['1', '2', '3', '4', '5'].map((n) => candidate('b.ts', n)),
-      candidate('c.ts', '1'),
-      ...['1', '2'].map((n) => candidate('d.ts', n)),
+      ...['1', '2'].map((n) => unusedImport('a.ts', n)),
+      ...['1', '2', '3', '4', '5'].map((n) => unusedImport('b.ts', n)),
+      unusedImport('c.ts', '1'),
+      ...['1', '2'].map((n) => unusedImport('d.ts', n)),
     ];
     expect(shape(groupForApply(found, { maxFiles: 50, maxCandidates: 3 }))).toEqual([
       ['a.ts:2'],
@@ -61,7 +41,7 @@ describe('groupForApply', () => {
   });
 
   it('gives the same groups for the same candidates in any order, and none for none', () => {
-    const found = Array.from({ length: 130 }, (_, i) => candidate(`src/${i}.ts`, String(i)));
+    const found = Array.from({ length: 130 }, (_, i) => unusedImport(`src/${i}.ts`, String(i)));
     const groups = groupForApply(found);
     expect(groups.map((g) => g.length)).toEqual([50, 50, 30]);
     expect(groupForApply([...found].reverse())).toEqual(groups);

@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fixItem, unusedImport } from '../../../tests/helpers/factories.ts';
 import { planBatches } from '../src/batches.ts';
-import type { FixItem } from '../src/schemas.ts';
 
-function item(file: string, line = 1): FixItem {
-  return {
-    candidate: {
-      id: `unused-import:${file}:x${line}`,
-      rule: 'unused-import',
-      file,
-      line,
-      endLine: line,
-      message: `'x${line}' is imported but never used`,
-      evidence: {
-        kind: 'unused-import',
-        name: `x${line}`,
-        importedName: `x${line}`,
-        form: 'named',
-        moduleSpecifier: './x',
-        typeOnly: false,
-        statement: `import { x${line} } from './x';`,
-      },
-    },
-    changeType: 'remove_unused_import',
-    confidence: 1,
-  };
-}
+const item = (file: string, line = 1) =>
+  fixItem(unusedImport(file, `x${line}`, { line, from: './x' }), { confidence: 1 });
 
 /** The batches as lists of file names, to compare shapes at a glance. */
 const shape = (batches: ReturnType<typeof planBatches>) =>
