@@ -8,14 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readProjectConfig, type ts } from '@selfreview/shared/compiler';
-import type { RepoConfig } from '@selfreview/shared/config';
 import { dependencyMounts } from '@selfreview/shared/dependencies';
 import { runRepositoryCode } from '@selfreview/shared/sandbox';
 import type { CheckOutcome } from '@selfreview/shared/schemas';
-import type { Worktree } from '@selfreview/shared/workspace';
 import { type FileChange, runtimeUnchanged } from './runtime-equivalence.ts';
 import { newFailures, parseTestReport, planTests, type TestOutcome, type TestPlan } from './test-plan.ts';
-import type { VerifyCache } from './verification-cache.ts';
+import { VerificationScope } from './verification-scope.ts';
 
 /** Why tests did not run for a change that compiles to the same JavaScript as the base. */
 export const RUNTIME_UNCHANGED = 'the change compiles to the same JavaScript, so no runtime test can tell';
@@ -24,16 +22,7 @@ export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped
 
 type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail: string };
 
-export class TestVerifier {
-  constructor(
-    private readonly wt: Worktree,
-    private readonly config: RepoConfig['fix'],
-    private readonly cache: VerifyCache,
-    /** A file's project (its tsconfig, worktree-relative). */
-    private readonly projectOf: (file: string) => string,
-    private readonly deadline?: AbortSignal,
-  ) {}
-
+export class TestVerifier extends VerificationScope {
   /**
    * The repository's tests for `files` (changed in the worktree), judged against the base.
    * Not run when the runner is one we call directly (vitest, jest: a script could also lint or

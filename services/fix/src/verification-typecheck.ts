@@ -4,8 +4,6 @@
  * incremental) and again after each change; a fix fails only for diagnostics it adds.
  */
 import path from 'node:path';
-import type { RepoConfig } from '@selfreview/shared/config';
-import type { Worktree } from '@selfreview/shared/workspace';
 import {
   buildInfoFile,
   forgetBuildInfo,
@@ -18,7 +16,7 @@ import {
 } from './build-info.ts';
 import { type Diagnostic, type FileRegression, newDiagnostics } from './typecheck-output.ts';
 import { nearestTsc, typescriptVersion } from './typescript-install.ts';
-import type { VerifyCache } from './verification-cache.ts';
+import { VerificationScope } from './verification-scope.ts';
 import { compilerMounts, runTypecheck, type TypecheckRun } from './verify.ts';
 
 export type TypecheckVerdict = { error: string | null; regressions: FileRegression[] };
@@ -32,7 +30,7 @@ type CachedTypecheck = { diagnostics: Diagnostic[]; buildInfo: string | null };
 /** How the check after the change ran, for the bench and the tests. */
 export type TypecheckRunKind = 'full' | 'incremental';
 
-export class TypecheckVerifier {
+export class TypecheckVerifier extends VerificationScope {
   private readonly baseDiagnostics = new Map<string, Diagnostic[]>();
   /** Each project's base cache key and the hash of its cached build info (null: none). */
   private readonly baseBuildInfo = new Map<string, { key: string; sha256: string | null }>();
@@ -45,15 +43,6 @@ export class TypecheckVerifier {
   readonly lastRun = new Map<string, TypecheckRunKind>();
   /** Why the typecheck at the base could not run, by project: those projects are not judged. */
   readonly baseErrors: string[] = [];
-
-  constructor(
-    private readonly wt: Worktree,
-    private readonly config: RepoConfig['fix'],
-    private readonly cache: VerifyCache,
-    /** A file's project (its tsconfig, worktree-relative). */
-    private readonly projectOf: (file: string) => string,
-    private readonly deadline?: AbortSignal,
-  ) {}
 
   /** The typecheck of each affected project, keyed by a description of the project. */
   commands(changedFiles: readonly string[]): Map<string, ProjectCheck> {
