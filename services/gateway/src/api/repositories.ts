@@ -7,7 +7,7 @@ import type { RunStore } from '@selfreview/shared/runs';
 import type { Candidate } from '@selfreview/shared/schemas';
 import { repoTarget, type ServerRepo } from '@selfreview/shared/server-config';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type ApiDeps, EmptyBody, HttpError, limit, parse, RepoName } from './http.ts';
 
@@ -41,11 +41,16 @@ export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
-  app.get('/repositories/:name/findings', async (req) => {
+  /** The repository a request names (one of the configuration's) and its newest runs (`?runs=`). */
+  const namedRuns = async (req: FastifyRequest) => {
     const { name } = parse(RepoParams, req.params, 'params');
     const query = parse(RepoRunsQuery, req.query, 'query');
     repositoryOf(name);
-    const runs = await repositoryRuns(deps.runs, name, query.runs);
+    return { name, runs: await repositoryRuns(deps.runs, name, query.runs) };
+  };
+
+  app.get('/repositories/:name/findings', async (req) => {
+    const { name, runs } = await namedRuns(req);
     return {
       name,
       runs: await Promise.all(
@@ -65,10 +70,7 @@ export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get('/repositories/:name/fixes', async (req) => {
-    const { name } = parse(RepoParams, req.params, 'params');
-    const query = parse(RepoRunsQuery, req.query, 'query');
-    repositoryOf(name);
-    const runs = await repositoryRuns(deps.runs, name, query.runs);
+    const { name, runs } = await namedRuns(req);
     return {
       name,
       runs: await Promise.all(
