@@ -16,7 +16,8 @@
  * - verify: ./verify-bench.ts, a batch's typecheck after a one-file edit (an unused import removed,
  *   VERIFY_FILE), full vs incremental, on effect with 3 runs (--quick: rxjs, 1 run).
  * - fix: ./fix-bench.ts twice: `selfreview run` on the bundled example, then on a clone of the
- *   rxjs repository (the smallest corpus), fix-stage seconds per batch from the run report.
+ *   rxjs repository (the smallest corpus) with problems planted in 10 files (`--inject 10`: rxjs
+ *   alone has no finding a codemod fixes), fix-stage seconds per batch from the run report.
  * - webhook: ./webhook-bench.ts, 200 signed pushes/s for 30 s (--quick: 5 s, not judged).
  *
  * Printed on stdout at the end: one markdown table (measure | value | peak memory | goal | met?),
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
           piece,
           name: 'fix-rxjs',
           script: 'fix-bench.ts',
-          args: [repo, '--timeout', String(minutes), '--json', jsonOf('fix-rxjs')],
+          args: [repo, '--inject', '10', '--timeout', String(minutes), '--json', jsonOf('fix-rxjs')],
           limitMs: (minutes + 5) * MINUTE,
         },
         (json) => [fixRows(json as FixJson)],

@@ -9,6 +9,9 @@
  * - PATH: a git repository, e.g. a corpus repository of ./corpora.ts (.cache/bench/repos/rxjs).
  *   It is only read: the run works on a `git clone` of it in a temporary folder (fix commits its
  *   branches there), removed at the end.
+ * - `--inject N` (with PATH): first N source files get known problems (unused imports, locals and
+ *   parameters, as `pnpm eval:real` plants them, `--seed S`, default 1), committed in the clone as
+ *   its base: the corpora have too few findings a codemod fixes to time a batch on real code.
  * - Redis: a private redis-server of its own (REDIS_URL for the run), so a Redis on
  *   localhost:6379 is never used; it is not part of the measured process tree.
  * - `--timeout MINUTES` (default 20) goes to `selfreview run --timeout`, which then stops and still
@@ -29,13 +32,16 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startPrivateRedis } from '@selfreview/shared/redis-server';
 import { BUILT_CLI, build } from '../helpers/build.ts';
+import { commitAll } from '../real-eval/git.ts';
+import { readRepoConfig, readSources } from '../real-eval/harness.ts';
+import { applyInjections, planInjections } from '../real-eval/planner.ts';
 import type { FixJson } from './all-table.ts';
 import { fixSecondsPerBatch } from './all-table.ts';
 import { killRunningChildren, measureProcess } from './measure.ts';
 
 const exec = promisify(execFile);
 const USAGE =
-  'usage: node --conditions=source --import tsx tests/bench/fix-bench.ts [PATH] [--timeout MINUTES] [--json FILE]';
+  'usage: node --conditions=source --import tsx tests/bench/fix-bench.ts [PATH [--inject N] [--seed S]] [--timeout MINUTES] [--json FILE]';
 
 function log(msg: string): void {
   process.stderr.write(`[fix-bench] ${msg}\n`);
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     options: {
       timeout: { type: 'string', default: '20' },
+      inject: { type: 'string', default: '0' },
+      seed: { type: 'string', default: '1' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -62,13 +70,23 @@ async function main(): Promise<void> {
     strict: true,
   });
   const minutes = Number(values.timeout);
-  if (values.help || positionals.length > 1 || !(minutes > 0)) {
+  const inject = Number(values.inject);
+  const seed = Number(values.seed);
+  const badInjection =
+    !Number.isInteger(inject) ||
+    inject < 0 ||
+    !Number.isInteger(seed) ||
+    (inject > 0 && positionals.length === 0);
+  if (values.help || positionals.length > 1 || !(minutes > 0) || badInjection) {
     process.stderr.write(`${USAGE}\n`);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
   const source = positionals[0] !== undefined ? path.resolve(positionals[0]) : undefined;
-  const label = source === undefined ? 'bundled example' : path.basename(source);
+  const label =
+    source === undefined
+      ? 'bundled example'
+      : `${path.basename(source)}${inject > 0 ? `, ${inject} files with planted problems` : ''}`;
 
   try {
     await build();
@@ -87,9 +105,10 @@ async function main(): Promise<void> {
   try {
     let target: string | undefined;
     if (source !== undefined) {
-      target = path.join(dir, label);
+      target = path.join(dir, path.basename(source));
       log(`cloning ${source} into ${target}`);
       await exec('git', ['clone', '--quiet', source, target]);
+      if (inject > 0) log(`planted ${await plantProblems(target, inject, seed)} problems`);
     }
     const reportFile = path.join(dir, 'report.json');
     const args = [
@@ -171,6 +190,24 @@ async function main(): Promise<void> {
     await cleanUp();
     cleanUp = async () => {};
   }
+}
+
+/** Plants problems in `files` source files of the clone and commits them as its new base. */
+async function plantProblems(root: string, files: number, seed: number): Promise<number> {
+  const { sources, eligible, packageRoots } = await readSources(root, await readRepoConfig(root));
+  const plan = planInjections({ sources, eligible, packageRoots, seed, files });
+  const byFile = new Map<string, typeof plan.injections>();
+  for (const injection of plan.injections)
+    byFile.set(injection.file, [...(byFile.get(injection.file) ?? []), injection]);
+  let planted = 0;
+  for (const [file, injections] of byFile) {
+    const original = sources.find((s) => s.path === file)?.text ?? '';
+    const { text, entries } = applyInjections(original, injections);
+    await writeFile(path.join(root, file), text);
+    planted += entries.length;
+  }
+  await commitAll(root, `fix-bench: ${planted} planted problems (seed ${seed})`);
+  return planted;
 }
 
 /** Stops the private Redis and removes the temporary folder; set once they exist. */

@@ -164,7 +164,7 @@ export async function evaluateRepository(opts: EvaluationOptions): Promise<Evalu
   };
 }
 
-async function readRepoConfig(root: string): Promise<RepoConfig> {
+export async function readRepoConfig(root: string): Promise<RepoConfig> {
   for (const name of REPO_CONFIG_FILES) {
     const file = path.join(root, name);
     if (existsSync(file)) return parseRepoConfig(await readFile(file, 'utf8'), name);
@@ -178,7 +178,7 @@ function matchesAny(file: string, globs: readonly string[]): boolean {
   return globs.length > 0 && isTestFile(file, globs);
 }
 
-async function readSources(root: string, config: RepoConfig) {
+export async function readSources(root: string, config: RepoConfig) {
   const tree = (await git(root, 'ls-tree', '-r', '-l', 'HEAD'))
     .split('\n')
     .filter(Boolean)
