@@ -175,8 +175,7 @@ const RepoConfigBase = z
          * branch, never two touching the same file. 1 (one at a time) unless the repository
          * says otherwise: its tests may use what two runs at once would share (a port, a
          * database, a fixed path outside the worktree when the sandbox is off), which only its
-         * owners know. Where they can, 2 fixed six batches in 19 s instead of 34 s on two busy
-         * cores (services/fix/README.md).
+         * owners know; and on two busy cores 2 cut the time by only 20-45% (services/fix/README.md).
          */
         concurrency: z
           .number({ error: 'expected a whole number of batches from 1 to 16' })

@@ -45,18 +45,19 @@ export function batchPaths(dataDir: string, repoRoot: string, batchId: string): 
  * file"), and `git branch -D` then leaves the section behind without failing. Worktree add,
  * remove and prune also change git's shared worktree registry. These few steps are short, so
  * they take turns; everything else runs in parallel. Another process's steps are not held back:
- * the branch notes retry a refused lock (refs.ts).
+ * the branch notes retry a refused lock (refs.ts). `key` is the repository's root (or, for other
+ * steps that take turns, a key of their own).
  */
-export function inTurn<T>(repoRoot: string, step: () => Promise<T>): Promise<T> {
-  const previous = turns.get(repoRoot) ?? Promise.resolve();
+export function inTurn<T>(key: string, step: () => Promise<T>): Promise<T> {
+  const previous = turns.get(key) ?? Promise.resolve();
   const run = previous.then(step, step);
   const done = run.then(
     () => {},
     () => {},
   );
-  turns.set(repoRoot, done);
+  turns.set(key, done);
   void done.then(() => {
-    if (turns.get(repoRoot) === done) turns.delete(repoRoot);
+    if (turns.get(key) === done) turns.delete(key);
   });
   return run;
 }
@@ -132,10 +133,12 @@ export async function readyWorktree(
   const verifier = new Verifier(wt, config.fix, paths.verifyCache, deadline.signal);
   const files = work.filter(isPending).map((w) => w.file);
   // The base's diagnostics first, before anything in the worktree changes (cached per commit).
+  // Batches of one commit in this worker take their base in turn: the first computes and caches
+  // it, the next finds it in the cache instead of running the same full check beside it.
   const interrupted = await untilDeadline(
     deadline,
     async () => {
-      await verifier.baseline(files);
+      await inTurn(`${repo.root}\0base ${wt.baseSha}`, () => verifier.baseline(files));
       return null;
     },
     () => stopped({ kind: 'time_up' }, work, prepared.notes),
