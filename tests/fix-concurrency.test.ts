@@ -3,10 +3,11 @@
  * process, a real Redis and real git: with fix.concurrency 2, two batches of disjoint files run
  * at once (both are caught in their tests, in two worktrees, at the same time) and each commits
  * on its own branch; two batches sharing a file never run at once; with the default (1) a
- * repository still runs one batch at a time, however many the worker may run.
+ * repository still runs one batch at a time, however many the worker may run. And the verify
+ * cache's files, which two batches of one commit may write at once, are written atomically.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunLifecycle } from '@selfreview/shared/coordinator';
@@ -14,6 +15,7 @@ import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../services/fix/src/atomic-write.ts';
 import {
   branches,
   leftoverWorktrees,
@@ -200,4 +202,21 @@ describe('fix batches of one repository in parallel', () => {
     expect((await branches(t.repo)).map((b) => b.commits)).toEqual([1, 1]);
     expect(await leftoverWorktrees(t.dataDir)).toEqual([]);
   }, 300_000);
+});
+
+describe('the verify cache written by batches at once', () => {
+  it('never leaves half a file or a temporary file, even for writes of one process in the same millisecond', async () => {
+    const dir = await tempDir();
+    try {
+      const file = path.join(dir, 'verify-cache', 'repo', 'key.json');
+      const values = Array.from({ length: 40 }, (_, i) =>
+        JSON.stringify({ writer: i, pad: 'x'.repeat(20_000 + i) }),
+      );
+      await Promise.all(values.map((v) => writeFileAtomic(file, v)));
+      expect(values).toContain(await readFile(file, 'utf8'));
+      expect(await readdir(path.dirname(file))).toEqual(['key.json']);
+    } finally {
+      await removeDir(dir);
+    }
+  });
 });

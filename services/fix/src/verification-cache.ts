@@ -4,8 +4,9 @@
  * `SELFREVIEW_DATA_DIR/verify-cache`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-write.ts';
 import { typescriptVersion } from './typescript-install.ts';
 
 export class VerifyCache {
@@ -38,10 +39,8 @@ export class VerifyCache {
 
   async write(key: string, value: unknown): Promise<void> {
     if (!this.dir) return;
-    await mkdir(this.dir, { recursive: true });
-    // Written whole and renamed: a crash or a second worker never leaves half a file.
-    const tmp = path.join(this.dir, `${key}.${process.pid}.${Date.now()}.tmp`);
-    await writeFile(tmp, JSON.stringify(value));
-    await rename(tmp, path.join(this.dir, `${key}.json`));
+    // Written whole and renamed: a crash, a second worker or a second batch of this worker
+    // (fix.concurrency) never leaves half a file nor writes into another's temporary file.
+    await writeFileAtomic(path.join(this.dir, `${key}.json`), JSON.stringify(value));
   }
 }
