@@ -23,7 +23,7 @@ export type FixDeps = {
   lifecycle?: Pick<RunLifecycle, 'openJobs' | 'closeJob'>;
   /** Where outcomes are remembered across runs (apply reads it); absent in some tests. */
   memory?: FindingMemory;
-  /** One batch per repository at a time; absent in tests that drive the processor by hand. */
+  /** A repository's batch slots (`fix.concurrency`) and file locks; absent in tests that drive the processor by hand. */
   locks?: RepoLock;
   /** A paused repository's batches wait (delayed) until it is resumed. */
   pauses?: RepoPauses;
