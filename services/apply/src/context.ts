@@ -4,7 +4,7 @@
  * memory from earlier runs, and the path rules of the repository's config.
  */
 import { CHECKS_USING_REPO_INDEX, testFileGlobs } from '@selfreview/checks';
-import { parseFile } from '@selfreview/shared/compiler';
+import { parseFile, type ts } from '@selfreview/shared/compiler';
 import type { RepoConfig } from '@selfreview/shared/config';
 import type { MemoryRecord } from '@selfreview/shared/memory';
 import {
@@ -107,7 +107,13 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
     : input.baseSha === input.headSha
       ? fileText
       : await repo.readFile(input.baseSha, file);
-  const sourceFile = fileText === null ? null : parseFile(file, fileText);
+  // Parsed on first use: most findings of an unchanged file are judged from its text alone
+  // (see needsModel), and the parse is most of what judging a file costs.
+  let parsed: ts.SourceFile | null | undefined;
+  const sourceFile = (): ts.SourceFile | null => {
+    if (parsed === undefined) parsed = fileText === null ? null : parseFile(file, fileText);
+    return parsed;
+  };
   const needsIndex = input.candidates.some((c) => CHECKS_USING_REPO_INDEX.has(c.rule));
   const index = needsIndex ? await input.indexes.get(repo, input.headSha, config.ignore) : undefined;
   const conventions = await input.indexes.conventions(repo, input.headSha);
@@ -115,7 +121,6 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
     globs.length > 0 && picomatch([...globs], { dot: true })(file);
   const shared = {
     fileText,
-    sourceFile,
     scannedText,
     isGenerated: fileText !== null && isGeneratedFile(file, fileText),
     llmAvailable: input.llmAvailable,
@@ -135,7 +140,14 @@ export async function buildContexts(input: ContextInput): Promise<Map<string, Ju
       (fileText !== null && importsTestRunner(fileText)),
     typeTestFile: typeTestReason(file, fileText, conventions),
   };
-  return new Map(input.candidates.map((c) => [c.id, { ...shared, memory: input.memory.get(c.id) }]));
+  return new Map(
+    input.candidates.map((c) => {
+      const context = { ...shared, memory: input.memory.get(c.id) };
+      // A getter, defined after the spread (a spread would read it at once).
+      Object.defineProperty(context, 'sourceFile', { get: sourceFile, enumerable: true });
+      return [c.id, context as typeof context & { sourceFile: ts.SourceFile | null }];
+    }),
+  );
 }
 
 function typeTestReason(file: string, text: string | null, conventions: RepoConventions): string | undefined {

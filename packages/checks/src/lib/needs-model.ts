@@ -21,12 +21,16 @@ export function needsModel<Evidence>(
   const { changeType } = rule;
   return (candidate, evidence, ctx) => {
     if (ctx.isGenerated) return drop('generated_file', `${candidate.file} is generated.`, 0.95);
-    if (!ctx.sourceFile)
+    if (ctx.fileText === null)
       return drop('stale', `${candidate.file} no longer exists at the current head.`, 0.95);
     const name = rule.subject(evidence);
     const last = name.split('.').pop() ?? name;
-    if (!last.startsWith('<') && last !== 'default' && declarationsOf(ctx.sourceFile, last).length === 0) {
-      return drop('stale', `'${name}' is no longer declared in ${candidate.file}.`, 0.85);
+    // A file unchanged since the scan still declares what the scan found in it: only a changed
+    // one is parsed to look again (the parse is most of what judging such a finding costs).
+    const changed = ctx.scannedText !== ctx.fileText;
+    if (changed && !last.startsWith('<') && last !== 'default') {
+      if (!ctx.sourceFile || declarationsOf(ctx.sourceFile, last).length === 0)
+        return drop('stale', `'${name}' is no longer declared in ${candidate.file}.`, 0.85);
     }
     const early = rule.before?.(evidence);
     if (early) return early;

@@ -35,4 +35,22 @@ describe('rewrites only the model can make', () => {
       confidence: 0.72,
     });
   });
+
+  it('are stale when the file changed since the scan and no longer declares the function', () => {
+    const renamed = 'export function smaller() {\n  return 1;\n}\n';
+    expect(judge(longFunction, { fileText: renamed, scannedText: text })).toMatchObject({
+      verdict: 'drop',
+      reason: 'stale',
+    });
+  });
+
+  it('are judged from the text alone when the file is as scanned: its syntax tree is never read', () => {
+    const ctx = judgeContext(text, { fileText: text, scannedText: text });
+    Object.defineProperty(ctx, 'sourceFile', {
+      get: () => {
+        throw new Error('parsed an unchanged file');
+      },
+    });
+    expect(decide(longFunction, ctx)).toMatchObject({ verdict: 'defer', reason: 'needs_llm' });
+  });
 });
