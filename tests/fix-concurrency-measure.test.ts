@@ -1,7 +1,9 @@
 /**
  * How long a real fix worker takes to fix N batches of one repository with fix.concurrency 1
- * and 2 (SELFREVIEW_FIX_CONCURRENCY the same): a measurement, not a check, so it runs only when
- * asked: `SELFREVIEW_MEASURE_FIX_CONCURRENCY=1 pnpm vitest run tests/fix-concurrency-measure.test.ts`.
+ * and 2 (SELFREVIEW_FIX_CONCURRENCY the same), and that both commit every batch once on its own
+ * branch. It prints the times and asserts none (times belong to no test): in the suite it runs
+ * one round; `SELFREVIEW_MEASURE_ROUNDS=6 pnpm vitest run tests/fix-concurrency-measure.test.ts`
+ * for a measurement.
  * The repository is tests/helpers/fix-batches.ts's severalBatchesRepo (one unused import in each
  * of six files), one batch per file; each configuration gets a fresh repository and data folder
  * (cold: the base diagnostics are not cached yet), then a second set of batches on the same
@@ -19,100 +21,93 @@ import { branches, startFixWorker, until, unusedImportItems, type WorkerProc } f
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
-const ROUNDS = Number(process.env.SELFREVIEW_MEASURE_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.SELFREVIEW_MEASURE_ROUNDS ?? 1);
 
-describe.runIf(process.env.SELFREVIEW_MEASURE_FIX_CONCURRENCY)(
-  'fix batches of one repository: time with fix.concurrency 1 and 2',
-  () => {
-    const redis = connect();
-    const prefixes: string[] = [];
-    const dirs: string[] = [];
-    const workers: WorkerProc[] = [];
-    const queues: Queue[] = [];
-    afterAll(async () => {
-      for (const w of workers)
-        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      for (const q of queues) await q.close();
-      for (const p of prefixes) await cleanPrefix(redis, p);
-      redis.disconnect();
-      for (const d of dirs) await removeDir(d);
+describe('fix batches of one repository: time with fix.concurrency 1 and 2', () => {
+  const redis = connect();
+  const prefixes: string[] = [];
+  const dirs: string[] = [];
+  const workers: WorkerProc[] = [];
+  const queues: Queue[] = [];
+  afterAll(async () => {
+    for (const w of workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const q of queues) await q.close();
+    for (const p of prefixes) await cleanPrefix(redis, p);
+    redis.disconnect();
+    for (const d of dirs) await removeDir(d);
+  });
+
+  /** Seconds to fix one batch per file, cold then warm, with `concurrency`. */
+  async function measure(concurrency: number, round: number): Promise<{ cold: number; warm: number }> {
+    const src = severalBatchesRepo();
+    src['selfreview.config.json'] = JSON.stringify({ fix: { concurrency } });
+    const repo = await makeRepo(src);
+    const dataDir = await tempDir();
+    dirs.push(repo, dataDir);
+    const prefix = uniquePrefix(`measure-${concurrency}`);
+    prefixes.push(prefix);
+    const runs = new RunStore(redis, prefix);
+    const lifecycle = new RunLifecycle(redis, prefix);
+    const queue = new Queue('fix', { connection: redis, prefix });
+    queues.push(queue);
+    const baseSha = await git(repo, 'rev-parse', 'HEAD');
+    const worker = startFixWorker({
+      REDIS_URL: testRedisUrl(),
+      SELFREVIEW_PREFIX: prefix,
+      SELFREVIEW_DATA_DIR: dataDir,
+      SELFREVIEW_FIX_CONCURRENCY: String(concurrency),
+      ...(process.env.SELFREVIEW_SANDBOX ? { SELFREVIEW_SANDBOX: process.env.SELFREVIEW_SANDBOX } : {}),
     });
-
-    /** Seconds to fix one batch per file, cold then warm, with `concurrency`. */
-    async function measure(concurrency: number, round: number): Promise<{ cold: number; warm: number }> {
-      const src = severalBatchesRepo();
-      src['selfreview.config.json'] = JSON.stringify({ fix: { concurrency } });
-      const repo = await makeRepo(src);
-      const dataDir = await tempDir();
-      dirs.push(repo, dataDir);
-      const prefix = uniquePrefix(`measure-${concurrency}`);
-      prefixes.push(prefix);
-      const runs = new RunStore(redis, prefix);
-      const lifecycle = new RunLifecycle(redis, prefix);
-      const queue = new Queue('fix', { connection: redis, prefix });
-      queues.push(queue);
-      const baseSha = await git(repo, 'rev-parse', 'HEAD');
-      const worker = startFixWorker({
-        REDIS_URL: testRedisUrl(),
-        SELFREVIEW_PREFIX: prefix,
-        SELFREVIEW_DATA_DIR: dataDir,
-        SELFREVIEW_FIX_CONCURRENCY: String(concurrency),
-        ...(process.env.SELFREVIEW_SANDBOX ? { SELFREVIEW_SANDBOX: process.env.SELFREVIEW_SANDBOX } : {}),
+    workers.push(worker);
+    await until('the worker to start', () => worker.output().includes('worker ready'), 60_000);
+    const seconds: number[] = [];
+    for (const pass of ['cold', 'warm']) {
+      const runId = `run-${concurrency}-${round}-${pass}`;
+      await runs.create({
+        runId,
+        repoPath: repo,
+        baseBranch: 'main',
+        baseSha,
+        startedAt: new Date().toISOString(),
       });
-      workers.push(worker);
-      await until('the worker to start', () => worker.output().includes('worker ready'), 60_000);
-      const seconds: number[] = [];
-      for (const pass of ['cold', 'warm']) {
-        const runId = `run-${concurrency}-${round}-${pass}`;
-        await runs.create({
-          runId,
-          repoPath: repo,
-          baseBranch: 'main',
-          baseSha,
-          startedAt: new Date().toISOString(),
-        });
-        const jobs: FixJob[] = FIX_FILES.map((file, i) => ({
-          runId,
-          repo: { path: repo },
-          baseBranch: 'main',
-          baseSha,
-          batchId: `${runId}-b-${i + 1}`,
-          files: [{ file, items: unusedImportItems(file, src[file] ?? '') }],
-        }));
-        await lifecycle.openJobs(
-          runId,
-          'fix',
-          jobs.map((j) => j.batchId),
-        );
-        const started = Date.now();
-        for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId });
-        await until(
-          'the run to drain',
-          async () => (await lifecycle.progress(runId)).open.fix === 0,
-          600_000,
-        );
-        seconds.push((Date.now() - started) / 1000);
-        const results = await runs.fixResults(runId);
-        expect(results.filter((r) => r.status === 'committed')).toHaveLength(FIX_FILES.length);
-      }
-      expect((await branches(repo)).map((b) => b.commits)).toEqual(Array(2 * FIX_FILES.length).fill(1));
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-      return { cold: seconds[0] as number, warm: seconds[1] as number };
+      const jobs: FixJob[] = FIX_FILES.map((file, i) => ({
+        runId,
+        repo: { path: repo },
+        baseBranch: 'main',
+        baseSha,
+        batchId: `${runId}-b-${i + 1}`,
+        files: [{ file, items: unusedImportItems(file, src[file] ?? '') }],
+      }));
+      await lifecycle.openJobs(
+        runId,
+        'fix',
+        jobs.map((j) => j.batchId),
+      );
+      const started = Date.now();
+      for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId });
+      await until('the run to drain', async () => (await lifecycle.progress(runId)).open.fix === 0, 600_000);
+      seconds.push((Date.now() - started) / 1000);
+      const results = await runs.fixResults(runId);
+      expect(results.filter((r) => r.status === 'committed')).toHaveLength(FIX_FILES.length);
     }
+    expect((await branches(repo)).map((b) => b.commits)).toEqual(Array(2 * FIX_FILES.length).fill(1));
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    return { cold: seconds[0] as number, warm: seconds[1] as number };
+  }
 
-    it(`fixes ${FIX_FILES.length} one-file batches, ${ROUNDS} rounds per setting`, async () => {
-      const lines: string[] = [];
-      for (let round = 1; round <= ROUNDS; round++) {
-        for (const concurrency of round % 2 ? [1, 2] : [2, 1]) {
-          const t = await measure(concurrency, round);
-          lines.push(
-            `round ${round} fix.concurrency ${concurrency}: cold ${t.cold.toFixed(1)} s, warm ${t.warm.toFixed(1)} s`,
-          );
-          console.log(lines.at(-1));
-        }
+  it(`fixes ${FIX_FILES.length} one-file batches, ${ROUNDS} rounds per setting`, async () => {
+    const lines: string[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const concurrency of round % 2 ? [1, 2] : [2, 1]) {
+        const t = await measure(concurrency, round);
+        lines.push(
+          `round ${round} fix.concurrency ${concurrency}: cold ${t.cold.toFixed(1)} s, warm ${t.warm.toFixed(1)} s`,
+        );
+        console.log(lines.at(-1));
       }
-      console.log(lines.join('\n'));
-    }, 3_600_000);
-  },
-);
+    }
+    console.log(lines.join('\n'));
+  }, 3_600_000);
+});
