@@ -152,7 +152,18 @@ describe.skipIf(unavailable !== null)(
       expect(records.map((r) => r.status).sort()).toEqual(batches.map(() => 'opened'));
 
       // On the forge's API: one pull request per branch, none twice; each branch pushed once.
-      const forge = await d.forgeState();
+      // The forge process writes its state file every 100 ms, so the last pull request the
+      // publisher recorded may not be in it yet: wait for as many as there are branches (a
+      // duplicate would make more, and the assertions below still see it).
+      let forge = await d.forgeState();
+      await until(
+        "the forge's state file to hold every pull request",
+        async () => {
+          forge = await d.forgeState();
+          return forge.pulls.length >= branchList.length;
+        },
+        15_000,
+      );
       expect(forge.pulls.map((p) => p.head).sort()).toEqual([...branchList].sort());
       expect(forge.pulls.every((p) => p.base === 'main' && p.state === 'open')).toBe(true);
       expect(forge.pushes).toBe(branchList.length);
