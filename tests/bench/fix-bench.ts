@@ -7,8 +7,9 @@
  *
  * - No PATH: the bundled example (the CLI copies it to a temporary folder itself).
  * - PATH: a git repository, e.g. a corpus repository of ./corpora.ts (.cache/bench/repos/rxjs).
- *   It is only read: the run works on a `git clone` of it in a temporary folder (fix commits its
- *   branches there), removed at the end.
+ *   It is only read: the run works on a copy of it in a temporary folder (`pnpm eval:real`'s: a
+ *   clone with the source's installed node_modules linked and its submodules filled from its
+ *   .git/modules; fix commits its branches there), removed at the end.
  * - `--inject N` (with PATH): first N source files get known problems (unused imports, locals and
  *   parameters, as `pnpm eval:real` plants them, `--seed S`, default 1), committed in the clone as
  *   its base: the corpora have too few findings a codemod fixes to time a batch on real code.
@@ -23,23 +24,22 @@
  * (the CLI and the workers it starts), see ./measure.ts. A markdown table goes to stdout, progress
  * to stderr, and with `--json FILE` the numbers to FILE.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { startPrivateRedis } from '@selfreview/shared/redis-server';
 import { BUILT_CLI, build } from '../helpers/build.ts';
 import { commitAll } from '../real-eval/git.ts';
 import { readRepoConfig, readSources } from '../real-eval/harness.ts';
 import { applyInjections, planInjections } from '../real-eval/planner.ts';
+import { copyRepository } from '../real-eval/repo-copy.ts';
 import type { FixJson } from './all-table.ts';
 import { fixSecondsPerBatch } from './all-table.ts';
 import { killRunningChildren, measureProcess } from './measure.ts';
 
-const exec = promisify(execFile);
 const USAGE =
   'usage: node --conditions=source --import tsx tests/bench/fix-bench.ts [PATH [--inject N] [--seed S]] [--timeout MINUTES] [--json FILE]';
 
@@ -105,9 +105,12 @@ async function main(): Promise<void> {
   try {
     let target: string | undefined;
     if (source !== undefined) {
-      target = path.join(dir, path.basename(source));
-      log(`cloning ${source} into ${target}`);
-      await exec('git', ['clone', '--quiet', source, target]);
+      // A clone with the source's installed dependencies linked and its submodules filled from
+      // its own .git/modules, as `pnpm eval:real` makes it: the run's checks need both.
+      log(`copying ${source} into ${dir}`);
+      const copy = await copyRepository(source, dir);
+      target = copy.root;
+      for (const warning of copy.warnings) log(`warning: ${warning}`);
       if (inject > 0) log(`planted ${await plantProblems(target, inject, seed)} problems`);
     }
     const reportFile = path.join(dir, 'report.json');
