@@ -132,11 +132,4 @@ describe('worker health check', () => {
     expect(down.code).toBe(1);
     expect(down.out).toMatch(/^gateway: http:\/\/127\.0\.0\.1:\d+\/readyz did not answer/);
   });
-
-  it('keeps one heartbeat implementation in the three worker packages', async () => {
-    const read = (svc: string) => readFile(path.join(ROOT, `services/${svc}/src/health-beat.ts`), 'utf8');
-    const scan = await read('scan');
-    expect(await read('apply')).toBe(scan);
-    expect(await read('fix')).toBe(scan);
-  });
 });

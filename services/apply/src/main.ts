@@ -1,13 +1,13 @@
 /** The apply worker process: `node --import tsx services/apply/src/main.ts`. */
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
+import { startHeartbeat } from '@selfreview/shared/health-beat';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
 import { createModel, modelUsableAtStart } from '@selfreview/shared/model/setup';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { createQueue, handleShutdown, JobRepositories, startWorker } from '@selfreview/shared/worker';
 import { RepoIndexCache } from './context.ts';
-import { startHeartbeat } from './health-beat.ts';
 import { createApplyFailureHandler, createApplyProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);

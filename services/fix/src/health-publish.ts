@@ -1,18 +1,8 @@
 /**
  * The publisher's health check: `node services/fix/dist/health-publish.js [--live]`, exit 0 when healthy,
- * 1 with one line saying why not (see health-beat.ts). For Docker's HEALTHCHECK and Kubernetes'
+ * 1 with one line saying why not (see @selfreview/shared/health-beat). For Docker's HEALTHCHECK and Kubernetes'
  * exec probes: `--live` for liveness, without it for readiness.
  */
-import { loadConfig } from '@selfreview/shared/config';
-import { pingRedis } from '@selfreview/shared/redis';
-import { checkHealth } from './health-beat.ts';
+import { runHealthCheck } from '@selfreview/shared/health-beat';
 
-const result = await checkHealth({
-  service: 'publish',
-  env: process.env,
-  live: process.argv.includes('--live'),
-  pingRedis,
-  redisUrl: loadConfig(process.env).redisUrl,
-});
-process.stdout.write(`publish: ${result.reason}\n`);
-process.exit(result.ok ? 0 : 1);
+await runHealthCheck('publish');

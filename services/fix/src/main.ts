@@ -4,6 +4,7 @@
  */
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
+import { startHeartbeat } from '@selfreview/shared/health-beat';
 import { RepoLock } from '@selfreview/shared/locks';
 import { createLogger } from '@selfreview/shared/logger';
 import { FindingMemory } from '@selfreview/shared/memory';
@@ -14,7 +15,6 @@ import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { loadServerConfig } from '@selfreview/shared/server-config';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { BranchHandover } from './branch-handover.ts';
-import { startHeartbeat } from './health-beat.ts';
 import { ownCloneResolver } from './own-clone.ts';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';

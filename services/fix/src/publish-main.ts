@@ -8,13 +8,13 @@
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
 import { UserInputError } from '@selfreview/shared/errors';
+import { startHeartbeat } from '@selfreview/shared/health-beat';
 import { createLogger } from '@selfreview/shared/logger';
 import { ProposalIndex } from '@selfreview/shared/proposals';
 import { publishJobId } from '@selfreview/shared/queues';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
 import { handleShutdown, startWorker } from '@selfreview/shared/worker';
 import { BranchHandover } from './branch-handover.ts';
-import { startHeartbeat } from './health-beat.ts';
 import { createPublishProcessor, resolverFromEnv } from './publisher.ts';
 
 const config = loadConfig(process.env);

@@ -4,6 +4,7 @@
  */
 import { loadConfig } from '@selfreview/shared/config';
 import { RunCoordinator } from '@selfreview/shared/coordinator';
+import { startHeartbeat } from '@selfreview/shared/health-beat';
 import { createLogger } from '@selfreview/shared/logger';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/shared/redis';
@@ -14,7 +15,6 @@ import { Repository } from '@selfreview/shared/workspace';
 import { findNativeTsc } from './engine/native-tsc.ts';
 import { compilerTimeoutFromEnv } from './engine/settings.ts';
 import { WarmCache } from './engine/warm.ts';
-import { startHeartbeat } from './health-beat.ts';
 import { createScanProcessor } from './processor.ts';
 
 const config = loadConfig(process.env);

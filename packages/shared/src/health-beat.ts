@@ -14,12 +14,13 @@
  * temporary folder; a container has its own). Processes of the same service on one host share
  * the file: the check then says whether one of them is alive.
  *
- * This file is the same in services/scan, services/apply and services/fix (tests/infra-health.test.ts
- * compares them): services share code only through packages/shared.
+ * Each service's `health.ts` is one call of `runHealthCheck`; the workers call `startHeartbeat`.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from './config.ts';
+import { pingRedis } from './redis.ts';
 
 export type HeartbeatState = { redis: string; running: boolean };
 export type Heartbeat = HeartbeatState & { service: string; pid: number; at: number };
@@ -86,4 +87,20 @@ export async function checkHealth(opts: {
   if (!beat.running) return { ok: false, reason: 'the worker takes no jobs (stopping or closed)' };
   if (!(await opts.pingRedis(opts.redisUrl, 3000))) return { ok: false, reason: 'Redis does not answer' };
   return { ok: true, reason: `ready (heartbeat ${Math.round(age)} s old, pid ${beat.pid}, Redis answers)` };
+}
+
+/**
+ * A service's health check as its `health.js` runs it: exit 0 when healthy, 1 with one line
+ * saying why not.
+ */
+export async function runHealthCheck(service: string): Promise<never> {
+  const result = await checkHealth({
+    service,
+    env: process.env,
+    live: process.argv.includes('--live'),
+    pingRedis,
+    redisUrl: loadConfig(process.env).redisUrl,
+  });
+  process.stdout.write(`${service}: ${result.reason}\n`);
+  process.exit(result.ok ? 0 : 1);
 }
