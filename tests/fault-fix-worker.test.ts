@@ -22,28 +22,16 @@ import {
   sources,
   startFixWorker,
   until,
-  type WorkerProc,
+  workerTestBed,
 } from './helpers/fix-worker.ts';
-import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { git, makeRepo, tempDir } from './helpers/git.ts';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const LOCK_SECONDS = 2;
 
 describe('fix worker faults on real processes', () => {
-  const redis = connect();
-  const prefixes: string[] = [];
-  const dirs: string[] = [];
-  const workers: WorkerProc[] = [];
-  const queues: Queue[] = [];
-
-  afterAll(async () => {
-    for (const w of workers)
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    for (const q of queues) await q.close();
-    for (const p of prefixes) await cleanPrefix(redis, p);
-    redis.disconnect();
-    for (const d of dirs) await removeDir(d);
-  });
+  const { redis, prefixes, dirs, workers, queues, cleanUp } = workerTestBed();
+  afterAll(cleanUp);
 
   function workerEnv(prefix: string, dataDir: string, fixConcurrency = 1): Record<string, string> {
     return {

@@ -17,26 +17,15 @@ import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIX_FILES, severalBatchesRepo } from './helpers/fix-batches.ts';
-import { branches, startFixWorker, until, unusedImportItems, type WorkerProc } from './helpers/fix-worker.ts';
-import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { branches, startFixWorker, until, unusedImportItems, workerTestBed } from './helpers/fix-worker.ts';
+import { git, makeRepo, tempDir } from './helpers/git.ts';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const ROUNDS = Number(process.env.SELFREVIEW_MEASURE_ROUNDS ?? 1);
 
 describe('fix batches of one repository: time with fix.concurrency 1 and 2', () => {
-  const redis = connect();
-  const prefixes: string[] = [];
-  const dirs: string[] = [];
-  const workers: WorkerProc[] = [];
-  const queues: Queue[] = [];
-  afterAll(async () => {
-    for (const w of workers)
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    for (const q of queues) await q.close();
-    for (const p of prefixes) await cleanPrefix(redis, p);
-    redis.disconnect();
-    for (const d of dirs) await removeDir(d);
-  });
+  const { redis, prefixes, dirs, workers, queues, cleanUp } = workerTestBed();
+  afterAll(cleanUp);
 
   /** Seconds to fix one batch per file, cold then warm, with `concurrency`. */
   async function measure(concurrency: number, round: number): Promise<{ cold: number; warm: number }> {

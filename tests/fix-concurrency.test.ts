@@ -23,26 +23,14 @@ import {
   startFixWorker,
   until,
   unusedImportItems,
-  type WorkerProc,
+  workerTestBed,
 } from './helpers/fix-worker.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 describe('fix batches of one repository in parallel', () => {
-  const redis = connect();
-  const prefixes: string[] = [];
-  const dirs: string[] = [];
-  const workers: WorkerProc[] = [];
-  const queues: Queue[] = [];
-
-  afterAll(async () => {
-    for (const w of workers)
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    for (const q of queues) await q.close();
-    for (const p of prefixes) await cleanPrefix(redis, p);
-    redis.disconnect();
-    for (const d of dirs) await removeDir(d);
-  });
+  const { redis, prefixes, dirs, workers, queues, cleanUp } = workerTestBed();
+  afterAll(cleanUp);
 
   /**
    * A repository whose batches wait in their tests until released, with `concurrency` as its

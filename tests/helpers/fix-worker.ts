@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '@selfreview/scan/analyze';
 import type { FixJob } from '@selfreview/shared/queues';
 import type { FixItem } from '@selfreview/shared/schemas';
+import type { Queue } from 'bullmq';
 import { FROM_SOURCE } from './cli.ts';
-import { git } from './git.ts';
+import { git, removeDir } from './git.ts';
+import { cleanPrefix, connect } from './redis.ts';
 
 /** A stage worker's entry point, as a deployment starts it. */
 const workerMain = (stage: 'scan' | 'fix') =>
@@ -120,4 +122,25 @@ export async function leftoverWorktrees(dataDir: string): Promise<string[]> {
     }
   }
   return out;
+}
+
+/**
+ * What a test of fix worker processes keeps to clean up: the workers it started (killed if still
+ * running), its queues, its Redis prefixes and its folders. Call `cleanUp` in afterAll.
+ */
+export function workerTestBed() {
+  const redis = connect();
+  const prefixes: string[] = [];
+  const dirs: string[] = [];
+  const workers: WorkerProc[] = [];
+  const queues: Queue[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const w of workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const q of queues) await q.close();
+    for (const p of prefixes) await cleanPrefix(redis, p);
+    redis.disconnect();
+    for (const d of dirs) await removeDir(d);
+  };
+  return { redis, prefixes, dirs, workers, queues, cleanUp };
 }
