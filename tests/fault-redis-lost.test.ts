@@ -2,8 +2,9 @@
  * Redis restarted without persistence while a run is in its fix stage (an operator's restart
  * of a Redis with neither AOF nor RDB): the run is not silently gone. The fix worker's batch in
  * flight finishes and records the run as lost with its branch; the scan worker, comparing its
- * journal of runs with Redis, records the run as lost too; `/api/runs`' source lists it with
- * the reason and the branches. Real redis-server, real worker processes, real git.
+ * journal of runs with Redis, records the run as lost too or, when the fix worker was first,
+ * finds it recorded, and says so either way; `/api/runs`' source lists it with the reason and
+ * the branches. Real redis-server, real worker processes, real git.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';

@@ -44,11 +44,14 @@ describe('RunJournal and reconcileJournal', () => {
     const finished = meta('20261202-010000-bbbbbb');
     const lost = meta('20261202-010203-cccccc');
     const expired = meta('20261101-000000-dddddd', '2026-11-01T00:00:00.000Z');
+    const lostEarlier = meta('20261202-010204-eeeeee');
     for (const m of [running, finished]) await runs.create(m);
+    // A fix worker's batch in flight ended first and recorded its run as lost.
+    await runs.markLost(lostEarlier, LOST_RUN_REASON, ['selfreview/remove-unused-imports-2']);
     await runs.setMeta(finished.runId, { finishedAt: new Date().toISOString() });
     // A worker finished the lost run's last batch after Redis came back empty: only that field exists.
     await runs.setMeta(lost.runId, { finishedAt: new Date().toISOString() });
-    for (const m of [running, finished, lost, expired]) await journal.record(m);
+    for (const m of [running, finished, lost, expired, lostEarlier]) await journal.record(m);
 
     const found = await reconcileJournal({
       journal,
@@ -56,7 +59,7 @@ describe('RunJournal and reconcileJournal', () => {
       branchesOf: async (m) => (m.runId === lost.runId ? ['selfreview/remove-unused-imports-1'] : []),
       now: Date.parse('2026-12-02T02:00:00.000Z'),
     });
-    expect(found).toEqual([lost.runId]);
+    expect(found).toEqual([lost.runId, lostEarlier.runId]);
     expect((await journal.list()).map((m) => m.runId)).toEqual([running.runId]);
     const recorded = await runs.meta(lost.runId);
     expect(recorded).toMatchObject({ repoPath: '/repo', baseSha: lost.baseSha, lost: LOST_RUN_REASON });
@@ -64,6 +67,11 @@ describe('RunJournal and reconcileJournal', () => {
     expect(await runs.recentRuns()).toContain(lost.runId);
     expect(await runs.errors(lost.runId)).toEqual([
       'branch selfreview/remove-unused-imports-1 was made by this run before its state was lost',
+      `the run's state was lost: ${LOST_RUN_REASON}; the work still queued for it is gone`,
+    ]);
+    // Recorded once, by the fix worker: the journal only names it.
+    expect(await runs.errors(lostEarlier.runId)).toEqual([
+      'branch selfreview/remove-unused-imports-2 was made by this run before its state was lost',
       `the run's state was lost: ${LOST_RUN_REASON}; the work still queued for it is gone`,
     ]);
     // Said once: a second look changes nothing.

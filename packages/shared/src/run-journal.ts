@@ -68,7 +68,9 @@ export const LOST_RUN_REASON =
 /**
  * Compares the journal with Redis: a run that finished there is forgotten; a run that is not
  * there any more is recorded as lost (finished, with the reason and the branches it made, found
- * in its repository) and then forgotten. Returns the ids of the runs found lost.
+ * in its repository) and then forgotten. Returns the ids of the runs found lost, including those
+ * a fix worker had already recorded as lost (its batch in flight ended first): either way this
+ * worker's log says which runs Redis lost.
  */
 export async function reconcileJournal(opts: {
   journal: RunJournal;
@@ -82,6 +84,7 @@ export async function reconcileJournal(opts: {
     const current = await opts.runs.meta(meta.runId);
     if (current?.repoPath) {
       if (current.finishedAt) await opts.journal.forget(meta.runId);
+      if (current.lost) lost.push(meta.runId);
       continue;
     }
     const startedMs = Date.parse(meta.startedAt);
