@@ -28,28 +28,44 @@ export const scan: ScanPart<DeepNestingOptions, DeepNestingEvidence> = {
   semantic: false,
   analyze(input: ScanInput<DeepNestingOptions>): ScanFinding<DeepNestingEvidence>[] {
     const limit = input.options.maxDepth;
+    const text = input.sourceFile.text;
     const findings: ScanFinding<DeepNestingEvidence>[] = [];
 
-    const walk = (node: ts.Node, depth: number, owner: string, insideReported: boolean): void => {
+    // The walk's state, saved and restored around each level rather than passed in a new
+    // closure per node: this runs for every node of every file. `owner` is the function the
+    // count belongs to (undefined at the module's top level); its name is worked out only
+    // for a finding, since almost no function has one.
+    let depth = 0;
+    let owner: ts.Node | undefined;
+    let insideReported = false;
+    const visit = (node: ts.Node): void => {
       if (startsCount(node)) {
-        const name = namePath(node);
-        ts.forEachChild(node, (child) => walk(child, 0, name, false));
+        const [outerDepth, outerOwner, outerReported] = [depth, owner, insideReported];
+        depth = 0;
+        owner = node;
+        insideReported = false;
+        ts.forEachChild(node, visit);
+        [depth, owner, insideReported] = [outerDepth, outerOwner, outerReported];
         return;
       }
       const construct = constructOf(node);
-      let inner = depth;
-      let reported = insideReported;
-      if (construct !== undefined) {
-        inner = depth + 1;
-        if (inner > limit && !insideReported) {
-          findings.push(findingOf(input, node, construct, owner, deepestLevel(node, inner), limit));
-          reported = true;
-        }
+      if (construct === undefined) {
+        if (holdsNoStatement(node, text)) return;
+        ts.forEachChild(node, visit);
+        return;
       }
-      ts.forEachChild(node, (child) => walk(child, inner, owner, reported));
+      const [outerDepth, outerReported] = [depth, insideReported];
+      depth += 1;
+      if (depth > limit && !insideReported) {
+        const name = owner === undefined ? '<module>' : namePath(owner);
+        findings.push(findingOf(input, node, construct, name, deepestLevel(node, depth), limit));
+        insideReported = true;
+      }
+      ts.forEachChild(node, visit);
+      [depth, insideReported] = [outerDepth, outerReported];
     };
 
-    ts.forEachChild(input.sourceFile, (child) => walk(child, 0, '<module>', false));
+    ts.forEachChild(input.sourceFile, visit);
     return findings;
   },
 };
@@ -81,16 +97,41 @@ function findingOf(
 
 /** Whether `node` starts a nesting count of its own (ESLint: functions and static blocks). */
 function startsCount(node: ts.Node): boolean {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isClassStaticBlockDeclaration(node)
-  );
+  // One switch on the kind: this runs for every node of every file.
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+    case ts.SyntaxKind.ClassStaticBlockDeclaration:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether `node` can hold no statement, so no nesting: outside the statements that take a
+ * statement without braces (`if (a) if (b) ...`, a label, a `case`), a statement inside a
+ * node needs a block, a function body or a class body, and each of those has a `{`. Text
+ * without one (an expression, a `return x;`, a type) is skipped instead of walked: on real
+ * code that is most of a file. A `{` in a string or comment only means the node is walked.
+ */
+function holdsNoStatement(node: ts.Node, text: string): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.IfStatement: // an `else if`: not a level of its own, but holds statements
+    case ts.SyntaxKind.LabeledStatement:
+    case ts.SyntaxKind.CaseClause:
+    case ts.SyntaxKind.DefaultClause:
+      return false;
+    default: {
+      const brace = text.indexOf('{', node.pos);
+      return brace === -1 || brace >= node.end;
+    }
+  }
 }
 
 function constructOf(node: ts.Node): Construct | undefined {

@@ -337,3 +337,37 @@ describe('deep-nesting: finding', () => {
     expect(before.map((f) => f.fingerprint)).toEqual(['run:if:if (b) step();']);
   });
 });
+
+// Text without a `{` is skipped rather than walked (see holdsNoStatement): these are the
+// statements that nest without one, and a `{` that is only text.
+describe('deep-nesting: nesting written without braces', () => {
+  it('finds unbraced nesting at the top level, under a label, in a case and after else-if', () => {
+    expect(deep(['if (a) if (b) if (c) step();'], 2).map((f) => [f.functionName, f.depth])).toEqual([
+      ['<module>', 3],
+    ]);
+    expect(deep(['outer: for (;;) while (a) if (b) break outer;'], 2).map((f) => f.depth)).toEqual([3]);
+    expect(
+      deep(
+        [
+          'function f(x: number) {',
+          '  switch (x) {',
+          '    case 1: if (a) while (b) if (c) step();',
+          '  }',
+          '}',
+        ],
+        3,
+      ).map((f) => [f.line, f.depth]),
+    ).toEqual([[3, 4]]);
+    expect(deep(['if (a) go(); else if (b) for (;;) if (c) step();'], 2).map((f) => f.depth)).toEqual([3]);
+  });
+
+  it('walks into expressions that hold a function body, and a brace in a string changes nothing', () => {
+    expect(
+      deep(['const run = () => list.map((x) => {', '  if (a) { if (b) { step(x); } }', '});'], 1).map((f) => [
+        f.functionName,
+        f.depth,
+      ]),
+    ).toEqual([['run.<anonymous>', 2]]);
+    expect(deep(["const s = '{' + call(a, b);", 'if (a) if (b) step();'], 1).map((f) => f.line)).toEqual([2]);
+  });
+});

@@ -344,3 +344,27 @@ describe('long-function: finding', () => {
     expect(longFunctions(['const a = 1;', ...statements(100, 0), ''].join('\n'), 3)).toEqual([]);
   });
 });
+
+// Nodes spanning no more lines than the limit are skipped rather than walked: a long function
+// inside an expression is still found, and a short one under a long comment still is not.
+describe('long-function: what is skipped', () => {
+  it('finds a long callback in a call and counts a function from its first token, not its comment', () => {
+    const text = [
+      'call(() => {',
+      '  a();',
+      '  b();',
+      '  c();',
+      '});',
+      'const g = () => { x(); };',
+      '/** one',
+      ' * two',
+      ' * three',
+      ' * four */',
+      'function h() {',
+      '  y();',
+      '}',
+      '',
+    ].join('\n');
+    expect(longFunctions(text, 3).map((f) => [f.line, f.lines])).toEqual([[1, 5]]);
+  });
+});
