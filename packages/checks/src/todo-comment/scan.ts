@@ -20,9 +20,10 @@ export const scan: ScanPart<object, TodoEvidence> = {
     const text = sourceFile.text;
     // Most files carry no marker at all; walking every token for their comments is
     // the expensive part, so it only happens where a marker occurs somewhere.
-    if (!CASE_INSENSITIVE_MARKERS.test(text) && !UPPERCASE_MARKERS.test(text)) return [];
+    const markers = markerPositions(text);
+    if (markers.length === 0) return [];
     const findings: ScanFinding<TodoEvidence>[] = [];
-    for (const range of collectComments(sourceFile)) {
+    for (const range of collectComments(sourceFile, markers)) {
       const body = commentBody(text.slice(range.pos, range.end), range.kind);
       // `// selfreview-ignore-next-line todo-comment` names the rule; it is not a TODO.
       if (/^selfreview-ignore-/.test(body)) continue;
@@ -93,15 +94,47 @@ function contextLines(sourceFile: ts.SourceFile, startLine: number, endLine: num
   return lines;
 }
 
+/** Where a marker occurs anywhere in the text (code, strings or comments), ascending. */
+function markerPositions(text: string): number[] {
+  const positions: number[] = [];
+  for (const pattern of [CASE_INSENSITIVE_MARKERS_ALL, UPPERCASE_MARKERS_ALL]) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) positions.push(m.index);
+  }
+  return positions.sort((a, b) => a - b);
+}
+
+const CASE_INSENSITIVE_MARKERS_ALL = new RegExp(CASE_INSENSITIVE_MARKERS.source, 'gi');
+const UPPERCASE_MARKERS_ALL = new RegExp(UPPERCASE_MARKERS.source, 'g');
+
+/** Whether some position of `sorted` lies in [from, to). */
+function anyWithin(sorted: readonly number[], from: number, to: number): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((sorted[mid] as number) < from) low = mid + 1;
+    else high = mid;
+  }
+  return low < sorted.length && (sorted[low] as number) < to;
+}
+
 /**
  * Comments are found as the trivia around real tokens rather than by scanning the
  * text, so `//` inside strings, templates, regexes and JSX text is never mistaken
  * for one. The source order is preserved and each comment is reported once, even
  * though it is both the trailing trivia of one token and the leading trivia of the
  * next.
+ *
+ * Only nodes whose range or trailing comments hold a marker are walked. A node's children
+ * (tokens included) cover its range from its first leading trivia to its end, so a comment
+ * holding a marker is either trailing trivia of a token (on the line it ends) or leading
+ * trivia of a token inside the child whose range holds that marker.
  */
-function collectComments(sourceFile: ts.SourceFile): ts.CommentRange[] {
+function collectComments(sourceFile: ts.SourceFile, markers: readonly number[]): ts.CommentRange[] {
   const text = sourceFile.text;
+  const trailingEnd = (node: ts.Node): number =>
+    ts.getTrailingCommentRanges(text, node.end)?.at(-1)?.end ?? node.end;
   const byPos = new Map<number, ts.CommentRange>();
   const add = (ranges: ts.CommentRange[] | undefined): void => {
     for (const range of ranges ?? []) if (!byPos.has(range.pos)) byPos.set(range.pos, range);
@@ -117,7 +150,11 @@ function collectComments(sourceFile: ts.SourceFile): ts.CommentRange[] {
     }
     // getChildren, unlike forEachChild, includes punctuation and the end-of-file
     // token, so comments in `{ /* here */ }` or at the end of the file are reached.
-    for (const child of node.getChildren(sourceFile)) visit(child);
+    for (const child of node.getChildren(sourceFile)) {
+      if (anyWithin(markers, child.pos, child.end) || anyWithin(markers, child.end, trailingEnd(child))) {
+        visit(child);
+      }
+    }
   };
   visit(sourceFile);
   return [...byPos.values()].sort((a, b) => a.pos - b.pos);

@@ -205,3 +205,31 @@ describe('todo-comment: suppression comments', () => {
     expect(found.map((c) => c.line)).toEqual([2]);
   });
 });
+
+// Only the nodes around a marker are walked (see collectComments): markers in code and strings
+// must not hide or invent comments elsewhere, at any depth.
+describe('todo-comment: markers spread over a file', () => {
+  it('finds each comment once, deep or shallow, beside markers in strings and names', () => {
+    const source = [
+      "const label = 'TODO list';", // 1: a string, not a comment
+      'class Store {',
+      '  items: string[] = [];',
+      '  add(item: string) {',
+      '    if (item) {',
+      '      this.items.push(item); // FIXME: dedupe',
+      '    }',
+      '  }',
+      '  todoCount() { return this.items.length; }',
+      '  /* HACK: public for tests */',
+      '  clear() {}',
+      '}',
+      'export { label, Store }; // XXX',
+      '',
+    ].join('\n');
+    expect(todos(source).map((f) => [f.tag, f.line])).toEqual([
+      ['FIXME', 6],
+      ['HACK', 10],
+      ['XXX', 13],
+    ]);
+  });
+});
