@@ -135,6 +135,26 @@ describe('fix batches of one repository in parallel', () => {
       new Set(made.map((b) => `branch.${b.name}`)),
     );
     expect(t.worker.output()).not.toContain('repository busy');
+    // Each batch says where its time went, step by step, in the order the steps ran.
+    const stepLines = t.worker
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"batch step times"'))
+      .map((l) => JSON.parse(l) as { stepsMs: Record<string, number> });
+    expect(stepLines).toHaveLength(2);
+    for (const { stepsMs } of stepLines) {
+      expect(Object.keys(stepsMs)).toEqual([
+        'worktree',
+        'ready',
+        'edit',
+        'verify',
+        'gates',
+        'commit',
+        'cleanup',
+      ]);
+      // Both batches waited in their tests until released: the verify step holds that wait.
+      expect(stepsMs.verify).toBeGreaterThan(Math.max(stepsMs.edit ?? 0, stepsMs.commit ?? 0));
+    }
   }, 300_000);
 
   it('never runs two batches sharing a file at once, even with a slot free', async () => {

@@ -14,6 +14,7 @@ import { earlierBranch, recordedOutcome, reuseBranch } from './earlier-attempt.t
 import { editBatch } from './edit.ts';
 import { gateBatch } from './gates.ts';
 import { planBatch } from './plan.ts';
+import { StepTimes } from './step-times.ts';
 import { verifyBatch } from './verify.ts';
 import { isCarried, isPending, type Work } from './work.ts';
 import {
@@ -45,11 +46,18 @@ export async function runBatch(
 
   const deadline = startDeadline(scope.config.fix.maxMinutes);
   const setup: BatchSetup = { ...scope, data, branch: plan.branch, paths, deadline };
+  const steps = new StepTimes();
   const attempt = await untilDeadline(
     deadline,
-    () => withWorktree(setup, (wt) => attemptInWorktree(setup, wt, plan.work, deps.model)),
+    () =>
+      withWorktree(setup, (wt) => {
+        steps.lap('worktree');
+        return attemptInWorktree(setup, wt, plan.work, deps.model, steps);
+      }),
     () => stopped({ kind: 'time_up' }, plan.work, []),
   );
+  steps.lap('cleanup');
+  scope.log.info({ stepsMs: steps.ms }, 'batch step times');
   await recordWorktreeNotes(deps.runs, data.runId, paths, attempt.notes);
   return attemptOutcome(data, plan.branch, attempt, deadline);
 }
@@ -59,14 +67,21 @@ async function attemptInWorktree(
   wt: Worktree,
   planned: Work[],
   model: ModelDeps | undefined,
+  steps: StepTimes,
 ): Promise<Attempt> {
   const batch = await readyWorktree(setup, wt, planned);
+  steps.lap('ready');
   if (isStopped(batch)) return batch;
   const edited = await editBatch(batch, model, planned);
+  steps.lap('edit');
   if (isStopped(edited)) return edited;
   const verified = await verifyBatch(batch, edited);
+  steps.lap('verify');
   if (isStopped(verified)) return verified;
   const gated = await gateBatch(batch, verified);
+  steps.lap('gates');
   if (isStopped(gated)) return gated;
-  return commitBatch(batch, gated);
+  const done = await commitBatch(batch, gated);
+  steps.lap('commit');
+  return done;
 }
