@@ -15,6 +15,8 @@
  *   its base: the corpora have too few findings a codemod fixes to time a batch on real code.
  * - Redis: a private redis-server of its own (REDIS_URL for the run), so a Redis on
  *   localhost:6379 is never used; it is not part of the measured process tree.
+ * - `--logs DIR`: the workers' logs of the run are copied to DIR before its folder is removed
+ *   (each fix batch logs the time of its steps there: 'batch step times').
  * - `--timeout MINUTES` (default 20) goes to `selfreview run --timeout`, which then stops and still
  *   writes a report of what it did; the child is killed 2 minutes after that.
  *
@@ -26,7 +28,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,7 +43,16 @@ import { fixSecondsPerBatch } from './all-table.ts';
 import { killRunningChildren, measureProcess } from './measure.ts';
 
 const USAGE =
-  'usage: node --conditions=source --import tsx tests/bench/fix-bench.ts [PATH [--inject N] [--seed S]] [--timeout MINUTES] [--json FILE]';
+  'usage: node --conditions=source --import tsx tests/bench/fix-bench.ts [PATH [--inject N] [--seed S]] [--timeout MINUTES] [--json FILE] [--logs DIR]';
+
+/** The workers' logs of the run (each batch's 'batch step times' among them), kept in `to`. */
+async function keepLogs(dataDir: string, to: string): Promise<void> {
+  await cp(dataDir, to, {
+    recursive: true,
+    filter: async (src) => src.endsWith('.log') || (await stat(src)).isDirectory(),
+  }).catch((err: Error) => log(`could not keep the logs: ${err.message}`));
+  log(`workers' logs kept in ${to}`);
+}
 
 function log(msg: string): void {
   process.stderr.write(`[fix-bench] ${msg}\n`);
@@ -64,6 +75,7 @@ async function main(): Promise<void> {
       inject: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
+      logs: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -100,6 +112,7 @@ async function main(): Promise<void> {
   const redis = await startPrivateRedis();
   cleanUp = async () => {
     await redis.stop();
+    if (values.logs !== undefined) await keepLogs(path.join(dir, 'data'), path.resolve(values.logs));
     await rm(dir, { recursive: true, force: true });
   };
   try {
