@@ -20,7 +20,16 @@ const FIX_MAIN = 'services/fix/src/main.ts';
 describe('selfreview run when its fix worker dies mid-batch', () => {
   const dirs: string[] = [];
   const prefixes: string[] = [];
+  /** Worker processes a test saw: none may outlive this file, whatever its outcome. */
+  const seenWorkers: number[] = [];
   afterAll(async () => {
+    for (const pid of seenWorkers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
     const redis = new Redis(testRedisUrl());
     for (const p of prefixes) await cleanPrefix(redis, p);
     redis.disconnect();
@@ -126,5 +135,44 @@ describe('selfreview run when its fix worker dies mid-batch', () => {
     // restart added a pause and a start-up: generous, since other work shares this machine.
     const allowanceMs = 2 * LOCK_SECONDS * 1000 + 60_000;
     expect(tookMs).toBeLessThan(usualMs + allowanceMs);
+  }, 300_000);
+
+  it('takes its workers with it when the CLI itself is SIGKILLed: the batch in flight ends, then each worker exits', async () => {
+    const { repo, base, dataDir, cli } = await start();
+    const cliPid = cli.child.pid ?? 0;
+    await until(
+      'a fix batch to be in progress',
+      async () => (await worktreeFolders(dataDir)).length > 0 || cli.child.exitCode !== null,
+      180_000,
+    );
+    expect(cli.child.exitCode, cli.output()).toBeNull();
+    const workers = await childPids(cliPid, 'services/');
+    seenWorkers.push(...workers);
+    // scan, apply, fix and publish: every process the CLI started.
+    expect(workers).toHaveLength(4);
+    cli.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Not orphans waiting for the next run's jobs: gone once the batch in flight has ended.
+    await until('every worker of the killed CLI to exit', () => workers.every((pid) => !alive(pid)), 90_000);
+    console.log(
+      `workers of the killed CLI gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+    );
+    // The batch in flight was finished, not abandoned: its branch holds its one commit, and no
+    // worktree is left.
+    const made = (await git(repo, 'branch', '--list', 'selfreview/*', '--format=%(refname:short)'))
+      .split('\n')
+      .filter(Boolean);
+    expect(made.length).toBeGreaterThanOrEqual(1);
+    for (const branch of made) expect(await git(repo, 'rev-list', '--count', `${base}..${branch}`)).toBe('1');
+    expect((await git(repo, 'worktree', 'list')).split('\n')).toHaveLength(1);
+    expect(await worktreeFolders(dataDir)).toEqual([]);
   }, 300_000);
 });

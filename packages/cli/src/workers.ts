@@ -133,7 +133,9 @@ export function spawnWorker(stage: ProcessName, env: Record<string, string>, log
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, nodeArgs(entryPointOf(stage)), {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel carries no messages: it closes when this process dies, however it dies,
+    // and the worker then shuts down (handleShutdown) rather than outlive it.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

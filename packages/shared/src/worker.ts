@@ -111,10 +111,15 @@ export function startWorker<Q extends AnyQueueName>(opts: {
  * First signal: stop taking jobs and wait for the current one (BullMQ keeps its
  * lock renewed meanwhile). Second signal: leave at once; the job's lock then
  * expires and another worker takes it over as stalled, so nothing is lost.
+ *
+ * A process started by `selfreview run` or `up` has an IPC channel to it (see the CLI's
+ * `spawnWorker`). When that process is gone (killed with SIGKILL, it could not stop its
+ * workers) the channel closes, and this process shuts down as on SIGTERM instead of living on
+ * as an orphan that takes the next run's jobs.
  */
 export function handleShutdown(log: Logger, closers: (() => Promise<unknown>)[]): void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | 'parent gone') => {
     if (stopping) {
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
@@ -135,6 +140,16 @@ export function handleShutdown(log: Logger, closers: (() => Promise<unknown>)[])
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (process.channel) {
+    // The channel must not keep this process alive by itself.
+    process.channel.unref();
+    process.on('disconnect', () => {
+      // The parent read this process's output: writes to it would now fail with EPIPE and
+      // end the process mid-job instead of after it.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+      onSignal('parent gone');
+    });
+  }
 }
 
 /**
