@@ -67,31 +67,44 @@ export async function provideRedis(
   return startPrivateRedis();
 }
 
-/** A throw-away redis-server: loopback only, no persistence, its files in a temporary folder. */
+/**
+ * How to start `argv` so that it gets SIGTERM when this process dies, even by SIGKILL: through
+ * util-linux's `setpriv --pdeathsig`, which sets the parent-death signal and executes it (same
+ * process). Where there is no `setpriv` (not Linux), as it is: then only `stop()` ends it.
+ */
+export function tiedToThisProcess(
+  argv: readonly string[],
+  setpriv: string | null = process.platform === 'linux' ? findExecutable('setpriv') : null,
+): string[] {
+  return setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', ...argv] : [...argv];
+}
+
+/**
+ * A throw-away redis-server: loopback only, no persistence, its files in a temporary folder. It
+ * ends with this process, however this process ends (see tiedToThisProcess).
+ */
 export async function startPrivateRedis(): Promise<ProvidedRedis> {
   const bin = findExecutable('redis-server');
   if (!bin) throw new UserInputError(INSTALL_HINT);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'selfreview-redis-'));
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child: ChildProcess = spawn(
+    const [command, ...args] = tiedToThisProcess([
       bin,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--protected-mode',
-        'yes',
-      ],
-      { stdio: 'ignore' },
-    );
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--protected-mode',
+      'yes',
+    ]);
+    const child: ChildProcess = spawn(command as string, args, { stdio: 'ignore' });
     const url = `redis://127.0.0.1:${port}`;
     let exited = false;
     child.on('exit', () => {
