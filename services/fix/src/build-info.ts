@@ -25,6 +25,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
+import { markUsed } from './verification-cache.ts';
 
 /** Worktree-relative folder of the build info files. */
 export const BUILD_INFO_DIR = '.selfreview-tsc';
@@ -127,7 +128,9 @@ export async function restoreBuildInfo(
 ): Promise<boolean> {
   await forgetBuildInfo(worktree, file);
   if (!cacheDir || !expected) return false;
-  const data = await readFile(path.join(cacheDir, `${key}.tsbuildinfo`)).catch(() => null);
+  const cached = path.join(cacheDir, `${key}.tsbuildinfo`);
+  const data = await readFile(cached).catch(() => null);
+  if (data !== null) await markUsed(cached);
   if (data === null || sha256(data) !== expected) return false;
   await mkdir(path.dirname(path.join(worktree, file)), { recursive: true });
   await writeFile(path.join(worktree, file), data);

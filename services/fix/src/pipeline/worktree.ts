@@ -11,6 +11,7 @@ import type { RunStore } from '@selfreview/shared/runs';
 import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { claimWorktree, markWorktreeRoot, pruneDeadWorktrees, releaseWorktree } from '../stale-worktrees.ts';
 import { Verifier } from '../verification.ts';
+import { pruneVerifyCache } from '../verification-cache.ts';
 import { prepareWorktree } from '../worktree-setup.ts';
 import { type Attempt, type Stopped, stopped } from './attempt.ts';
 import { type Deadline, untilDeadline } from './deadline.ts';
@@ -130,6 +131,8 @@ export async function readyWorktree(
   const { repo, config, log, paths, deadline } = setup;
   const prepared = await prepareWorktree(repo, wt, config.fix.setup, deadline.signal);
   if (prepared.notes.length > 0) log.warn({ notes: prepared.notes }, 'worktree differs from the checkout');
+  const pruned = await pruneVerifyCache(paths.verifyCache).catch(() => 0);
+  if (pruned > 0) log.info({ pruned }, 'removed verification cache entries unused for a week');
   const verifier = new Verifier(wt, config.fix, paths.verifyCache, deadline.signal);
   const files = work.filter(isPending).map((w) => w.file);
   // The base's diagnostics first, before anything in the worktree changes (cached per commit).
