@@ -26,6 +26,20 @@ const SCAN_MAIN = fileURLToPath(new URL('../services/scan/src/main.ts', import.m
 /** How long Redis stays away: the restart the fault report describes. */
 const OUTAGE_MS = 4_000;
 
+/** What the CLI and each worker said, for a run that failed or took minutes to come back. */
+async function printRunLogs(dataDir: string, cliOutput: string): Promise<void> {
+  const parts = [`selfreview run:\n${cliOutput.slice(-4000)}`];
+  const runsDir = path.join(dataDir, 'runs');
+  for (const run of await readdir(runsDir).catch(() => [] as string[])) {
+    for (const name of await readdir(path.join(runsDir, run)).catch(() => [] as string[])) {
+      if (!name.endsWith('.log')) continue;
+      const text = await readFile(path.join(runsDir, run, name), 'utf8').catch(() => '');
+      parts.push(`${name}:\n${text.slice(-5000)}`);
+    }
+  }
+  console.log(parts.join('\n\n'));
+}
+
 describe('selfreview run through a Redis restart', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -47,7 +61,9 @@ describe('selfreview run through a Redis restart', () => {
     const base = await git(repo, 'rev-parse', 'HEAD');
     const dataDir = path.join(dir, 'data');
     const reportFile = path.join(dir, 'report.json');
-    const cli = startCli(['run', repo, '--report', reportFile], {
+    // A run that hangs stops itself after 3 minutes, well inside this test's time, so that what
+    // it and its workers said can still be printed.
+    const cli = startCli(['run', repo, '--report', reportFile, '--timeout', '3'], {
       REDIS_URL: servers[0]?.url ?? '',
       SELFREVIEW_PREFIX: uniquePrefix('redis-restart'),
       SELFREVIEW_DATA_DIR: dataDir,
@@ -77,15 +93,17 @@ describe('selfreview run through a Redis restart', () => {
   }
 
   it('with AOF: waits for Redis, then completes the run with every fix committed once', async () => {
-    const { repo, base, reportFile, cli, restart } = await setUp(true);
+    const { repo, base, dataDir, reportFile, cli, restart } = await setUp(true);
     // The fix stage is under way: batches queued, one of them running.
     await until('the fix stage to start', () => /fix [0-2]\/3 batches/.test(cli.output()), 180_000);
     // An operator's restart (systemctl restart): SIGTERM, Redis writes its AOF out and stops.
     const downAt = await restart('SIGTERM');
     const result = await cli.result;
+    const afterMs = Date.now() - downAt;
     console.log(
-      `AOF restart: run ended ${((Date.now() - downAt) / 1000).toFixed(1)} s after Redis stopped (outage ${OUTAGE_MS / 1000} s)`,
+      `AOF restart: run ended ${(afterMs / 1000).toFixed(1)} s after Redis stopped (outage ${OUTAGE_MS / 1000} s)`,
     );
+    if (result.code !== 0 || afterMs > 60_000) await printRunLogs(dataDir, cli.output());
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toMatch(
       /Redis at redis:\/\/127\.0\.0\.1:\d+ is not answering; waiting \(up to 60 s\)…/,
