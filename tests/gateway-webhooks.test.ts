@@ -217,13 +217,21 @@ describe('gateway webhooks', () => {
         ?.examples.find((e) => String(e.ref).startsWith('refs/heads/')) ?? {},
     );
     const shas = ['1', '2', '3'].map((c) => c.repeat(40));
+    // Earlier tests pushed to this branch too: this burst is the first since its last trigger.
+    for (const key of await redis.keys(`${prefix}:first-push:*`)) await redis.del(key);
+    let before = 'a'.repeat(40);
     for (const after of shas) {
-      const res = await github(JSON.stringify({ ...base, before: 'a'.repeat(40), after }));
+      const res = await github(JSON.stringify({ ...base, before, after }));
       expect(res.statusCode).toBe(202);
+      before = after;
     }
     const jobs = await triggers();
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]?.data.after).toBe(shas[2]);
+    expect(jobs[0]?.data).toMatchObject({ before: shas[1], after: shas[2] });
+    // Where the burst began, for a branch with no scan recorded: the first push's `before`.
+    const firstPush = await redis.keys(`${prefix}:first-push:*`);
+    expect(firstPush).toHaveLength(1);
+    expect(await redis.get(firstPush[0] as string)).toBe('a'.repeat(40));
   });
 
   it('ignores pushes to other branches and to unknown repositories, with 2xx', async () => {

@@ -7,7 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { createTriggerProcessor, finishRunIfDrained } from '@selfreview/shared/coordinator';
+import {
+  createTriggerProcessor,
+  finishRunIfDrained,
+  firstPushKey,
+  recordFirstPush,
+} from '@selfreview/shared/coordinator';
 import { RepoPauses } from '@selfreview/shared/pauses';
 import type { ScanJob, TriggerJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
@@ -96,6 +101,25 @@ describe('triggers', () => {
     const job = await scanJob((result as { runId: string }).runId);
     expect(job?.files?.sort()).toEqual(['src/a.ts', 'src/c.ts']);
     expect(await handle(trigger({ after: newest }), ctx)).toEqual({ skipped: 'no_changes' });
+  });
+
+  it('a branch with no scan recorded diffs from where the burst of pushes began, not from the last push', async () => {
+    const fresh: TriggerJob['repo'] = { name: 'fresh', path: repo, branch: 'main' };
+    const start = await git(repo, 'rev-parse', 'HEAD');
+    const middle = await commit('src/d.ts', 'export const d = 1;\n');
+    const newest = await commit('src/e.ts', 'export const e = 1;\n');
+    // What the gateway records for two pushes (start→middle, middle→newest), in that order.
+    await recordFirstPush(redis, prefix, { name: 'fresh', branch: 'main', before: start });
+    await recordFirstPush(redis, prefix, { name: 'fresh', branch: 'main', before: middle });
+    // The one trigger they coalesced into carries the second push only.
+    const result = await handle({ kind: 'push', repo: fresh, before: middle, after: newest }, ctx);
+    const job = await scanJob((result as { runId: string }).runId);
+    expect(job?.files?.sort()).toEqual(['src/d.ts', 'src/e.ts']);
+    // Scanned now: the next push diffs from the scanned commit, and the mark is gone.
+    expect(await redis.get(firstPushKey(prefix, 'fresh', 'main'))).toBeNull();
+    expect(await handle({ kind: 'push', repo: fresh, before: middle, after: newest }, ctx)).toEqual({
+      skipped: 'no_changes',
+    });
   });
 
   it('a schedule scans the whole branch; a paused repository starts nothing until resumed', async () => {

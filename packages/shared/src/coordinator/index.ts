@@ -14,4 +14,10 @@ export {
 } from './hand-over.ts';
 export { RunLifecycle, type RunProgress } from './run-lifecycle.ts';
 export { type RunStart, type StartRunDeps, startRun } from './start-run.ts';
-export { createTriggerProcessor, type TriggerDeps, type TriggerResult } from './trigger.ts';
+export {
+  createTriggerProcessor,
+  firstPushKey,
+  recordFirstPush,
+  type TriggerDeps,
+  type TriggerResult,
+} from './trigger.ts';

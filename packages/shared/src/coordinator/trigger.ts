@@ -33,9 +33,37 @@ export type TriggerResult =
 
 const ZERO_SHA = /^0{40}$/;
 
+/** How long the first unscanned push's `before` is kept when no trigger comes to read it. */
+const FIRST_PUSH_TTL_S = 14 * 24 * 60 * 60;
+
+/**
+ * Where the gateway keeps the `before` of the first push to a branch since its last trigger
+ * (set only when absent). Pushes in a burst coalesce into one trigger that carries the last
+ * push's `before` only; for a branch with no scan recorded, this is where the pushes it
+ * replaced began, so their changes are scanned too. Every trigger that records a scan of the
+ * branch removes it.
+ */
+export function firstPushKey(prefix: string, name: string, branch: string): string {
+  return `${prefix}:first-push:${name}:${branch}`;
+}
+
+/** The gateway's half of firstPushKey: records `before` unless an earlier push's is there. */
+export async function recordFirstPush(
+  redis: Redis,
+  prefix: string,
+  push: { name: string; branch: string; before: string },
+): Promise<void> {
+  if (!/^[0-9a-f]{40}$/.test(push.before) || ZERO_SHA.test(push.before)) return;
+  await redis.set(firstPushKey(prefix, push.name, push.branch), push.before, 'EX', FIRST_PUSH_TTL_S, 'NX');
+}
+
 export function createTriggerProcessor(deps: TriggerDeps) {
   const lifecycle = new RunLifecycle(deps.redis, deps.prefix);
   const lastScannedKey = (name: string, branch: string) => `${deps.prefix}:last-scanned:${name}:${branch}`;
+  const recordScanned = async (name: string, branch: string, sha: string): Promise<void> => {
+    await deps.redis.set(lastScannedKey(name, branch), sha);
+    await deps.redis.del(firstPushKey(deps.prefix, name, branch));
+  };
 
   return async (data: TriggerJob, { log }: ProcessContext): Promise<TriggerResult> => {
     const target = data.repo;
@@ -61,13 +89,16 @@ export function createTriggerProcessor(deps: TriggerDeps) {
     let files: string[] | undefined;
     if (data.kind === 'push') {
       const stored = await deps.redis.get(lastScannedKey(target.name, target.branch));
-      const since = stored ?? (data.before && !ZERO_SHA.test(data.before) ? data.before : null);
+      const first = stored
+        ? null
+        : await deps.redis.get(firstPushKey(deps.prefix, target.name, target.branch));
+      const since = stored ?? first ?? (data.before && !ZERO_SHA.test(data.before) ? data.before : null);
       if (since === sha) return { skipped: 'no_changes' };
       if (since && (await repo.resolveCommit(since)) && (await repo.isAncestor(since, sha))) {
         mode = 'push';
         files = (await repo.diffNameStatus(since, sha)).filter((d) => d.status !== 'D').map((d) => d.path);
         if (files.length === 0) {
-          await deps.redis.set(lastScannedKey(target.name, target.branch), sha);
+          await recordScanned(target.name, target.branch, sha);
           return { skipped: 'no_changes' };
         }
       }
@@ -95,7 +126,7 @@ export function createTriggerProcessor(deps: TriggerDeps) {
         scan: { repo: repoRef, baseBranch: target.branch, baseSha: sha, mode, ...(files ? { files } : {}) },
       },
     );
-    await deps.redis.set(lastScannedKey(target.name, target.branch), sha);
+    await recordScanned(target.name, target.branch, sha);
     log.info({ runId, mode, files: files?.length ?? null, sha }, 'run started');
     return { runId, mode, files: files?.length ?? null, sha };
   };

@@ -7,6 +7,7 @@
  * one trigger job; a redelivered event starts nothing; the answer is 2xx only once the job is
  * in Redis, and 503 at once when Redis is not there.
  */
+import { recordFirstPush } from '@selfreview/shared/coordinator';
 import type { Logger } from '@selfreview/shared/logger';
 import type { FindingMemory } from '@selfreview/shared/memory';
 import type { ProposalIndex } from '@selfreview/shared/proposals';
@@ -161,6 +162,10 @@ async function accept(
       const first = await withDeadline(deps.redis.set(deliveryKey, '1', 'EX', DELIVERY_TTL_S, 'NX'));
       if (first === null) return reply.code(200).send({ status: 'duplicate', delivery: opts.delivery });
     }
+    // Before the trigger: where this burst of pushes began, should no scan of the branch exist.
+    await withDeadline(
+      recordFirstPush(deps.redis, deps.prefix, { name: repo.name, branch: repo.branch, before: push.before }),
+    );
     const job = await withDeadline(
       enqueue(deps, repo, push, `${opts.forge}:${opts.delivery ?? 'no-delivery-id'}`),
     );
@@ -215,8 +220,9 @@ async function rejected(
  * (of several, the last). A push after the delay is over but before a worker takes the trigger
  * is dropped: that trigger has not read the branch yet. The trigger scans the branch's tip as
  * it reads it, from the last scanned commit, so coalescing loses no change; of the push it
- * carries, it reads `after` only to skip a deleted branch (all zeros), and `before` only for a
- * branch with no scan recorded (a replaced push's `before` is lost with it).
+ * carries, it reads `after` only to skip a deleted branch (all zeros). For a branch with no scan
+ * recorded it diffs from the `before` of the first push since the last trigger, which the
+ * caller records first (recordFirstPush): a replaced push's `before` is not in the job.
  */
 function enqueue(deps: WebhookDeps, repo: ServerRepo, push: PushEvent, source: string) {
   const data: TriggerJob = {
