@@ -1,6 +1,6 @@
 import { ts } from '@selfreview/shared/compiler';
 import type { ScanPart } from '../lib/define.ts';
-import { namePath } from '../lib/names.ts';
+import { isFunctionLike, namePath } from '../lib/names.ts';
 import type { ScanFinding, ScanInput } from '../lib/scan.ts';
 import type { DeepNestingEvidence, DeepNestingOptions } from './schema.ts';
 
@@ -97,20 +97,7 @@ function findingOf(
 
 /** Whether `node` starts a nesting count of its own (ESLint: functions and static blocks). */
 function startsCount(node: ts.Node): boolean {
-  // One switch on the kind: this runs for every node of every file.
-  switch (node.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.FunctionExpression:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-    case ts.SyntaxKind.ClassStaticBlockDeclaration:
-      return true;
-    default:
-      return false;
-  }
+  return isFunctionLike(node) || node.kind === ts.SyntaxKind.ClassStaticBlockDeclaration;
 }
 
 /**

@@ -8,7 +8,14 @@ import { ts } from '@selfreview/shared/compiler';
 export type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.ConciseBody };
 
 export function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
-  // One switch on the kind: rules ask this of every node of every file.
+  return isFunctionLike(node) && (node as ts.FunctionLikeDeclaration).body !== undefined;
+}
+
+/**
+ * A function, method, constructor or accessor, with a body or not. One switch on the kind:
+ * rules ask this of every node of every file.
+ */
+export function isFunctionLike(node: ts.Node): boolean {
   switch (node.kind) {
     case ts.SyntaxKind.FunctionDeclaration:
     case ts.SyntaxKind.FunctionExpression:
@@ -17,7 +24,7 @@ export function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
     case ts.SyntaxKind.Constructor:
     case ts.SyntaxKind.GetAccessor:
     case ts.SyntaxKind.SetAccessor:
-      return (node as ts.FunctionLikeDeclaration).body !== undefined;
+      return true;
     default:
       return false;
   }
