@@ -75,8 +75,8 @@ async function attemptInWorktree(
   const edited = await editBatch(batch, model, planned);
   steps.lap('edit');
   if (isStopped(edited)) return edited;
-  const verified = await verifyBatch(batch, edited);
-  steps.lap('verify');
+  const verified = await verifyBatch(batch, edited, steps);
+  steps.lap('tests');
   if (isStopped(verified)) return verified;
   const gated = await gateBatch(batch, verified);
   steps.lap('gates');

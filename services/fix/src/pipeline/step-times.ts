@@ -1,6 +1,6 @@
 /**
  * The wall time of each step of a batch, for its log line: where a slow batch spent its time
- * (making the worktree, linking dependencies, the edit, typecheck and tests, the commit).
+ * (making the worktree, linking dependencies, the edit, the typecheck, the tests, the commit).
  */
 export class StepTimes {
   private last = performance.now();

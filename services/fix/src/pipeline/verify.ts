@@ -6,6 +6,7 @@
 import type { TestVerdict } from '../verification.ts';
 import { rejected, type Stopped, stopped } from './attempt.ts';
 import { untilDeadline } from './deadline.ts';
+import type { StepTimes } from './step-times.ts';
 import { typecheckBatch } from './typecheck.ts';
 import { createdFiles, isPending, type PendingWork, type Work } from './work.ts';
 import type { BatchInWorktree } from './worktree.ts';
@@ -21,9 +22,14 @@ export type Verified = {
   notes: string[];
 };
 
-export async function verifyBatch(batch: BatchInWorktree, edited: Work[]): Promise<Verified | Stopped> {
+export async function verifyBatch(
+  batch: BatchInWorktree,
+  edited: Work[],
+  steps?: StepTimes,
+): Promise<Verified | Stopped> {
   const { verifier } = batch;
   const typechecked = await typecheckBatch(batch, edited);
+  steps?.lap('typecheck');
   const { work } = typechecked;
   if (typechecked.error !== null)
     return stopped(rejected('typecheck', typechecked.error), work, [...batch.notes]);
