@@ -19,6 +19,7 @@ import {
   branches,
   leftoverWorktrees,
   oneFileBatch,
+  queueFixRun,
   sources,
   startFixWorker,
   until,
@@ -57,27 +58,20 @@ describe('fix worker faults on real processes', () => {
     const prefix = uniquePrefix('fault-kill');
     prefixes.push(prefix);
     const runs = new RunStore(redis, prefix);
+    const lifecycle = new RunLifecycle(redis, prefix);
     const queue = new Queue('fix', { connection: redis, prefix });
     queues.push(queue);
-    const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const runId = 'run-kill';
-    await runs.create({
+    await queueFixRun({
+      redis,
+      prefix,
+      queue,
+      repo,
       runId,
-      repoPath: repo,
-      baseBranch: 'main',
-      baseSha,
-      startedAt: new Date().toISOString(),
+      sources: src,
+      batches: [['src/a.ts'], ['src/b.ts']],
+      jobOptions: { attempts: 3 },
     });
-    const jobs = ['src/a.ts', 'src/b.ts'].map((file, i) =>
-      oneFileBatch(src, file, { runId, repo, baseSha, batchId: `${runId}-b-${i + 1}` }),
-    );
-    const lifecycle = new RunLifecycle(redis, prefix);
-    await lifecycle.openJobs(
-      runId,
-      'fix',
-      jobs.map((j) => j.batchId),
-    );
-    for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId, attempts: 3 });
 
     const first = startFixWorker(workerEnv(prefix, dataDir));
     workers.push(first);
@@ -134,27 +128,20 @@ describe('fix worker faults on real processes', () => {
     const prefix = uniquePrefix('fault-kill-two');
     prefixes.push(prefix);
     const runs = new RunStore(redis, prefix);
+    const lifecycle = new RunLifecycle(redis, prefix);
     const queue = new Queue('fix', { connection: redis, prefix });
     queues.push(queue);
-    const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const runId = 'run-kill-two';
-    await runs.create({
+    await queueFixRun({
+      redis,
+      prefix,
+      queue,
+      repo,
       runId,
-      repoPath: repo,
-      baseBranch: 'main',
-      baseSha,
-      startedAt: new Date().toISOString(),
+      sources: src,
+      batches: [['src/a.ts'], ['src/b.ts']],
+      jobOptions: { attempts: 3 },
     });
-    const jobs = ['src/a.ts', 'src/b.ts'].map((file, i) =>
-      oneFileBatch(src, file, { runId, repo, baseSha, batchId: `${runId}-b-${i + 1}` }),
-    );
-    const lifecycle = new RunLifecycle(redis, prefix);
-    await lifecycle.openJobs(
-      runId,
-      'fix',
-      jobs.map((j) => j.batchId),
-    );
-    for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId, attempts: 3 });
 
     const first = startFixWorker(workerEnv(prefix, dataDir, 2));
     workers.push(first);

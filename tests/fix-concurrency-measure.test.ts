@@ -12,13 +12,12 @@
  * other work weighs on both.
  */
 import { RunLifecycle } from '@selfreview/shared/coordinator';
-import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIX_FILES, severalBatchesRepo } from './helpers/fix-batches.ts';
-import { branches, startFixWorker, until, unusedImportItems, workerTestBed } from './helpers/fix-worker.ts';
-import { git, makeRepo, tempDir } from './helpers/git.ts';
+import { branches, queueFixRun, startFixWorker, until, workerTestBed } from './helpers/fix-worker.ts';
+import { makeRepo, tempDir } from './helpers/git.ts';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const ROUNDS = Number(process.env.SELFREVIEW_MEASURE_ROUNDS ?? 1);
@@ -40,7 +39,6 @@ describe('fix batches of one repository: time with fix.concurrency 1 and 2', () 
     const lifecycle = new RunLifecycle(redis, prefix);
     const queue = new Queue('fix', { connection: redis, prefix });
     queues.push(queue);
-    const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const worker = startFixWorker({
       REDIS_URL: testRedisUrl(),
       SELFREVIEW_PREFIX: prefix,
@@ -53,28 +51,16 @@ describe('fix batches of one repository: time with fix.concurrency 1 and 2', () 
     const seconds: number[] = [];
     for (const pass of ['cold', 'warm']) {
       const runId = `run-${concurrency}-${round}-${pass}`;
-      await runs.create({
-        runId,
-        repoPath: repo,
-        baseBranch: 'main',
-        baseSha,
-        startedAt: new Date().toISOString(),
-      });
-      const jobs: FixJob[] = FIX_FILES.map((file, i) => ({
-        runId,
-        repo: { path: repo },
-        baseBranch: 'main',
-        baseSha,
-        batchId: `${runId}-b-${i + 1}`,
-        files: [{ file, items: unusedImportItems(file, src[file] ?? '') }],
-      }));
-      await lifecycle.openJobs(
-        runId,
-        'fix',
-        jobs.map((j) => j.batchId),
-      );
       const started = Date.now();
-      for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId });
+      await queueFixRun({
+        redis,
+        prefix,
+        queue,
+        repo,
+        runId,
+        sources: src,
+        batches: FIX_FILES.map((file) => [file]),
+      });
       await until('the run to drain', async () => (await lifecycle.progress(runId)).open.fix === 0, 600_000);
       seconds.push((Date.now() - started) / 1000);
       const results = await runs.fixResults(runId);

@@ -11,7 +11,6 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunLifecycle } from '@selfreview/shared/coordinator';
-import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,10 +18,10 @@ import { writeFileAtomic } from '../services/fix/src/atomic-write.ts';
 import {
   branches,
   leftoverWorktrees,
+  queueFixRun,
   sources,
   startFixWorker,
   until,
-  unusedImportItems,
   workerTestBed,
 } from './helpers/fix-worker.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
@@ -52,29 +51,8 @@ describe('fix batches of one repository in parallel', () => {
     const lifecycle = new RunLifecycle(redis, prefix);
     const queue = new Queue('fix', { connection: redis, prefix });
     queues.push(queue);
-    const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const runId = `run-${name}`;
-    await runs.create({
-      runId,
-      repoPath: repo,
-      baseBranch: 'main',
-      baseSha,
-      startedAt: new Date().toISOString(),
-    });
-    const jobs: FixJob[] = batches.map((files, i) => ({
-      runId,
-      repo: { path: repo },
-      baseBranch: 'main',
-      baseSha,
-      batchId: `${runId}-b-${i + 1}`,
-      files: files.map((file) => ({ file, items: unusedImportItems(file, src[file] ?? '') })),
-    }));
-    await lifecycle.openJobs(
-      runId,
-      'fix',
-      jobs.map((j) => j.batchId),
-    );
-    for (const j of jobs) await queue.add('fix-batch', j, { jobId: j.batchId });
+    await queueFixRun({ redis, prefix, queue, repo, runId, sources: src, batches });
     const worker = startFixWorker({
       REDIS_URL: testRedisUrl(),
       SELFREVIEW_PREFIX: prefix,

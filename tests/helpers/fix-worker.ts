@@ -8,9 +8,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '@selfreview/scan/analyze';
+import { RunLifecycle } from '@selfreview/shared/coordinator';
 import type { FixJob } from '@selfreview/shared/queues';
+import type { Redis } from '@selfreview/shared/redis';
+import { RunStore } from '@selfreview/shared/runs';
 import type { FixItem } from '@selfreview/shared/schemas';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { FROM_SOURCE } from './cli.ts';
 import { git, removeDir } from './git.ts';
 import { cleanPrefix, connect } from './redis.ts';
@@ -51,6 +54,47 @@ export function unusedImportItems(file: string, text: string): FixItem[] {
     changeType: 'remove_unused_import',
     confidence: 0.95,
   }));
+}
+
+/**
+ * A run as apply leaves it for fix: recorded at the repository's HEAD, one batch per entry of
+ * `batches` (files of `sources`, their unused imports as items) opened for fix and queued with
+ * `jobOptions`. Returns the jobs, in `batches`' order (batch ids `<runId>-b-1`, ...).
+ */
+export async function queueFixRun(opts: {
+  redis: Redis;
+  prefix: string;
+  queue: Queue;
+  repo: string;
+  runId: string;
+  sources: Record<string, string>;
+  batches: readonly (readonly string[])[];
+  jobOptions?: JobsOptions;
+}): Promise<FixJob[]> {
+  const { runId, repo } = opts;
+  const baseSha = await git(repo, 'rev-parse', 'HEAD');
+  await new RunStore(opts.redis, opts.prefix).create({
+    runId,
+    repoPath: repo,
+    baseBranch: 'main',
+    baseSha,
+    startedAt: new Date().toISOString(),
+  });
+  const jobs: FixJob[] = opts.batches.map((files, i) => ({
+    runId,
+    repo: { path: repo },
+    baseBranch: 'main',
+    baseSha,
+    batchId: `${runId}-b-${i + 1}`,
+    files: files.map((file) => ({ file, items: unusedImportItems(file, opts.sources[file] ?? '') })),
+  }));
+  await new RunLifecycle(opts.redis, opts.prefix).openJobs(
+    runId,
+    'fix',
+    jobs.map((j) => j.batchId),
+  );
+  for (const j of jobs) await opts.queue.add('fix-batch', j, { ...opts.jobOptions, jobId: j.batchId });
+  return jobs;
 }
 
 /** One batch of one file of `sources`. */
