@@ -28,7 +28,7 @@ export const scan: ScanPart<DeepNestingOptions, DeepNestingEvidence> = {
   semantic: false,
   analyze(input: ScanInput<DeepNestingOptions>): ScanFinding<DeepNestingEvidence>[] {
     const limit = input.options.maxDepth;
-    const text = input.sourceFile.text;
+    const braces = new NextBrace(input.sourceFile.text);
     const findings: ScanFinding<DeepNestingEvidence>[] = [];
 
     // The walk's state, saved and restored around each level rather than passed in a new
@@ -50,7 +50,7 @@ export const scan: ScanPart<DeepNestingOptions, DeepNestingEvidence> = {
       }
       const construct = constructOf(node);
       if (construct === undefined) {
-        if (holdsNoStatement(node, text)) return;
+        if (holdsNoStatement(node, braces)) return;
         ts.forEachChild(node, visit);
         return;
       }
@@ -107,17 +107,36 @@ function startsCount(node: ts.Node): boolean {
  * without one (an expression, a `return x;`, a type) is skipped instead of walked: on real
  * code that is most of a file. A `{` in a string or comment only means the node is walked.
  */
-function holdsNoStatement(node: ts.Node, text: string): boolean {
+function holdsNoStatement(node: ts.Node, braces: NextBrace): boolean {
   switch (node.kind) {
     case ts.SyntaxKind.IfStatement: // an `else if`: not a level of its own, but holds statements
     case ts.SyntaxKind.LabeledStatement:
     case ts.SyntaxKind.CaseClause:
     case ts.SyntaxKind.DefaultClause:
       return false;
-    default: {
-      const brace = text.indexOf('{', node.pos);
-      return brace === -1 || brace >= node.end;
+    default:
+      return braces.from(node.pos) >= node.end;
+  }
+}
+
+/**
+ * The first `{` at or after a position. Asked in source order (the walk's), each answer holds
+ * until a position passes it, so a file is searched about once in all rather than once per
+ * node (a long file with few braces would otherwise cost the square of its length); a
+ * position before the last one asked is searched afresh.
+ */
+class NextBrace {
+  private asked = 0;
+  private at = -1;
+  constructor(private readonly text: string) {}
+
+  from(pos: number): number {
+    if (pos < this.asked || this.at < pos) {
+      const found = this.text.indexOf('{', pos);
+      this.at = found === -1 ? Number.POSITIVE_INFINITY : found;
     }
+    this.asked = pos;
+    return this.at;
   }
 }
 
