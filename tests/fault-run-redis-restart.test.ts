@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FROM_SOURCE, runCli } from './helpers/cli.ts';
 import { expectEachFixCommittedOnce, selfreviewBranches, severalBatchesRepo } from './helpers/fix-batches.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { startCli, until } from './helpers/processes.ts';
+import { printRunLogs, startCli, until } from './helpers/processes.ts';
 import { uniquePrefix } from './helpers/redis.ts';
 import { type OwnRedis, startRedisServer } from './helpers/redis-server.ts';
 
@@ -25,20 +25,6 @@ const SCAN_MAIN = fileURLToPath(new URL('../services/scan/src/main.ts', import.m
 
 /** How long Redis stays away: the restart the fault report describes. */
 const OUTAGE_MS = 4_000;
-
-/** What the CLI and each worker said, for a run that failed or took minutes to come back. */
-async function printRunLogs(dataDir: string, cliOutput: string): Promise<void> {
-  const parts = [`selfreview run:\n${cliOutput.slice(-4000)}`];
-  const runsDir = path.join(dataDir, 'runs');
-  for (const run of await readdir(runsDir).catch(() => [] as string[])) {
-    for (const name of await readdir(path.join(runsDir, run)).catch(() => [] as string[])) {
-      if (!name.endsWith('.log')) continue;
-      const text = await readFile(path.join(runsDir, run, name), 'utf8').catch(() => '');
-      parts.push(`${name}:\n${text.slice(-5000)}`);
-    }
-  }
-  console.log(parts.join('\n\n'));
-}
 
 describe('selfreview run through a Redis restart', () => {
   const cleanup: (() => Promise<void>)[] = [];

@@ -6,12 +6,13 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessRunning } from '@selfreview/shared/process-identity';
 import { RunReport } from '@selfreview/shared/schemas';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectEachFixCommittedOnce, severalBatchesRepo } from './helpers/fix-batches.ts';
 import { git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
-import { childPids, startCli, until } from './helpers/processes.ts';
+import { childPids, printRunLogs, startCli, until } from './helpers/processes.ts';
 import { cleanPrefix, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
 
 const LOCK_SECONDS = 3;
@@ -152,16 +153,21 @@ describe('selfreview run when its fix worker dies mid-batch', () => {
     expect(workers).toHaveLength(4);
     cli.child.kill('SIGKILL');
     const killedAt = Date.now();
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
+    // Not orphans waiting for the next run's jobs: gone once the batch in flight has ended. An exited
+    // orphan may stay a zombie (where init does not reap), so "gone" is "not running".
+    await until(
+      'every worker of the killed CLI to exit',
+      () => workers.every((pid) => !isProcessRunning(pid)),
+      90_000,
+    ).catch(async (err) => {
+      // Which workers stayed, in what state, and what they were doing.
+      for (const pid of workers.filter(isProcessRunning)) {
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '(no /proc entry)');
+        console.log(`still running: ${stat.slice(0, 120)}`);
       }
-    };
-    // Not orphans waiting for the next run's jobs: gone once the batch in flight has ended.
-    await until('every worker of the killed CLI to exit', () => workers.every((pid) => !alive(pid)), 90_000);
+      await printRunLogs(dataDir, cli.output());
+      throw err;
+    });
     console.log(
       `workers of the killed CLI gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
     );

@@ -3,7 +3,8 @@
  * worker processes), and polling with a deadline instead of fixed sleeps.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLI_MAIN, type CliResult, FROM_SOURCE } from './cli.ts';
 
@@ -68,4 +69,18 @@ export async function childPids(pid: number, needle: string): Promise<number[]> 
     if (cmdline.split('\0').some((arg) => arg.includes(needle))) found.push(child);
   }
   return found;
+}
+
+/** What the CLI and each worker said, for a run that failed or took minutes to come back. */
+export async function printRunLogs(dataDir: string, cliOutput: string): Promise<void> {
+  const parts = [`selfreview run:\n${cliOutput.slice(-4000)}`];
+  const runsDir = path.join(dataDir, 'runs');
+  for (const run of await readdir(runsDir).catch(() => [] as string[])) {
+    for (const name of await readdir(path.join(runsDir, run)).catch(() => [] as string[])) {
+      if (!name.endsWith('.log')) continue;
+      const text = await readFile(path.join(runsDir, run, name), 'utf8').catch(() => '');
+      parts.push(`${name}:\n${text.slice(-5000)}`);
+    }
+  }
+  console.log(parts.join('\n\n'));
 }

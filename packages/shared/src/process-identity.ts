@@ -35,20 +35,39 @@ function readOrNull(file: string): string | null {
   }
 }
 
+/**
+ * Whether a /proc/<pid>/stat line is of a process that has ended: a zombie (Z) or one being
+ * removed (X). A zombie keeps its pid until its parent reaps it, and an orphan's new parent may
+ * never do so (a container's or a VM's init that does not reap), so it still answers signal 0.
+ */
+export function endedFromStat(stat: string): boolean {
+  const close = stat.lastIndexOf(')');
+  const state =
+    close < 0
+      ? ''
+      : stat
+          .slice(close + 1)
+          .trim()
+          .charAt(0);
+  return state === 'Z' || state === 'X';
+}
+
 /** The start time of a running process, or null when there is no such process (or no /proc). */
 export function processStartTicks(pid: number): string | null {
   const stat = readOrNull(`/proc/${pid}/stat`);
-  return stat === null ? null : startTicksFromStat(stat);
+  return stat === null || endedFromStat(stat) ? null : startTicksFromStat(stat);
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists and has not ended (a zombie counts as ended). */
+export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, it is only someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const stat = readOrNull(`/proc/${pid}/stat`);
+  return stat === null || !endedFromStat(stat);
 }
 
 let self: ProcessIdentity | null = null;
@@ -75,7 +94,7 @@ export function ownerLiveness(
   here: ProcessIdentity = currentProcess(),
   probe: { startTicks: (pid: number) => string | null; exists: (pid: number) => boolean } = {
     startTicks: processStartTicks,
-    exists: pidExists,
+    exists: isProcessRunning,
   },
 ): Liveness {
   if (owner.host !== here.host) return 'unknown';

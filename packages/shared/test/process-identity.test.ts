@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   currentProcess,
+  endedFromStat,
+  isProcessRunning,
   ownerLiveness,
   type ProcessIdentity,
   parseIdentity,
+  processStartTicks,
   startTicksFromStat,
 } from '../src/process-identity.ts';
 
@@ -13,6 +16,41 @@ describe('startTicksFromStat', () => {
     expect(startTicksFromStat(`1234 (node) ${fields}`)).toBe('22');
     expect(startTicksFromStat(`1234 (a (b) c) ${fields}`)).toBe('22');
     expect(startTicksFromStat('garbage')).toBeNull();
+  });
+});
+
+describe('endedFromStat', () => {
+  it('counts a zombie (Z) and a dying process (X) as ended, whatever the name holds', () => {
+    expect(endedFromStat('1234 (node) Z 1 1234')).toBe(true);
+    expect(endedFromStat('1234 (a) S (b)) X 1')).toBe(true);
+    expect(endedFromStat('1234 (node) S 1 1234')).toBe(false);
+    expect(endedFromStat('1234 (Z) R 1')).toBe(false);
+    expect(endedFromStat('garbage')).toBe(false);
+  });
+});
+
+describe('isProcessRunning', () => {
+  it('is false for a child that has exited but is not reaped yet (a zombie), and for no process', async () => {
+    // The child exits at once; Node reaps it only when its 'exit' event is handled, so for a
+    // moment it is a zombie whose pid still answers signal 0.
+    const { spawnSync, spawn } = await import('node:child_process');
+    expect(isProcessRunning(process.pid)).toBe(true);
+    expect(processStartTicks(process.pid)).not.toBeNull();
+    const child = spawn('sh', ['-c', 'exit 0'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    // Wait, without returning to the event loop (which would reap it), until the kernel says Z.
+    const deadline = Date.now() + 10_000;
+    let stat = '';
+    while (Date.now() < deadline) {
+      stat = spawnSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).stdout;
+      if (endedFromStat(stat)) break;
+    }
+    expect(endedFromStat(stat), stat).toBe(true);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    expect(isProcessRunning(pid)).toBe(false);
+    expect(processStartTicks(pid)).toBeNull();
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(isProcessRunning(pid)).toBe(false);
   });
 });
 
