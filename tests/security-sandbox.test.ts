@@ -9,8 +9,8 @@
  * attempt fails, each batch reports its tests failed or timed out, no secret is in the
  * worker's log, the results, the warnings, the report or any Redis key of the run, and the
  * same worker then commits a batch of a fourth repository.
- * The runner itself (`runRepositoryCode`): time and memory limits, and the modes: server mode
- * refuses to start without the sandbox, outside it a run is warned.
+ * The runner's own limits are in security-sandbox-runner.test.ts, its modes (server mode
+ * refuses to start without the sandbox, outside it a run is warned) in security-sandbox-modes.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -18,55 +18,19 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createFixProcessor } from '@selfreview/fix/processor';
 import { RunLifecycle } from '@selfreview/shared/coordinator';
-import type { FixJob } from '@selfreview/shared/queues';
 import { buildReport } from '@selfreview/shared/report';
 import { RunStore } from '@selfreview/shared/runs';
-import {
-  resolveSandbox,
-  runRepositoryCode,
-  sandboxAtStart,
-  serverSandboxProblem,
-} from '@selfreview/shared/sandbox';
-import { type Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneFileBatch, startFixWorker, until, type WorkerProc } from './helpers/fix-worker.ts';
 import { FIXTURES, git, makeRepo, removeDir, tempDir } from './helpers/git.ts';
 import { cleanPrefix, connect, testRedisUrl, uniquePrefix } from './helpers/redis.ts';
+import { processesWith, sandboxSources } from './helpers/sandbox.ts';
 
 const PROBE = path.join(FIXTURES, 'security-probe', 'probe.cjs');
 const PROCESS_LIMIT = 64;
-
-/** A small repository with one unused import (`unusedMarker`) for the fix to remove. */
-function sources(config: object): Record<string, string> {
-  return {
-    '.gitignore': 'node_modules/\n',
-    'package.json': JSON.stringify({ name: 'hostile', private: true }),
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, types: [] },
-      include: ['src'],
-    }),
-    'src/m.ts': 'export const used = 1;\nexport const unusedMarker = 2;\n',
-    'src/a.ts': "import { used, unusedMarker } from './m';\nexport const x = used;\n",
-    'selfreview.config.json': JSON.stringify(config),
-  };
-}
-
-/**
- * Every process on the host whose command line contains `marker` (bwrap's own two included:
- * they have the command in theirs); with `program`, only those running it.
- */
-async function processesWith(marker: string, program?: string): Promise<number> {
-  let n = 0;
-  for (const pid of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(marker) && (program === undefined || cmdline.startsWith(`${program}\0`))) n++;
-  }
-  return n;
-}
 
 /** Every key of `prefix` with its value, as one text. */
 async function redisDump(redis: Redis, prefix: string): Promise<string> {
@@ -214,11 +178,11 @@ describe('repository code in the sandbox, through a real fix worker', () => {
       .digest('hex');
 
   it("a hostile test script and fix.setup command reach none of the worker's secrets, files or services", async () => {
-    const filesA = sources({
+    const filesA = sandboxSources({
       fix: { test: { command: ['node', 'probe.cjs', 'probe'], timeoutSeconds: 60 } },
     });
     const repoA = await hostileRepo(filesA);
-    const filesB = sources({
+    const filesB = sandboxSources({
       fix: {
         setup: { command: ['node', 'probe.cjs', 'probe', '.probe-setup.txt'], timeoutSeconds: 60 },
         test: { command: ['node', 'probe.cjs', 'report', '.probe-setup.txt'] },
@@ -275,7 +239,7 @@ describe('repository code in the sandbox, through a real fix worker', () => {
     const marker = `bomb-${tag}`;
     const files = {
       // bash, not dash: a subshell that cannot fork retries and stays, as a real bomb's do.
-      ...sources({ fix: { test: { command: ['bash', `test/${marker}.sh`], timeoutSeconds: 4 } } }),
+      ...sandboxSources({ fix: { test: { command: ['bash', `test/${marker}.sh`], timeoutSeconds: 4 } } }),
       // At the base commit it passes; after the fix, a fork bomb whose processes all stay
       // (each starts two and waits for them), and a loop that never ends.
       [`test/${marker}.sh`]: [
@@ -311,7 +275,7 @@ describe('repository code in the sandbox, through a real fix worker', () => {
   }, 300_000);
 
   it('the worker keeps serving: a batch of another repository commits; no secret in its log, results, warnings, report or Redis', async () => {
-    const files = sources({
+    const files = sandboxSources({
       fix: { test: { command: ['node', '-e', "require('fs').readFileSync('src/a.ts')"] } },
     });
     const repo = await makeRepo(files);
@@ -335,159 +299,4 @@ describe('repository code in the sandbox, through a real fix worker', () => {
     for (const value of Object.values(secrets)) expect(all).not.toContain(value);
     expect(all).not.toContain('sekret');
   }, 300_000);
-});
-
-describe('runRepositoryCode under the sandbox', () => {
-  const log = pino({ level: 'silent' });
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await tempDir('selfreview-sandbox-run-');
-    const ok = await sandboxAtStart({
-      env: {
-        ...process.env,
-        SELFREVIEW_SANDBOX: 'bwrap',
-        SELFREVIEW_SANDBOX_PROCESSES: '32',
-        SELFREVIEW_SANDBOX_MEMORY_MB: '512',
-      },
-      log,
-      who: 'test',
-    });
-    expect(ok).toBe(true);
-  });
-  afterAll(async () => {
-    await removeDir(dir);
-  });
-
-  it('kills a command past its time limit with everything it started', async () => {
-    const marker = `hang-${randomBytes(4).toString('hex')}`;
-    await writeFile(
-      path.join(dir, `${marker}.sh`),
-      '( while :; do sleep 1; done ) &\n( while :; do sleep 1; done ) &\nwhile :; do :; done\n',
-    );
-    const started = Date.now();
-    const res = await runRepositoryCode('sh', [`${marker}.sh`], { cwd: dir, timeoutMs: 1500 });
-    expect(res.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    await until('the sandbox to be gone', async () => (await processesWith(marker)) === 0, 5000);
-  });
-
-  it('stops a process at its memory limit', async () => {
-    const res = await runRepositoryCode(
-      process.execPath,
-      ['-e', 'const b = Buffer.alloc(1024 * 1024 * 1024, 1); console.log("allocated", b.length)'],
-      { cwd: dir, timeoutMs: 30_000 },
-    );
-    expect(res.code).not.toBe(0);
-    expect(res.stdout).not.toContain('allocated');
-  });
-
-  it('gives the command only the allow-listed environment, its own HOME, and no network', async () => {
-    const res = await runRepositoryCode(
-      process.execPath,
-      [
-        '-e',
-        "const s=require('net').connect(Number(process.argv[1]),'127.0.0.1');s.on('error',e=>{console.log(JSON.stringify({env:process.env,net:e.code}))});s.on('connect',()=>{console.log('CONNECTED');process.exit(0)})",
-        new URL(testRedisUrl()).port || '6379',
-      ],
-      { cwd: dir, timeoutMs: 30_000, env: { EXTRA: 'yes' } },
-    );
-    expect(res.code).toBe(0);
-    const seen = JSON.parse(res.stdout) as { env: Record<string, string>; net: string };
-    expect(Object.keys(seen.env).sort()).toEqual(
-      ['CI', 'EXTRA', 'FORCE_COLOR', 'HOME', 'LANG', 'NO_COLOR', 'PATH', 'PWD', 'TMPDIR'].sort(),
-    );
-    expect(seen.env.HOME).toBe('/tmp/home');
-    expect(seen.net).toBe('ECONNREFUSED');
-  });
-});
-
-describe('sandbox modes', () => {
-  const log = pino({ level: 'silent' });
-  // A bwrap that is not there stands for a machine where the sandbox cannot run; the mode is
-  // the default (auto) whatever this process's environment says.
-  const missing = { SELFREVIEW_SANDBOX: '', SELFREVIEW_SANDBOX_BWRAP: '/nonexistent/bwrap' };
-
-  it('server mode refuses to start a worker without the sandbox, with one line and exit 2; SELFREVIEW_SANDBOX=off lets it start', async () => {
-    const dataDir = await tempDir();
-    const prefix = uniquePrefix('sandbox-mode');
-    try {
-      const common = {
-        REDIS_URL: testRedisUrl(),
-        SELFREVIEW_PREFIX: prefix,
-        SELFREVIEW_DATA_DIR: dataDir,
-        SELFREVIEW_SERVER_CONFIG: path.join(dataDir, 'server.yaml'),
-        ...missing,
-      };
-      const refused = startFixWorker(common);
-      expect(await refused.exited).toBe(2);
-      expect(refused.output()).toContain(
-        'selfreview fix worker: the sandbox for repository code (bubblewrap) cannot run here: /nonexistent/bwrap (SELFREVIEW_SANDBOX_BWRAP) does not exist',
-      );
-      expect(refused.output()).toContain('SELFREVIEW_SANDBOX=off');
-
-      const optedOut = startFixWorker({ ...common, SELFREVIEW_SANDBOX: 'off' });
-      try {
-        // Past the sandbox's check, with the warning (what it checks after is not this test's).
-        await until(
-          'the opted-out worker to warn',
-          () => optedOut.output().includes('runs WITHOUT a sandbox'),
-          60_000,
-        );
-        expect(optedOut.output()).not.toContain('cannot run here');
-      } finally {
-        optedOut.child.kill('SIGKILL');
-        await optedOut.exited;
-      }
-    } finally {
-      const redis = connect();
-      await cleanPrefix(redis, prefix);
-      redis.disconnect();
-      await removeDir(dataDir);
-    }
-  }, 120_000);
-
-  it('`selfreview up` is told why it must not start, unless the operator opted out', async () => {
-    expect(await serverSandboxProblem({ ...process.env, ...missing })).toMatch(
-      /^the sandbox for repository code \(bubblewrap\) cannot run here: .*; .*or set SELFREVIEW_SANDBOX=off/,
-    );
-    expect(await serverSandboxProblem({ ...process.env, ...missing, SELFREVIEW_SANDBOX: 'off' })).toBeNull();
-    expect(await serverSandboxProblem({ ...process.env, SELFREVIEW_SANDBOX: '' })).toBeNull();
-  });
-
-  it('outside server mode, a machine without the sandbox runs repository code with a warning on the run', async () => {
-    expect(
-      await resolveSandbox({ ...process.env, ...missing, SELFREVIEW_SERVER_CONFIG: 'x.yaml' }),
-    ).toMatchObject({
-      mode: 'refused',
-    });
-    expect(await sandboxAtStart({ env: { ...process.env, ...missing }, log, who: 'test' })).toBe(true);
-
-    const redis = connect();
-    const prefix = uniquePrefix('sandbox-off');
-    const runs = new RunStore(redis, prefix);
-    const dataDir = await tempDir();
-    const files = sources({});
-    const repo = await makeRepo(files);
-    try {
-      const baseSha = await git(repo, 'rev-parse', 'HEAD');
-      const processor = createFixProcessor({ runs, dataDir });
-      const job: FixJob = oneFileBatch(files, 'src/a.ts', {
-        runId: 'run-off',
-        repo,
-        baseSha,
-        batchId: 'run-off-b-1',
-      });
-      const results = await processor(job, { job: { id: 'test' } as unknown as Job, log });
-      expect(results).toMatchObject([{ status: 'committed' }]);
-      expect(await runs.warnings('run-off')).toContain(
-        'repository code (tests, typecheck, fix.setup) ran without a sandbox: the sandbox for repository code (bubblewrap) cannot run here: /nonexistent/bwrap (SELFREVIEW_SANDBOX_BWRAP) does not exist',
-      );
-    } finally {
-      await cleanPrefix(redis, prefix);
-      redis.disconnect();
-      await removeDir(repo);
-      await removeDir(dataDir);
-    }
-  }, 120_000);
 });
