@@ -1,24 +1,27 @@
 /**
- * `pnpm bench`'s pure parts (./all-table.ts), on exact values: the goal checks at their limits,
- * the rows each benchmark's JSON becomes (failed tools and pieces included), the goals no row
- * judged, and the rendered table and machine lines. The benchmark itself (./all.ts) is not a test.
+ * `pnpm bench`'s pure parts (./all-table.ts, ./all-rows.ts), on exact values: the goal checks at
+ * their limits, the rows each benchmark's JSON becomes (failed tools and pieces included), the
+ * goals no row judged, and the rendered table and machine lines. The benchmark itself (./all.ts)
+ * is not a test.
  */
 import { describe, expect, it } from 'vitest';
 import {
   applyRows,
-  failedRow,
   fixRows,
   fixSecondsPerBatch,
+  type ScanJson,
+  scanRows,
+  verifyRows,
+  webhookRows,
+} from './all-rows.ts';
+import {
+  failedRow,
   judged,
   type Machine,
   renderMachine,
   renderPieces,
   renderTable,
-  type ScanJson,
-  scanRows,
   unmeasuredGoals,
-  verifyRows,
-  webhookRows,
 } from './all-table.ts';
 
 const MB = 2 ** 20;

@@ -24,40 +24,47 @@
  * the machine (CPUs, memory, Node, load average at the start and the end, dates) and the commit.
  * Everything (machine, each piece's outcome and JSON, the rows) goes to `.cache/bench/all-<date>.json`.
  */
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { parseArgs, promisify } from 'node:util';
-import { FROM_SOURCE } from '../helpers/cli.ts';
+import { promisify } from 'node:util';
+import { parseOptions, USAGE, UsageError } from './all-options.ts';
 import {
   type ApplyJson,
   applyRows,
   type FixJson,
-  failedRow,
   fixRows,
-  type Machine,
-  type PieceOutcome,
-  type Row,
-  renderMachine,
-  renderPieces,
-  renderTable,
   type ScanJson,
   scanRows,
-  unmeasuredGoals,
   type VerifyJson,
   verifyRows,
   type WebhookJson,
   webhookRows,
+} from './all-rows.ts';
+import {
+  killRunningPiece,
+  log,
+  MINUTE,
+  REPO_ROOT,
+  runStep,
+  type Step,
+  type StepOutcome,
+  stopOnSignals,
+} from './all-step.ts';
+import {
+  failedRow,
+  type Machine,
+  type Row,
+  renderMachine,
+  renderPieces,
+  renderTable,
+  unmeasuredGoals,
 } from './all-table.ts';
 import { CORPORA, type CorpusName, prepareCorpus } from './corpora.ts';
 
 const exec = promisify(execFile);
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const CACHE_DIR = path.join(REPO_ROOT, '.cache/bench');
-const PIECES = ['scan', 'apply', 'verify', 'fix', 'webhook'] as const;
 /**
  * The file verify-bench edits in each corpus: one with a named import to copy as an unused one
  * (rxjs has no unused import of its own for the benchmark to remove). Removing it leaves the
@@ -67,53 +74,6 @@ const VERIFY_FILE: Partial<Record<CorpusName, string>> = {
   rxjs: 'src/internal/operators/map.ts',
   effect: 'src/Cron.ts',
 };
-type PieceName = (typeof PIECES)[number];
-const USAGE = `usage: pnpm bench [--only ${PIECES.join(',')}] [--quick]`;
-
-type Options = { only: PieceName[]; quick: boolean };
-
-class UsageError extends Error {}
-
-function parseOptions(argv: string[]): Options {
-  let values: { only?: string | undefined; quick?: boolean | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        only: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (values.help) throw new UsageError('');
-  const only = (values.only ?? PIECES.join(',')).split(',').map((p) => p.trim());
-  for (const p of only)
-    if (!(PIECES as readonly string[]).includes(p))
-      throw new UsageError(`unknown piece ${JSON.stringify(p)}`);
-  return { only: PIECES.filter((p) => only.includes(p)), quick: values.quick ?? false };
-}
-
-function log(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
-}
-
-/** One child run: a script of tests/bench with its flags, its JSON file and its time limit. */
-type Step = { piece: PieceName; name: string; script: string; args: string[]; limitMs: number };
-
-type StepOutcome = PieceOutcome & {
-  args: string[];
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  json?: unknown;
-};
-
-const MINUTE = 60_000;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -308,85 +268,6 @@ async function main(): Promise<void> {
   );
 }
 
-/** One child, its stdout to `mdFile`, its stderr passed through, killed with its group past the limit. */
-async function runStep(step: Step, jsonFile: string, mdFile: string): Promise<StepOutcome> {
-  const args = [...FROM_SOURCE, path.join(REPO_ROOT, 'tests/bench', step.script), ...step.args];
-  log(
-    `${step.name}: starting (limit ${Math.round(step.limitMs / MINUTE)} min): ${step.script} ${step.args.join(' ')}`,
-  );
-  const out = openSync(mdFile, 'w');
-  const startedAt = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ['ignore', out, 'inherit'],
-  });
-  closeSync(out);
-  running = child.pid;
-  let timedOut = false;
-  let hardKill: NodeJS.Timeout | undefined;
-  const limit = setTimeout(() => {
-    timedOut = true;
-    log(`${step.name}: over its ${Math.round(step.limitMs / MINUTE)} min: SIGTERM to its process group`);
-    killGroup(child.pid, 'SIGTERM');
-    hardKill = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 20_000);
-  }, step.limitMs);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.once('error', () => resolve([null, null]));
-    child.once('exit', (code, sig) => resolve([code, sig]));
-  });
-  clearTimeout(limit);
-  clearTimeout(hardKill);
-  // Whatever the piece left behind (a gateway, a worker) goes with it.
-  killGroup(child.pid, 'SIGKILL');
-  running = undefined;
-  if (stopping) process.exit(130);
-  const wallMs = performance.now() - startedAt;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(jsonFile, 'utf8'));
-  } catch {
-    json = undefined;
-  }
-  const ended = timedOut
-    ? `timed out after ${Math.round(step.limitMs / MINUTE)} min`
-    : signal
-      ? `killed by ${signal}`
-      : exitCode !== 0
-        ? `exit ${exitCode}`
-        : undefined;
-  const error =
-    json === undefined
-      ? `${ended ?? 'exit 0'}, no JSON written (see ${path.relative(REPO_ROOT, mdFile)} and the log above)`
-      : ended;
-  log(`${step.name}: ${error ?? 'done'} after ${(wallMs / 1000).toFixed(1)} s`);
-  return {
-    name: step.name,
-    ok: error === undefined,
-    wallMs,
-    ...(error !== undefined ? { error } : {}),
-    args: step.args,
-    exitCode,
-    signal,
-    timedOut,
-    ...(json !== undefined ? { json } : {}),
-  };
-}
-
-/** The process group of the piece running now. */
-let running: number | undefined;
-/** Set by SIGINT or SIGTERM: no piece starts after the running one. */
-let stopping = false;
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 async function commitOf(): Promise<{ commit: string; dirty: boolean }> {
   try {
     const { stdout: sha } = await exec('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT });
@@ -400,25 +281,10 @@ async function commitOf(): Promise<{ commit: string; dirty: boolean }> {
   }
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  log(`${signal}: stopping the running piece`);
-  stopping = true;
-  if (running === undefined) process.exit(130);
-  killGroup(running, 'SIGTERM');
-  setTimeout(() => {
-    killGroup(running, 'SIGKILL');
-    process.exit(130);
-  }, 15_000).unref();
-  process.once(signal, () => {
-    killGroup(running, 'SIGKILL');
-    process.exit(130);
-  });
-}
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+stopOnSignals();
 
 main().catch((err: unknown) => {
-  killGroup(running, 'SIGKILL');
+  killRunningPiece();
   if (err instanceof UsageError) {
     process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
     process.exitCode = err.message ? 2 : 0;

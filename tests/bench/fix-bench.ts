@@ -38,8 +38,8 @@ import { commitAll } from '../real-eval/git.ts';
 import { readRepoConfig, readSources } from '../real-eval/harness.ts';
 import { applyInjections, planInjections } from '../real-eval/planner.ts';
 import { copyRepository } from '../real-eval/repo-copy.ts';
-import type { FixJson } from './all-table.ts';
-import { fixSecondsPerBatch } from './all-table.ts';
+import type { FixJson } from './all-rows.ts';
+import { fixSecondsPerBatch } from './all-rows.ts';
 import { killRunningChildren, measureProcess } from './measure.ts';
 
 const USAGE =
