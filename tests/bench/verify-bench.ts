@@ -21,297 +21,29 @@
  * it ran, sampled with the CPU time (this process's own is not counted). Progress goes to stderr,
  * one markdown table to stdout; `--json FILE` writes the timings and the verdict to FILE.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
-import { getCheck } from '@selfreview/checks';
-import { analyzeFile } from '@selfreview/scan/analyze';
 import { defaultRepoConfig } from '@selfreview/shared/config';
 import { activeSandbox } from '@selfreview/shared/sandbox';
-import type { FixItem } from '@selfreview/shared/schemas';
-import { Repository, type Worktree } from '@selfreview/shared/workspace';
+import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { type Diagnostic, newDiagnostics } from '../../services/fix/src/typecheck-output.ts';
 import { Verifier } from '../../services/fix/src/verification.ts';
 import { compilerMounts, runTypecheck } from '../../services/fix/src/verify.ts';
-import { packageFolders, prepareWorktree } from '../../services/fix/src/worktree-setup.ts';
-
-const exec = promisify(execFile);
-const RULES = ['unused-import', 'unused-local'];
-/** The name of the unused import the benchmark adds to a file that has none. */
-const SYNTHETIC = 'selfreviewBenchUnused';
-
-/**
- * `text` with a second, unused import of the first name its first named import brings in
- * (`import { a as selfreviewBenchUnused } from "m";` after it), or null without one.
- */
-function withUnusedImport(text: string): string | null {
-  const m = /^import\s+(type\s+)?\{\s*([A-Za-z_$][\w$]*)[^}]*\}\s*from\s*(['"][^'"\n]+['"]);?[^\n]*\n/m.exec(
-    text,
-  );
-  if (!m) return null;
-  const [line, type = '', name, from] = m as unknown as [string, string | undefined, string, string];
-  const at = m.index + line.length;
-  return `${text.slice(0, at)}import ${type}{ ${name} as ${SYNTHETIC} } from ${from};\n${text.slice(at)}`;
-}
-/** The goal: incremental at most this share of full. */
-const GOAL = 0.25;
-
-const USAGE =
-  'usage: node --import tsx tests/bench/verify-bench.ts --repo DIR --project TSCONFIG [--file FILE] [--runs N] [--keep] [--json FILE]';
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-  return stdout.trim();
-}
+import { prepareWorktree } from '../../services/fix/src/worktree-setup.ts';
+import { chooseEdit } from './verify-edit.ts';
+import { parseOptions } from './verify-options.ts';
+import { cloneOf, untracked } from './verify-repo.ts';
+import { renderReport, reportJson } from './verify-report.ts';
+import { describe, type Timing, timed } from './verify-timing.ts';
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-type Timing = { wallMs: number; cpuMs: number; peakRssBytes: number };
-
-function describe(t: Timing): string {
-  return `${seconds(t.wallMs)} / ${seconds(t.cpuMs)}`;
-}
-
-/** /proc/<pid>/stat counts CPU time in USER_HZ ticks, 100 per second on Linux. */
-const TICK_MS = 10;
-/** /proc/<pid>/stat counts resident memory in pages. */
-const PAGE_BYTES = pageSize();
-
-function pageSize(): number {
-  try {
-    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
-  } catch {
-    return 4096;
-  }
-}
-
-type ProcSample = { pid: number; ticks: number; rssBytes: number };
-
-/**
- * This process's descendants by pid with their user + system ticks and resident memory, from the
- * parent pid in every /proc/<pid>/stat. (The children's times of /proc/self/stat would not do:
- * bwrap's outer process never waits for the sandbox's, so those never reach it.)
- */
-function descendantTicks(): Map<number, ProcSample> {
-  const byParent = new Map<number, ProcSample[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited while /proc was listed
-    }
-    // Fields counted from the last ')': the command name may hold anything.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const parent = Number(fields[1]);
-    const list = byParent.get(parent) ?? [];
-    // utime, stime and rss are fields 14, 15 and 24 of proc(5).
-    list.push({
-      pid: Number(entry),
-      ticks: Number(fields[11]) + Number(fields[12]),
-      rssBytes: Number(fields[21]) * PAGE_BYTES,
-    });
-    byParent.set(parent, list);
-  }
-  const out = new Map<number, ProcSample>();
-  const queue = [...(byParent.get(process.pid) ?? [])];
-  while (queue.length > 0) {
-    const p = queue.pop() as ProcSample;
-    out.set(p.pid, p);
-    queue.push(...(byParent.get(p.pid) ?? []));
-  }
-  return out;
-}
-
-/**
- * `fn`'s wall time, and the CPU time (user + system) and largest summed RSS of the processes it
- * ran, sampled every 20 ms: a process's last ~20 ms, and one that lives less, are missed. Its own
- * work in this process is not counted.
- */
-async function timed<T>(fn: () => Promise<T>): Promise<Timing & { value: T }> {
-  const before = new Map([...descendantTicks()].map(([pid, p]) => [pid, p.ticks]));
-  const last = new Map<number, number>();
-  let peakRssBytes = 0;
-  const sample = () => {
-    let rss = 0;
-    for (const [pid, p] of descendantTicks()) {
-      last.set(pid, Math.max(last.get(pid) ?? 0, p.ticks));
-      rss += p.rssBytes;
-    }
-    peakRssBytes = Math.max(peakRssBytes, rss);
-  };
-  const sampler = setInterval(sample, 20);
-  const started = performance.now();
-  try {
-    const value = await fn();
-    const wallMs = performance.now() - started;
-    let ticks = 0;
-    for (const [pid, t] of last) ticks += t - (before.get(pid) ?? 0);
-    return { value, wallMs, cpuMs: ticks * TICK_MS, peakRssBytes };
-  } finally {
-    clearInterval(sampler);
-  }
-}
-
-/** The first fix item scan finds for `file` with RULES, or null. */
-function firstItem(file: string, text: string): FixItem | null {
-  const [candidate] = analyzeFile(file, text, { rules: RULES }).candidates;
-  if (!candidate) return null;
-  const codemod = getCheck(candidate.rule).fix.codemod;
-  if (!codemod) return null;
-  return { candidate, changeType: codemod.changeType, confidence: 0.9 } as FixItem;
-}
-
-/** The text of `file` with `item` fixed by its codemod. */
-function fixed(file: string, text: string, item: FixItem): string {
-  const codemod = getCheck(item.candidate.rule).fix.codemod;
-  const result = codemod?.apply({ file, text, items: [item] });
-  if (result?.applied.length !== 1) throw new Error(`the codemod did not apply to ${file}`);
-  return result.text;
-}
-
-/**
- * A clone of `source` sharing its objects, with its checked-out submodules cloned the same way
- * and each installed node_modules folder linked: what a batch's worktree is made from.
- */
-async function cloneOf(source: string, dir: string): Promise<Repository> {
-  await git(os.tmpdir(), 'clone', '--quiet', '--shared', '--no-checkout', source, dir);
-  const head = await git(source, 'rev-parse', 'HEAD');
-  await git(dir, '-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', head);
-  const status = await git(source, 'submodule', 'status').catch(() => '');
-  for (const line of status.split('\n')) {
-    const m = /^ ([0-9a-f]{40}) (\S+)/.exec(line);
-    if (!m) continue; // not checked out (-) or not at the pinned commit (+): left out, as fix would
-    const [, sha, sub] = m as unknown as [string, string, string];
-    await rm(path.join(dir, sub), { recursive: true, force: true });
-    await git(
-      dir,
-      'clone',
-      '--quiet',
-      '--shared',
-      '--no-checkout',
-      path.join(source, sub),
-      path.join(dir, sub),
-    );
-    await git(path.join(dir, sub), '-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha);
-  }
-  // Where prepareWorktree looks for them: next to each tracked package.json.
-  for (const folder of packageFolders((await git(dir, 'ls-files')).split('\n'))) {
-    const installed = path.join(source, folder, 'node_modules');
-    const link = path.join(dir, folder, 'node_modules');
-    if (existsSync(installed) && !existsSync(link)) await symlink(installed, link, 'dir');
-  }
-  return Repository.open(dir);
-}
-
-type Options = {
-  repo: string;
-  project: string;
-  file: string | null;
-  runs: number;
-  keep: boolean;
-  json: string | null;
-};
-
-function options(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      repo: { type: 'string' },
-      project: { type: 'string' },
-      file: { type: 'string' },
-      runs: { type: 'string', default: '3' },
-      keep: { type: 'boolean', default: false },
-      json: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help || !values.repo || !values.project) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 2);
-  }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
-  return {
-    repo: path.resolve(values.repo),
-    project: values.project,
-    file: values.file ?? null,
-    runs,
-    keep: values.keep,
-    json: values.json ? path.resolve(values.json) : null,
-  };
-}
-
-/** The file to edit and the edit, and the base commit (a commit of the clone when synthetic). */
-async function chooseEdit(
-  origin: Repository,
-  opts: Options,
-): Promise<{ file: string; before: string; after: string; sha: string; synthetic: boolean; what: string }> {
-  let sha = await git(origin.root, 'rev-parse', 'HEAD');
-  let file = opts.file;
-  if (file === null) {
-    const folder = path.posix.dirname(opts.project);
-    const files = (await origin.listFiles(sha)).filter(
-      (f) => (folder === '.' || f.startsWith(`${folder}/`)) && /\.[cm]?tsx?$/.test(f) && !f.endsWith('.d.ts'),
-    );
-    for (const f of files) {
-      if (firstItem(f, (await origin.readFile(sha, f)) ?? '')) {
-        file = f;
-        break;
-      }
-    }
-    if (file === null) throw new Error(`no unused import or local under ${folder}: name a file with --file`);
-  }
-  let before = await origin.readFile(sha, file);
-  if (before === null) throw new Error(`${file} is not in the repository`);
-  let item = firstItem(file, before);
-  let synthetic = false;
-  if (!item) {
-    synthetic = true;
-    const added = withUnusedImport(before);
-    if (added === null) throw new Error(`${file} has no named import to copy as an unused one`);
-    before = added;
-    await writeFile(path.join(origin.root, file), before);
-    await git(origin.root, 'add', '--', file);
-    await git(
-      origin.root,
-      '-c',
-      'user.name=bench',
-      '-c',
-      'user.email=bench@localhost',
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '-m',
-      'bench: an unused import to remove',
-    );
-    sha = await git(origin.root, 'rev-parse', 'HEAD');
-    item = firstItem(file, before);
-    if (!item) throw new Error(`scan does not find the unused import added to ${file}`);
-  }
-  return { file, before, after: fixed(file, before, item), sha, synthetic, what: item.candidate.message };
-}
-
 async function main(): Promise<void> {
-  const opts = options(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2));
   const config = defaultRepoConfig().fix;
   const sandbox = await activeSandbox();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'selfreview-verify-bench-'));
@@ -408,57 +140,22 @@ async function main(): Promise<void> {
       trees.pop();
     }
 
-    const wall = median(incremental.map((t) => t.wallMs)) / median(full.map((t) => t.wallMs));
-    const cpu = median(incremental.map((t) => t.cpuMs)) / median(full.map((t) => t.cpuMs));
-    const load = os.loadavg().map((l) => l.toFixed(1));
-    const pct = (r: number) => `${(r * 100).toFixed(0)}%`;
-    process.stdout.write(
-      [
-        `Fix verification, ${new Date().toISOString().slice(0, 10)}: ${os.availableParallelism()} vCPU, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.versions.node}, sandbox ${sandbox.mode}, load average ${load.join(' ')}`,
-        '',
-        `${path.basename(opts.repo)}, ${project}, TypeScript ${tsVersion}; edit: ${edit.file}: ${edit.what}${edit.synthetic ? ' (added to the base first)' : ''}`,
-        '',
-        '| | wall (median) | CPU (median) |',
-        '|---|---|---|',
-        `| base run, once per commit (seed + full check + build info) | ${seconds(base.wallMs)} | ${seconds(base.cpuMs)} |`,
-        `| full check after the edit | ${seconds(median(full.map((t) => t.wallMs)))} | ${seconds(median(full.map((t) => t.cpuMs)))} |`,
-        `| incremental check after the edit | ${seconds(median(incremental.map((t) => t.wallMs)))} | ${seconds(median(incremental.map((t) => t.cpuMs)))} |`,
-        `| incremental / full | ${pct(wall)} ${wall <= GOAL ? '(≤ 25%: met)' : '(≤ 25%: MISSED)'} | ${pct(cpu)} ${cpu <= GOAL ? '(≤ 25%: met)' : '(≤ 25%: MISSED)'} |`,
-        '',
-        `runs (wall / CPU): full ${full.map(describe).join(', ')}; incremental ${incremental.map(describe).join(', ')} (${kinds.join(', ')}); same verdict as the full check: ${sameVerdict ? 'yes' : 'NO'}`,
-        '',
-      ].join('\n'),
-    );
+    const result = {
+      repo: opts.repo,
+      project,
+      tsVersion,
+      sandbox: sandbox.mode,
+      edit,
+      base,
+      full,
+      incremental,
+      kinds,
+      sameVerdict,
+    };
+    process.stdout.write(renderReport(result));
     if (opts.json) {
-      const json = {
-        date: new Date().toISOString(),
-        repo: opts.repo,
-        project,
-        typescript: tsVersion,
-        sandbox: sandbox.mode,
-        edit: { file: edit.file, what: edit.what, synthetic: edit.synthetic },
-        base,
-        full,
-        incremental,
-        kinds,
-        medians: {
-          fullWallMs: median(full.map((t) => t.wallMs)),
-          fullCpuMs: median(full.map((t) => t.cpuMs)),
-          incrementalWallMs: median(incremental.map((t) => t.wallMs)),
-          incrementalCpuMs: median(incremental.map((t) => t.cpuMs)),
-        },
-        peakRssBytes: Math.max(
-          base.peakRssBytes,
-          ...full.map((t) => t.peakRssBytes),
-          ...incremental.map((t) => t.peakRssBytes),
-        ),
-        ratio: { wall, cpu },
-        goal: GOAL,
-        sameVerdict,
-        loadAverage: os.loadavg(),
-      };
       await mkdir(path.dirname(opts.json), { recursive: true });
-      await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
+      await writeFile(opts.json, `${JSON.stringify(reportJson(result), null, 2)}\n`);
       log(`results written to ${opts.json}`);
     }
     if (!sameVerdict) process.exitCode = 1;
@@ -467,17 +164,6 @@ async function main(): Promise<void> {
     if (opts.keep) log(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
   }
-}
-
-/** Untracked and ignored paths of a tree, as git lists them (folders whole). */
-async function untracked(dir: string): Promise<Set<string>> {
-  const out = await git(dir, 'status', '--porcelain', '--ignored', '--untracked-files=normal', '-z');
-  return new Set(
-    out
-      .split('\0')
-      .filter((e) => e.startsWith('?? ') || e.startsWith('!! '))
-      .map((e) => e.slice(3).replace(/\/$/, '')),
-  );
 }
 
 function readTsVersion(tsc: string): string {
