@@ -28,52 +28,38 @@
  * gateway does not start). Its Redis, gateway and temporary files are removed at the end, within
  * a bounded time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { TRIGGER_QUEUE } from '@selfreview/shared/queues';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type ProvidedRedis, startPrivateRedis } from '@selfreview/shared/redis-server';
-import { createQueue } from '@selfreview/shared/worker';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { FROM_SOURCE } from '../helpers/cli.ts';
+import { gatewayConfig, REPO, startGateway, stopGateway, waitForHealth, warmUp } from './webhook-gateway.ts';
+import { autocannonVersion, pushTemplate, startLoad } from './webhook-generator.ts';
 import {
   answeredDurations,
-  type BenchRepo,
   latencyStats,
-  type Options,
   parseOptions,
-  pushDelivery,
-  type RequestRecord,
   renderTable,
   summarise,
-  type TriggerFact,
   USAGE,
   UsageError,
 } from './webhook-load.ts';
+import {
+  cpuMsOf,
+  deleteKeys,
+  deliveryIds,
+  procStatus,
+  redisCpuMs,
+  sampleRss,
+  triggerJobs,
+} from './webhook-probes.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const GATEWAY_MAIN = path.join(REPO_ROOT, 'services/gateway/src/main.ts');
-const WARMUP_REQUESTS = 100;
 /** Each clean-up step gets this long; the whole clean-up a few times that at most. */
 const STEP_LIMIT_MS = 10_000;
-
-const REPO: BenchRepo = {
-  fullName: 'bench/web',
-  cloneUrl: 'https://github.com/bench/web.git',
-  branch: 'main',
-};
-const WARM_REPO: BenchRepo = {
-  fullName: 'bench/warm',
-  cloneUrl: 'https://github.com/bench/warm.git',
-  branch: 'main',
-};
 
 function log(msg: string): void {
   process.stderr.write(`[webhook-bench] ${msg}\n`);
@@ -129,24 +115,7 @@ async function main(): Promise<void> {
 
   const secret = randomBytes(24).toString('hex');
   const warmSecret = randomBytes(24).toString('hex');
-  const configFile = path.join(dir, 'selfreview.server.yaml');
-  await writeFile(
-    configFile,
-    [
-      'repositories:',
-      '  - name: web',
-      `    url: ${REPO.cloneUrl}`,
-      `    branch: ${REPO.branch}`,
-      '    webhooks:',
-      '      github: { secretEnv: WEB_HOOK_SECRET }',
-      '  - name: warm',
-      `    url: ${WARM_REPO.cloneUrl}`,
-      `    branch: ${WARM_REPO.branch}`,
-      '    webhooks:',
-      '      github: { secretEnv: WARM_HOOK_SECRET }',
-      '',
-    ].join('\n'),
-  );
+  const configEnv = await gatewayConfig(dir, { web: secret, warm: warmSecret });
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -158,25 +127,23 @@ async function main(): Promise<void> {
     env: {
       REDIS_URL: redisServer.url,
       SELFREVIEW_PREFIX: prefix,
-      SELFREVIEW_SERVER_CONFIG: configFile,
-      WEB_HOOK_SECRET: secret,
-      WARM_HOOK_SECRET: warmSecret,
+      ...configEnv,
     },
   });
   gatewayChild = gateway.child;
-  cleanups.push({ what: 'gateway', run: () => stopGateway(gateway.child) });
+  cleanups.push({ what: 'gateway', run: () => stopGateway(gateway.child, STEP_LIMIT_MS) });
   const pid = gateway.child.pid;
   if (pid === undefined) throw new Error('the gateway did not start');
   await waitForHealth(base, gateway.child, gateway.logFile);
   log(`gateway (pid ${pid}) listening on ${base}, key prefix ${prefix}`);
 
-  await warmUp(base, template, warmSecret);
+  const warm = await warmUp(base, template, warmSecret);
+  log(
+    `warm-up: ${warm.sent} pushes to a second repository${warm.failed > 0 ? `, ${warm.failed} not 202` : ''}`,
+  );
 
   // ─── The load ────────────────────────────────────────────────────────────────────────────────
   const runId = randomBytes(4).toString('hex');
-  const records = new Map<string, RequestRecord>();
-  let seq = 0;
-  type Ctx = { delivery?: string };
   const before = {
     gatewayCpuMs: await cpuMsOf(pid),
     gatewayRss: (await procStatus(pid)).rss,
@@ -188,40 +155,11 @@ async function main(): Promise<void> {
   log(
     `load: ${options.rate}/s for ${options.durationS} s over ${options.connections} connections (load average ${before.loadAverage.toFixed(1)})`,
   );
-  const loadOptions: autocannon.Options = {
-    url: base,
-    connections: options.connections,
-    overallRate: options.rate,
-    duration: options.durationS,
-    ignoreCoordinatedOmission: true,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/webhooks/github',
-        setupRequest: (request, context) => {
-          const d = pushDelivery(template, runId, seq++, REPO, secret);
-          records.set(d.id, { delivery: d.id, sha: d.sha, sentAt: performance.now() });
-          (context as Ctx).delivery = d.id;
-          return { ...request, body: d.body, headers: d.headers };
-        },
-        onResponse: (status, body, context) => {
-          const record = records.get((context as Ctx).delivery ?? '');
-          if (!record) return;
-          record.answeredAt = performance.now();
-          record.status = status;
-          record.outcome = outcomeOf(body);
-        },
-      },
-    ],
-  };
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(loadOptions, (err: Error | null, res: autocannon.Result) =>
-      err ? reject(err) : resolve(res),
-    );
-    stopLoad = () => instance.stop();
-  });
+  const load = startLoad({ base, options, template, runId, repo: REPO, secret });
+  stopLoad = load.stop;
+  const result = await load.done;
   stopLoad = undefined;
+  const { records } = load;
 
   const after = {
     gatewayCpuMs: await cpuMsOf(pid),
@@ -291,210 +229,6 @@ async function main(): Promise<void> {
     await writeFile(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
     log(`results written to ${jsonFile}`);
   }
-}
-
-// ─── The gateway process ─────────────────────────────────────────────────────────────────────────
-
-function startGateway(opts: { port: number; dir: string; options: Options; env: Record<string, string> }): {
-  child: ChildProcess;
-  logFile: string;
-} {
-  // Its log (one line per queued push, at the default level) goes to a file, as a deployment's would.
-  const logFile = path.join(opts.dir, 'gateway.log');
-  const fd = openSync(logFile, 'a');
-  const profile = opts.options.cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.options.cpuProfDir)}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, ...FROM_SOURCE, GATEWAY_MAIN], {
-    cwd: opts.dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? os.tmpdir(),
-      ...opts.env,
-      SELFREVIEW_GATEWAY_HOST: '127.0.0.1',
-      SELFREVIEW_GATEWAY_PORT: String(opts.port),
-      SELFREVIEW_DATA_DIR: path.join(opts.dir, 'data'),
-      // A throw-away loopback Redis without persistence or password is what this is. A password is
-      // sent once per connection, not per request, so the measured path is a deployment's.
-      SELFREVIEW_REDIS_EPHEMERAL: '1',
-      SELFREVIEW_REDIS_AUTH: 'optional',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  return { child, logFile };
-}
-
-async function waitForHealth(base: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-  const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-  throw new Error(`the gateway did not answer /healthz within 60 s; its log ends:\n${tail}`);
-}
-
-/** SIGTERM (the gateway closes and exits, writing a CPU profile if asked), SIGKILL after 10 s. */
-async function stopGateway(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  if (!(await Promise.race([gone.then(() => true), sleep(STEP_LIMIT_MS).then(() => false)]))) {
-    child.kill('SIGKILL');
-    await Promise.race([gone, sleep(2_000)]);
-  }
-}
-
-/** Pushes to the second repository, 10 at a time: compiled routes and loaded scripts, not counted. */
-async function warmUp(base: string, template: Record<string, unknown>, secret: string): Promise<void> {
-  const runId = `warm${randomBytes(3).toString('hex')}`;
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < WARMUP_REQUESTS) {
-      const d = pushDelivery(template, runId, next++, WARM_REPO, secret);
-      const res = await fetch(`${base}/webhooks/github`, {
-        method: 'POST',
-        headers: d.headers,
-        body: d.body,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 202) failed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: 10 }, worker));
-  log(`warm-up: ${WARMUP_REQUESTS} pushes to a second repository${failed > 0 ? `, ${failed} not 202` : ''}`);
-}
-
-// ─── /proc ───────────────────────────────────────────────────────────────────────────────────────
-
-async function procStatus(pid: number): Promise<{ rss: number; hwm: number }> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-/** User + system CPU of a process (all threads); /proc counts 100 ticks a second on Linux. */
-async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
-}
-
-/** VmRSS every 100 ms; the peak is the larger of that and the kernel's VmHWM at the end. */
-function sampleRss(pid: number): { stop: () => Promise<number> } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    procStatus(pid).then(
-      (s) => {
-        peak = Math.max(peak, s.rss);
-      },
-      () => undefined,
-    );
-  }, 100);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      return Math.max(peak, (await procStatus(pid)).hwm);
-    },
-  };
-}
-
-// ─── Redis ───────────────────────────────────────────────────────────────────────────────────────
-
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return (value('used_cpu_sys') + value('used_cpu_user')) * 1000;
-}
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
-
-async function deliveryIds(redis: Redis, prefix: string, runId: string): Promise<Set<string>> {
-  const head = `${prefix}:delivery:github:`;
-  const keys = await scanKeys(redis, `${head}${runId}-*`);
-  return new Set(keys.map((k) => k.slice(head.length)));
-}
-
-/** Trigger jobs for the measured repository not yet taken by a worker (there is none here). */
-async function triggerJobs(redis: Redis, prefix: string): Promise<TriggerFact[]> {
-  const queue = createQueue(TRIGGER_QUEUE, redis, prefix);
-  try {
-    const found: TriggerFact[] = [];
-    for (const state of ['waiting', 'delayed', 'prioritized', 'active'] as const) {
-      for (const job of await queue.getJobs([state])) {
-        if (job?.data.repo.name !== 'web') continue;
-        found.push({
-          id: String(job.id),
-          state,
-          source: job.data.source ?? '',
-          after: job.data.kind === 'push' ? (job.data.after ?? '') : '',
-        });
-      }
-    }
-    return found;
-  } finally {
-    // The connection is the caller's: close the queue, not the connection.
-    await queue.close().catch(() => undefined);
-  }
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys = await scanKeys(redis, `${prefix}:*`);
-  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
-}
-
-// ─── Small helpers ───────────────────────────────────────────────────────────────────────────────
-
-function pushTemplate(): Record<string, unknown> {
-  type Definition = { name: string; examples: Record<string, unknown>[] };
-  const definitions = createRequire(import.meta.url)(
-    '@octokit/webhooks-examples/api.github.com/index.json',
-  ) as Definition[];
-  const push = definitions
-    .find((d) => d.name === 'push')
-    ?.examples.find((e) => String(e.ref).startsWith('refs/heads/') && e.deleted !== true);
-  if (!push) throw new Error('@octokit/webhooks-examples has no branch push example');
-  return push;
-}
-
-function outcomeOf(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { status?: unknown };
-    return typeof parsed.status === 'string' ? parsed.status : 'unreadable';
-  } catch {
-    return 'unreadable';
-  }
-}
-
-function autocannonVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
-  } catch {
-    return '?';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 let cleaning: Promise<void> | undefined;
