@@ -99,10 +99,17 @@ describe('Redis restarted without persistence during a run', () => {
     const after = new Redis(url, { maxRetriesPerRequest: null });
     try {
       const store = new RunStore(after, 'lost');
+      // The scan worker may record the run as lost (with the branch, read from git) before the
+      // fix worker has written its batch's result, so wait for both.
       await until(
         'the run to be recorded as lost with its branch',
         async () => (await store.errors(runId)).some((e) => e.startsWith('branch selfreview/')),
         120_000,
+      );
+      await until(
+        'the batch in flight to record its result',
+        async () => (await store.fixResults(runId)).length > 0,
+        60_000,
       );
       await until('the scan worker to notice the lost run', () => scan.output().includes(runId), 60_000);
       expect(await store.recentRuns()).toContain(runId);
