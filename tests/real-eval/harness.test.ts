@@ -24,6 +24,24 @@ export function withTax(m: Money): Money {
 }
 `;
 
+function evaluate(source: string, files: number, prefix: string, dataDir: string): Promise<Evaluation> {
+  return evaluateRepository({
+    source,
+    seed: 3,
+    files,
+    timeoutMinutes: 3,
+    tsconfig: 'tsconfig.json',
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      REDIS_URL: testRedisUrl(),
+      SELFREVIEW_PREFIX: prefix,
+      SELFREVIEW_DATA_DIR: dataDir,
+    },
+    progress: () => {},
+  });
+}
+
 describe('eval:real on a small repository', () => {
   let repo: string;
   let dataDir: string;
@@ -39,21 +57,7 @@ describe('eval:real on a small repository', () => {
     before = await userState(repo);
     dataDir = await tempDir();
     prefix = uniquePrefix('real-eval');
-    evaluation = await evaluateRepository({
-      source: repo,
-      seed: 3,
-      files: 3,
-      timeoutMinutes: 3,
-      tsconfig: 'tsconfig.json',
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        REDIS_URL: testRedisUrl(),
-        SELFREVIEW_PREFIX: prefix,
-        SELFREVIEW_DATA_DIR: dataDir,
-      },
-      progress: () => {},
-    });
+    evaluation = await evaluate(repo, 3, prefix, dataDir);
   }, 240_000);
 
   afterAll(async () => {
@@ -110,4 +114,31 @@ describe('eval:real on a small repository', () => {
     expect(table).toMatch(/^\s+removed \(recall\)\s+\d+ \(\d+%\)$/m);
     expect(table).toContain(`injected            ${evaluation.manifest.length} in 3 files`);
   });
+});
+
+describe('eval:real without injection (--files 0)', () => {
+  it("scores the repository's own findings against its untouched HEAD", async () => {
+    const repo = await makeRepo(EXAMPLE);
+    const head = (await git(repo, 'rev-parse', 'HEAD')).trim();
+    const dataDir = await tempDir();
+    const prefix = uniquePrefix('real-eval-0');
+    let evaluation: Evaluation | null = null;
+    try {
+      evaluation = await evaluate(repo, 0, prefix, dataDir);
+      expect(evaluation.manifest).toEqual([]);
+      expect(evaluation.baseSha).toBe(head);
+      // The example's own unused imports are fixed on branches; the copy's HEAD stays where it was.
+      expect(evaluation.score.branches.length).toBeGreaterThan(0);
+      expect(evaluation.score.baseProblems).toEqual([]);
+      expect(evaluation.score.baseUntouched).toBe(true);
+      expect(evaluation.score.brokenBranches).toEqual([]);
+    } finally {
+      const redis = new Redis(testRedisUrl());
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+      await removeDir(repo);
+      await removeDir(dataDir);
+      if (evaluation) await removeDir(path.dirname(evaluation.copy));
+    }
+  }, 240_000);
 });

@@ -116,7 +116,7 @@ export async function evaluateRepository(opts: EvaluationOptions): Promise<Evalu
     warnings.push('no injection survived the typecheck: recall cannot be measured');
   const baseSha =
     opts.files === 0
-      ? await git(copy.root, 'rev-parse', 'HEAD')
+      ? (await git(copy.root, 'rev-parse', 'HEAD')).trim()
       : await commitAll(copy.root, `selfreview eval: ${kept.length} known problems (seed ${opts.seed})`);
   say(
     `injected ${manifest.length} problems in ${new Set(manifest.map((m) => m.file)).size} files; base ${baseSha.slice(0, 7)}`,
