@@ -5,7 +5,7 @@
  * compiles to the same JavaScript. Each batch must verify against the base commit and commit
  * what it newly breaks nothing in. The repositories' layouts are in fix-real-shapes.test.ts.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { linkVitest, STRICT, shapesTestBed, unusedImportItem, unusedLocal } from './helpers/fix-shapes.ts';
@@ -153,5 +153,40 @@ describe('fix on the shapes of real repositories', () => {
       { status: 'committed', verification: { typecheck: 'pass', tests: 'pass' } },
     ]);
     expect(results[0]?.reason).not.toMatch(/tests not run/);
+  });
+
+  it('says the tests were skipped, not passed, when no test touches the changed file (vitest related finds none)', async () => {
+    const repo = await repoWithUnusedImport(true);
+    // c.ts is in no test's import graph: `vitest related src/c.ts` runs nothing and exits 0.
+    await writeFile(
+      path.join(repo, 'src/c.ts'),
+      "import { width } from './b.ts';\nexport const depth = 5;\n",
+    );
+    const tsconfig = JSON.parse(await readFile(path.join(repo, 'tsconfig.json'), 'utf8'));
+    await writeFile(
+      path.join(repo, 'tsconfig.json'),
+      JSON.stringify({ ...tsconfig, files: [...tsconfig.files, 'src/c.ts'] }),
+    );
+    await git(repo, 'add', 'src/c.ts', 'tsconfig.json');
+    await git(
+      repo,
+      '-c',
+      'user.name=test',
+      '-c',
+      'user.email=test@localhost',
+      'commit',
+      '-qm',
+      'c.ts, untested',
+    );
+    const { results } = await run(repo, 'untested', [
+      { file: 'src/c.ts', items: [unusedImportItem('src/c.ts', 'width', 1, './b.ts')] },
+    ]);
+    expect(results).toMatchObject([
+      { status: 'committed', verification: { typecheck: 'pass', tests: 'skipped' } },
+    ]);
+    expect(results[0]?.reason).toMatch(/tests not run: the test runner found no test for these files/);
+    const message = await git(repo, 'log', '-1', '--format=%B', results[0]?.branch as string);
+    expect(message).toMatch(/tests skipped \(the test runner found no test for these files\)/);
+    expect(message).not.toMatch(/tests pass/);
   });
 });

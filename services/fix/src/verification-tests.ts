@@ -18,6 +18,9 @@ import { VerificationScope } from './verification-scope.ts';
 /** Why tests did not run for a change that compiles to the same JavaScript as the base. */
 export const RUNTIME_UNCHANGED = 'the change compiles to the same JavaScript, so no runtime test can tell';
 
+/** Why a run that exited 0 verified nothing: the runner found no test for the changed files. */
+export const NO_TESTS_FOUND = 'the test runner found no test for these files';
+
 export type TestVerdict = { outcome: Exclude<CheckOutcome, 'skipped'> | 'skipped'; detail: string };
 
 type CachedTests = { exit: number | null; outcomes: TestOutcome[] | null; detail: string };
@@ -35,7 +38,11 @@ export class TestVerifier extends VerificationScope {
       return { outcome: 'skipped', detail: RUNTIME_UNCHANGED };
     }
     const after = await this.runTestPlan(plan);
-    if (after.exit === 0) return { outcome: 'pass', detail: describePass(plan, after) };
+    if (after.exit === 0) {
+      // A runner told to pass with no tests exits 0 having checked nothing: not a pass.
+      if (after.outcomes?.length === 0) return { outcome: 'skipped', detail: NO_TESTS_FOUND };
+      return { outcome: 'pass', detail: describePass(plan, after) };
+    }
     if (this.deadline?.aborted) throw new Error('batch time limit reached');
 
     const key = this.cache.key('tests', plan.argv);

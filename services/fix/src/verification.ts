@@ -27,7 +27,7 @@ import {
   TypecheckVerifier,
 } from './verification-typecheck.ts';
 
-export { RUNTIME_UNCHANGED, type TestVerdict } from './verification-tests.ts';
+export { NO_TESTS_FOUND, RUNTIME_UNCHANGED, type TestVerdict } from './verification-tests.ts';
 export type { ProjectCheck, TypecheckRunKind, TypecheckVerdict } from './verification-typecheck.ts';
 
 /** One batch's verification in its worktree: the typecheck and the tests, against the base. */

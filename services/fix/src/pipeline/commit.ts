@@ -4,7 +4,7 @@
  */
 import { commitMessage } from '../branch.ts';
 import { TESTS_NOT_RUN } from '../proposal.ts';
-import { RUNTIME_UNCHANGED, type TestVerdict } from '../verification.ts';
+import { NO_TESTS_FOUND, RUNTIME_UNCHANGED, type TestVerdict } from '../verification.ts';
 import type { Committed } from './attempt.ts';
 import type { Verified } from './verify.ts';
 import { committed } from './work.ts';
@@ -30,7 +30,7 @@ export async function commitBatch(
     }),
   );
   const testsNotRun =
-    tests.outcome === 'unavailable' || tests.detail === RUNTIME_UNCHANGED
+    tests.outcome === 'unavailable' || tests.detail === RUNTIME_UNCHANGED || tests.detail === NO_TESTS_FOUND
       ? [`${TESTS_NOT_RUN}${tests.detail}`]
       : [];
   const done = work.map((w) =>
