@@ -14,8 +14,38 @@ export type Options = {
   json: string | null;
 };
 
+/** A bad command line: its message and the usage on stderr, exit status 2 (as for a missing flag). */
+function usageError(message: string): never {
+  process.stderr.write(`verify-bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (err) {
+    usageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values } = parsed;
+  if (values.help || !values.repo || !values.project) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 2);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) usageError('--runs must be a positive integer');
+  return {
+    repo: path.resolve(values.repo),
+    project: values.project,
+    file: values.file ?? null,
+    runs,
+    keep: values.keep,
+    json: values.json ? path.resolve(values.json) : null,
+  };
+}
+
+function parseFlags(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       repo: { type: 'string' },
@@ -27,18 +57,4 @@ export function parseOptions(argv: string[]): Options {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help || !values.repo || !values.project) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 2);
-  }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
-  return {
-    repo: path.resolve(values.repo),
-    project: values.project,
-    file: values.file ?? null,
-    runs,
-    keep: values.keep,
-    json: values.json ? path.resolve(values.json) : null,
-  };
 }

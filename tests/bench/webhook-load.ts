@@ -20,7 +20,7 @@ export type Options = {
 };
 
 export const USAGE =
-  'usage: node --conditions=source --import tsx tests/bench/webhook-bench.ts [--rate N] [--duration S] [--connections N] [--cpu-prof DIR]';
+  'usage: node --conditions=source --import tsx tests/bench/webhook-bench.ts [--rate N] [--duration S] [--connections N] [--cpu-prof DIR] [--json FILE]';
 
 export class UsageError extends Error {
   constructor(message: string) {
