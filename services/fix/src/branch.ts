@@ -41,7 +41,7 @@ export function commitMessage(opts: {
     `selfreview: ${what} in ${n} file${n === 1 ? '' : 's'}`,
     '',
     ...opts.files.flatMap((f) => [
-      `${f.file} (lines ${f.lines.join(', ')}):`,
+      `${f.file} (${describeLines(f.lines)}):`,
       ...f.summary.map((s) => `  - ${s}`),
     ]),
     '',
@@ -53,6 +53,19 @@ export function commitMessage(opts: {
     `${TRAILER_ROLLBACK}: ${opts.baseSha}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** `line 4`, `lines 4, 14`, `lines 1-13, 20`: runs of consecutive lines as ranges, for a reader. */
+export function describeLines(lines: readonly number[]): string {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return `${sorted.length === 1 ? 'line' : 'lines'} ${runs.join(', ')}`;
 }
 
 export function hasBatchTrailer(message: string, batchId: string): boolean {

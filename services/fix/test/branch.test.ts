@@ -1,6 +1,6 @@
 import type { ChangeType } from '@selfreview/shared/schemas';
 import { describe, expect, it } from 'vitest';
-import { branchName, commitMessage, hasBatchTrailer } from '../src/branch.ts';
+import { branchName, commitMessage, describeLines, hasBatchTrailer } from '../src/branch.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -38,6 +38,15 @@ describe('branchName', () => {
   });
 });
 
+describe('describeLines', () => {
+  it('names one line, and runs of consecutive lines as ranges', () => {
+    expect(describeLines([4])).toBe('line 4');
+    expect(describeLines([4, 14])).toBe('lines 4, 14');
+    expect(describeLines([13, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20])).toBe('lines 1-13, 20');
+    expect(describeLines([3, 3, 4])).toBe('lines 3-4');
+  });
+});
+
 describe('commitMessage', () => {
   it('lists each file with its lines and summary, the verification, the undo hint and the trailers', () => {
     expect(
@@ -61,9 +70,9 @@ describe('commitMessage', () => {
       [
         'selfreview: remove unused imports in 2 files',
         '',
-        'src/a.ts (lines 1):',
+        'src/a.ts (line 1):',
         "  - remove unused import 'x' from './x'",
-        'src/b.ts (lines 3, 4):',
+        'src/b.ts (lines 3-4):',
         "  - remove unused import 'y' from 'y'",
         "  - remove unused import 'Z' from './z'",
         '',
