@@ -6,7 +6,7 @@
  */
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { createFixProcessor } from '@selfreview/fix/processor';
+import { createFixProcessor, type FixDeps } from '@selfreview/fix/processor';
 import type { FixJob } from '@selfreview/shared/queues';
 import { RunStore } from '@selfreview/shared/runs';
 import type { FixItem } from '@selfreview/shared/schemas';
@@ -67,7 +67,7 @@ export async function linkVitest(repo: string): Promise<void> {
 /**
  * The calling file's run store (its own Redis prefix) and folders to remove, both cleaned up in
  * its afterAll, and `run`: one batch of `files` of `repo` at its HEAD as run `run-<batchId>`, in a
- * fresh data folder or the `shared` one.
+ * fresh data folder or the `shared` one, with `extra` dependencies (a worktree pool, say).
  */
 export function shapesTestBed() {
   const prefix = uniquePrefix('shapes');
@@ -83,12 +83,18 @@ export function shapesTestBed() {
     for (const dir of cleanup) await removeDir(dir);
   });
 
-  async function run(repo: string, batchId: string, files: FixJob['files'], shared?: string) {
+  async function run(
+    repo: string,
+    batchId: string,
+    files: FixJob['files'],
+    shared?: string,
+    extra: Partial<FixDeps> = {},
+  ) {
     const dataDir = shared ?? (await tempDir());
     cleanup.push(repo, dataDir);
     const baseSha = await git(repo, 'rev-parse', 'HEAD');
     const before = await userState(repo);
-    const processor = createFixProcessor({ runs, dataDir });
+    const processor = createFixProcessor({ runs, dataDir, ...extra });
     const results = await processor(
       { runId: `run-${batchId}`, repo: { path: repo }, baseBranch: 'main', baseSha, batchId, files },
       ctx,

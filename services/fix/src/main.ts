@@ -14,8 +14,10 @@ import { createRedis, redisSettingsOkAtStart, waitForReady } from '@selfreview/s
 import { sandboxAtStart } from '@selfreview/shared/sandbox';
 import { loadServerConfig } from '@selfreview/shared/server-config';
 import { createQueue, handleShutdown, startWorker } from '@selfreview/shared/worker';
+import { Repository } from '@selfreview/shared/workspace';
 import { BranchHandover } from './branch-handover.ts';
 import { ownCloneResolver } from './own-clone.ts';
+import { createWorktreePool } from './pipeline/worktree.ts';
 import { createFixProcessor } from './processor.ts';
 import { pruneStaleWorktrees } from './stale-worktrees.ts';
 
@@ -58,6 +60,8 @@ log.info(
     : { keyVariable: config.modelApiKeyEnv },
   model ? 'model fixer on' : 'model fixer off: no API key; items that need it wait as needs_llm',
 );
+// Worktrees kept between batches of one commit, removed when the worker stops.
+const worktrees = createWorktreePool((root) => Repository.open(root));
 const worker = startWorker({
   queue: 'fix',
   config,
@@ -72,6 +76,7 @@ const worker = startWorker({
     finishRun: coordinator.finishRun,
     recordLostRuns: true,
     caps: config,
+    worktrees,
     ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
@@ -99,7 +104,10 @@ startHeartbeat({
   log,
 });
 handleShutdown(log, [
+  // Kept worktrees first: waiting for the running batches can take long, or for ever without Redis.
+  () => worktrees.drain(),
   () => worker.close(),
+  () => worktrees.drain(),
   () => fixQueue.close(),
   () => publishQueue.close(),
   () => producer.quit(),

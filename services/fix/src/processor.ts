@@ -19,6 +19,7 @@ import { runBatch } from './pipeline/run-batch.ts';
 
 export { MAX_CARRIES } from './pipeline/conclude.ts';
 export type { FixDeps, ModelDeps } from './pipeline/deps.ts';
+export { createWorktreePool } from './pipeline/worktree.ts';
 
 const OPERATOR_CAP_DEFAULTS: OperatorCaps = {
   modelBudgetCaps: { ...DEFAULT_OPERATOR_CAPS.model },

@@ -127,6 +127,20 @@ export class Repository {
     return new Worktree(this, dir, branch, sha);
   }
 
+  /**
+   * A worktree kept from an earlier batch (detached at `sha`, clean: resetWorktree) on a new
+   * branch `branch` at `sha`; git refuses if the branch already exists.
+   */
+  async reuseWorktree(dir: string, sha: string, branch: string): Promise<Worktree> {
+    await worktrees.startBranch(dir, branch, sha);
+    return new Worktree(this, dir, branch, sha);
+  }
+
+  /** Resets a worktree to `sha`, detached and clean but for `keep`; whether it is (worktree.ts). */
+  resetWorktree(dir: string, sha: string, keep: readonly string[]): Promise<boolean> {
+    return worktrees.resetWorktree(dir, sha, keep);
+  }
+
   removeWorktree(dir: string): Promise<void> {
     return worktrees.removeWorktree(this.root, dir);
   }

@@ -23,6 +23,46 @@ export async function addWorktree(root: string, dir: string, sha: string, branch
   await git(['worktree', 'add', '--no-track', '-b', branch, dir, sha], { cwd: root, what: 'worktree add' });
 }
 
+/**
+ * Puts a worktree back to `sha`, detached, as `git worktree add` made it, for another batch of
+ * the same commit: tracked files reset, files nobody tracks removed (except `keep`, the
+ * dependency links, and what the repository ignores: its set-up's output), the branch left
+ * where the batch put it. Whether the worktree is now clean: false when anything else differs
+ * from `sha` (a submodule's changed content, say), and then it should be removed instead.
+ */
+export async function resetWorktree(dir: string, sha: string, keep: readonly string[]): Promise<boolean> {
+  assertSha(sha);
+  for (const k of keep) assertRepoPath(k);
+  const ok = async (args: string[]) => (await runGit(args, { cwd: dir })).code === 0;
+  if (!(await ok(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', sha])))
+    return false;
+  // Anchored and escaped: a kept path is matched as itself, never as a pattern.
+  const excludes = keep.map((k) => `--exclude=/${k.replace(/[\\*?[\]!#]/g, (c) => `\\${c}`)}`);
+  if (!(await ok(['clean', '-f', '-d', '--quiet', ...excludes]))) return false;
+  const head = await runGit(['rev-parse', 'HEAD'], { cwd: dir });
+  if (head.code !== 0 || head.stdout.trim() !== sha) return false;
+  const left = await runGit(
+    ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'],
+    {
+      cwd: dir,
+    },
+  );
+  if (left.code !== 0) return false;
+  const kept = (file: string) => keep.some((k) => file === k || file.startsWith(`${k}/`));
+  return left.stdout
+    .split('\0')
+    .filter(Boolean)
+    .every((entry) => kept(entry.slice(3)));
+}
+
+/** Starts `branch`, new, at `sha` in a worktree that is detached at `sha` (resetWorktree). */
+export async function startBranch(dir: string, branch: string, sha: string): Promise<void> {
+  assertSha(sha);
+  assertSelfreviewBranch(branch);
+  // `-b` refuses a branch that exists, as `worktree add -b` does.
+  await git(['checkout', '--quiet', '--no-track', '-b', branch, sha], { cwd: dir, what: 'checkout -b' });
+}
+
 /** Removes a worktree, its folder and git's record of it; quiet when it is already gone. */
 export async function removeWorktree(root: string, dir: string): Promise<void> {
   // Fails when the worktree was never registered or is already gone: the folder goes anyway.

@@ -10,6 +10,7 @@ import type { FixJob, PublishJob } from '@selfreview/shared/queues';
 import type { RunStore } from '@selfreview/shared/runs';
 import type { Repository } from '@selfreview/shared/workspace';
 import type { OwnClone } from '../own-clone.ts';
+import type { WorktreePool } from '../worktree-pool.ts';
 
 export type FixDeps = {
   runs: RunStore;
@@ -52,6 +53,11 @@ export type FixDeps = {
   recordLostRuns?: boolean;
   /** The model fixer; absent when no API key is configured (its items then wait as needs_llm). */
   model?: ModelDeps;
+  /**
+   * Worktrees kept between batches of one commit (worktree-pool.ts), drained when the worker
+   * stops; absent: each batch makes and removes its own worktree.
+   */
+  worktrees?: WorktreePool;
   /** The operator's ceilings on budgets and time limits (loadConfig); the defaults when absent. */
   caps?: OperatorCaps;
 };

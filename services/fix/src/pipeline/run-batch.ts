@@ -6,6 +6,7 @@
 import type { FixJob } from '@selfreview/shared/queues';
 import type { Worktree } from '@selfreview/shared/workspace';
 import { worktreeInUse } from '../stale-worktrees.ts';
+import type { PreparedWorktree } from '../worktree-setup.ts';
 import { type Attempt, attemptOutcome, type BatchOutcome, isStopped, stopped } from './attempt.ts';
 import { commitBatch } from './commit.ts';
 import { startDeadline, untilDeadline } from './deadline.ts';
@@ -45,31 +46,41 @@ export async function runBatch(
   if (earlier) return reuseBranch(scope.repo, data, plan, earlier);
 
   const deadline = startDeadline(scope.config.fix.maxMinutes);
-  const setup: BatchSetup = { ...scope, data, branch: plan.branch, paths, deadline };
+  const setup: BatchSetup = {
+    ...scope,
+    data,
+    branch: plan.branch,
+    paths,
+    deadline,
+    ...(deps.worktrees ? { pool: deps.worktrees } : {}),
+  };
   const steps = new StepTimes();
+  let worktreeDir = paths.dir;
   const attempt = await untilDeadline(
     deadline,
     () =>
-      withWorktree(setup, (wt) => {
+      withWorktree(setup, (wt, prepared) => {
         steps.lap('worktree');
-        return attemptInWorktree(setup, wt, plan.work, deps.model, steps);
+        worktreeDir = wt.dir;
+        return attemptInWorktree(setup, wt, prepared, plan.work, deps.model, steps);
       }),
     () => stopped({ kind: 'time_up' }, plan.work, []),
   );
   steps.lap('cleanup');
   scope.log.info({ stepsMs: steps.ms }, 'batch step times');
-  await recordWorktreeNotes(deps.runs, data.runId, paths, attempt.notes);
+  await recordWorktreeNotes(deps.runs, data.runId, worktreeDir, attempt.notes);
   return attemptOutcome(data, plan.branch, attempt, deadline);
 }
 
 async function attemptInWorktree(
   setup: BatchSetup,
   wt: Worktree,
+  prepared: PreparedWorktree,
   planned: Work[],
   model: ModelDeps | undefined,
   steps: StepTimes,
 ): Promise<Attempt> {
-  const batch = await readyWorktree(setup, wt, planned);
+  const batch = await readyWorktree(setup, wt, prepared, planned);
   steps.lap('ready');
   if (isStopped(batch)) return batch;
   const edited = await editBatch(batch, model, planned);

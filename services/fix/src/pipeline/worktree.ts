@@ -1,7 +1,8 @@
 /**
- * Step 2, worktree: the batch's own worktree at the base commit, on its own branch, made to
- * behave like the user's checkout, with the base commit's diagnostics taken before anything
- * changes. The user's working tree and branches are never touched.
+ * Step 2, worktree: the batch's own worktree at the base commit (new, or kept from an earlier
+ * batch of that commit), on its own branch, made to behave like the user's checkout, with the
+ * base commit's diagnostics taken before anything changes. The user's working tree and branches
+ * are never touched.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import type { Repository, Worktree } from '@selfreview/shared/workspace';
 import { claimWorktree, markWorktreeRoot, pruneDeadWorktrees, releaseWorktree } from '../stale-worktrees.ts';
 import { Verifier } from '../verification.ts';
 import { pruneVerifyCache } from '../verification-cache.ts';
-import { prepareWorktree } from '../worktree-setup.ts';
+import { WorktreePool } from '../worktree-pool.ts';
+import { type PreparedWorktree, prepareWorktree } from '../worktree-setup.ts';
 import { type Attempt, type Stopped, stopped } from './attempt.ts';
 import { type Deadline, untilDeadline } from './deadline.ts';
 import type { BatchScope } from './deps.ts';
@@ -73,17 +75,27 @@ export async function pruneDeadAttempts(repo: Repository, paths: BatchPaths, log
 
 /** A batch about to get its worktree: where, on which branch, until when. */
 export type BatchSetup = BatchScope &
-  Readonly<{ data: FixJob; branch: string; paths: BatchPaths; deadline: Deadline }>;
+  Readonly<{
+    data: FixJob;
+    branch: string;
+    paths: BatchPaths;
+    deadline: Deadline;
+    /** The worker's kept worktrees (worktree-pool.ts); absent: each batch makes and removes its own. */
+    pool?: WorktreePool;
+  }>;
 
 /**
- * Runs `attempt` in a new worktree of the base commit on the batch's branch. The worktree is
- * removed whatever happened, and a branch that got no commit is deleted: it would only be
- * noise for the reviewer.
+ * Runs `attempt` in a worktree of the base commit on the batch's branch, made to behave like
+ * the checkout (`prepareWorktree`): one kept from an earlier batch of the same commit when the
+ * worker keeps them, else a new one. Afterwards the worktree is reset and kept, or removed
+ * when it cannot be reset clean or nothing keeps it, whatever happened; a branch that got no
+ * commit is deleted: it would only be noise for the reviewer.
  */
 export async function withWorktree(
-  { repo, data, branch, paths }: BatchSetup,
-  attempt: (wt: Worktree) => Promise<Attempt>,
+  setup: BatchSetup,
+  attempt: (wt: Worktree, prepared: PreparedWorktree) => Promise<Attempt>,
 ): Promise<Attempt> {
+  const { repo, data, branch, paths, pool, config, deadline } = setup;
   await markWorktreeRoot(paths.worktreeRoot, repo.root);
   // The marker first, so no one takes the worktree for a dead batch's while it is being made;
   // the branch's notes before the branch, so a crash at any point leaves a branch this batch
@@ -93,21 +105,61 @@ export async function withWorktree(
     await repo.setBranchNote(branch, 'batch', data.batchId);
     await repo.setBranchNote(branch, 'base', data.baseSha);
   });
+  const setupKey = JSON.stringify(config.fix.setup);
+  const kept = pool?.take(repo.root, data.baseSha, setupKey) ?? null;
+  // A kept worktree's folder is named after the batch that made it, apart from any batch's own
+  // marker: its owner marker names this process, the batch's names the batch (`busy`).
+  const folder = kept?.dir ?? (pool ? path.join(paths.worktreeRoot, `pool-${data.batchId}`) : paths.dir);
+  if (folder !== paths.dir) await claimWorktree(folder, data.batchId);
   let worktree: Worktree | null = null;
+  let prepared: PreparedWorktree | null = kept?.prepared ?? null;
   let commit: string | null = null;
   try {
-    worktree = await inTurn(repo.root, () => repo.addWorktree(paths.dir, data.baseSha, branch));
-    const ended = await attempt(worktree);
+    worktree = await inTurn(repo.root, () =>
+      kept
+        ? repo.reuseWorktree(folder, data.baseSha, branch)
+        : repo.addWorktree(folder, data.baseSha, branch),
+    );
+    prepared ??= await prepareWorktree(repo, worktree, config.fix.setup, deadline.signal);
+    const ended = await attempt(worktree, prepared);
     if (ended.outcome === 'committed') commit = ended.commit;
     return ended;
   } finally {
-    const made = worktree;
-    if (made) await inTurn(repo.root, () => repo.removeWorktree(made.dir));
+    const keep = pool && worktree && prepared ? prepared : null;
+    const reset =
+      keep !== null &&
+      (await inTurn(repo.root, () => repo.resetWorktree(folder, data.baseSha, keep.linked)).catch(
+        () => false,
+      ));
+    if (pool && keep && reset) {
+      pool.park({ repoRoot: repo.root, dir: folder, baseSha: data.baseSha, setupKey, prepared: keep });
+    } else {
+      if (worktree || kept) await inTurn(repo.root, () => repo.removeWorktree(folder));
+      if (folder !== paths.dir) await releaseWorktree(folder);
+    }
     await releaseWorktree(paths.dir);
     if (!commit && (await repo.resolveBranch(branch)) === data.baseSha)
       await inTurn(repo.root, () => repo.deleteBranch(branch));
   }
 }
+
+/** A pool of worktrees for a fix worker: each removed through git, its owner marker with it. */
+export function createWorktreePool(openRepository: (root: string) => Promise<Repository>): WorktreePool {
+  return new WorktreePool({
+    perRepository: KEPT_PER_REPOSITORY,
+    idleMs: KEPT_IDLE_MS,
+    remove: async ({ repoRoot, dir }) => {
+      const repo = await openRepository(repoRoot);
+      await inTurn(repo.root, () => repo.removeWorktree(dir));
+      await releaseWorktree(dir);
+    },
+  });
+}
+
+/** Worktrees kept per repository: enough for two batches at once (fix.concurrency's usual). */
+const KEPT_PER_REPOSITORY = 2;
+/** A kept worktree unused this long is removed: the next push's batches come within minutes or not soon. */
+const KEPT_IDLE_MS = 5 * 60_000;
 
 /** What every step in the worktree reads; none of it changes during the batch. */
 export type BatchInWorktree = BatchSetup &
@@ -122,14 +174,14 @@ export type BatchInWorktree = BatchSetup &
     notes: readonly string[];
   }>;
 
-/** The worktree made to behave like the checkout (`prepareWorktree`), and the base commit's diagnostics. */
+/** The worktree made to behave like the checkout (`prepared`), and the base commit's diagnostics. */
 export async function readyWorktree(
   setup: BatchSetup,
   wt: Worktree,
+  prepared: PreparedWorktree,
   work: Work[],
 ): Promise<BatchInWorktree | Stopped> {
   const { repo, config, log, paths, deadline } = setup;
-  const prepared = await prepareWorktree(repo, wt, config.fix.setup, deadline.signal);
   if (prepared.notes.length > 0) log.warn({ notes: prepared.notes }, 'worktree differs from the checkout');
   const pruned = await pruneVerifyCache(paths.verifyCache).catch(() => 0);
   if (pruned > 0) log.info({ pruned }, 'removed verification cache entries unused for a week');
@@ -162,9 +214,9 @@ export async function readyWorktree(
 export async function recordWorktreeNotes(
   runs: RunStore,
   runId: string,
-  paths: BatchPaths,
+  worktreeDir: string,
   notes: readonly string[],
 ): Promise<void> {
   if (notes.length > 0)
-    await runs.addWarnings(runId, [...new Set(notes.map((n) => n.split(paths.dir).join('.')))]);
+    await runs.addWarnings(runId, [...new Set(notes.map((n) => n.split(worktreeDir).join('.')))]);
 }
