@@ -16,6 +16,13 @@ import { git, makeRepo, tempDir } from './helpers/git.ts';
 
 const { runs, cleanup, run } = shapesTestBed();
 
+/** The fix worker's pool as SELFREVIEW_FIX_KEPT_WORKTREES=2 makes it. */
+function keptPool() {
+  const pool = createWorktreePool(2, (root) => Repository.open(root));
+  if (!pool) throw new Error('createWorktreePool(2) made no pool');
+  return pool;
+}
+
 /** Worktrees git knows of, the checkout first. */
 async function worktrees(repo: string): Promise<string[]> {
   return (await git(repo, 'worktree', 'list', '--porcelain'))
@@ -48,7 +55,7 @@ describe('fix batches in kept worktrees', () => {
   it('gives the next batch of the same commit the same worktree, reset: each branch holds only its own change', async () => {
     const repo = await vitestRepo();
     const dataDir = await tempDir();
-    const pool = createWorktreePool((root) => Repository.open(root));
+    const pool = keptPool();
     const base = await git(repo, 'rev-parse', 'HEAD');
 
     const first = await run(
@@ -114,7 +121,7 @@ describe('fix batches in kept worktrees', () => {
       }),
     });
     const dataDir = await tempDir();
-    const pool = createWorktreePool((root) => Repository.open(root));
+    const pool = keptPool();
     const base = await git(repo, 'rev-parse', 'HEAD');
     await run(
       repo,

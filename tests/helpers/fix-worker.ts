@@ -24,8 +24,13 @@ const workerMain = (stage: 'scan' | 'fix') =>
 
 export type WorkerProc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
+/**
+ * A fix worker process. It keeps no worktrees between batches unless `env` says so: these tests
+ * look at the worktrees a batch leaves while the worker still runs; kept ones are tested in
+ * fault-fix-worker-pool.test.ts.
+ */
 export function startFixWorker(env: Record<string, string>): WorkerProc {
-  return startWorkerProcess('fix', env);
+  return startWorkerProcess('fix', { SELFREVIEW_FIX_KEPT_WORKTREES: '0', ...env });
 }
 
 export function startWorkerProcess(stage: 'scan' | 'fix', env: Record<string, string>): WorkerProc {

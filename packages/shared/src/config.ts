@@ -21,6 +21,8 @@ export const ServiceConfig = z.object({
   concurrency: z.coerce.number().int().min(1).max(64),
   /** Batches the fix worker runs at once (any repositories; each repository's `fix.concurrency` bounds its own). */
   fixConcurrency: z.coerce.number().int().min(1).max(64),
+  /** Worktrees the fix worker keeps per repository between batches of one commit; 0: none. */
+  fixKeptWorktrees: z.coerce.number().int().min(0).max(16),
   /**
    * How long a job's lock lives without renewal, and how often stalled jobs are looked for:
    * a job whose worker died is taken over within about twice this.
@@ -70,6 +72,7 @@ const ENV_KEYS: Record<keyof ServiceConfig, string> = {
   logLevel: 'LOG_LEVEL',
   concurrency: 'SELFREVIEW_CONCURRENCY',
   fixConcurrency: 'SELFREVIEW_FIX_CONCURRENCY',
+  fixKeptWorktrees: 'SELFREVIEW_FIX_KEPT_WORKTREES',
   jobLockSeconds: 'SELFREVIEW_JOB_LOCK_SECONDS',
   modelName: 'SELFREVIEW_MODEL',
   modelBaseUrl: 'ANTHROPIC_BASE_URL',
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     logLevel: env.LOG_LEVEL ?? 'info',
     concurrency: env.SELFREVIEW_CONCURRENCY ?? '1',
     fixConcurrency: env.SELFREVIEW_FIX_CONCURRENCY ?? defaultFixConcurrency(),
+    fixKeptWorktrees: env.SELFREVIEW_FIX_KEPT_WORKTREES ?? '2',
     jobLockSeconds: env.SELFREVIEW_JOB_LOCK_SECONDS ?? '30',
     modelName: env.SELFREVIEW_MODEL ?? DEFAULT_MODEL,
     modelBaseUrl: env.ANTHROPIC_BASE_URL || undefined,

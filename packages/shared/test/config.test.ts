@@ -74,6 +74,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       concurrency: 1,
       fixConcurrency: defaultFixConcurrency(),
+      fixKeptWorktrees: 2,
       jobLockSeconds: 30,
       modelName: 'claude-sonnet-5-5',
       modelApiKeyEnv: 'ANTHROPIC_API_KEY',
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         SELFREVIEW_CONCURRENCY: '4',
         SELFREVIEW_FIX_CONCURRENCY: '3',
+        SELFREVIEW_FIX_KEPT_WORKTREES: '0',
         SELFREVIEW_JOB_LOCK_SECONDS: '5',
         SELFREVIEW_MODEL: 'claude-haiku-4-5',
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000',
@@ -114,6 +116,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       concurrency: 4,
       fixConcurrency: 3,
+      fixKeptWorktrees: 0,
       jobLockSeconds: 5,
       modelName: 'claude-haiku-4-5',
       modelBaseUrl: 'http://127.0.0.1:4000',
@@ -133,6 +136,7 @@ describe('loadConfig', () => {
     ['SELFREVIEW_CONCURRENCY', '64', { concurrency: 64 }],
     ['SELFREVIEW_JOB_LOCK_SECONDS', '2', { jobLockSeconds: 2 }],
     ['SELFREVIEW_FIX_CONCURRENCY', '2', { fixConcurrency: 2 }],
+    ['SELFREVIEW_FIX_KEPT_WORKTREES', '16', { fixKeptWorktrees: 16 }],
   ])('reads %s on its own', (key, value, expected) => {
     expect(loadConfig({ [key]: value })).toMatchObject(expected);
   });
@@ -168,6 +172,11 @@ describe('loadConfig', () => {
     ['SELFREVIEW_CONCURRENCY', '1.5', 'SELFREVIEW_CONCURRENCY: Invalid input: expected int, received number'],
     ['SELFREVIEW_CONCURRENCY', 'two', 'SELFREVIEW_CONCURRENCY: Invalid input: expected number, received NaN'],
     ['SELFREVIEW_FIX_CONCURRENCY', '0', 'SELFREVIEW_FIX_CONCURRENCY: Too small: expected number to be >=1'],
+    [
+      'SELFREVIEW_FIX_KEPT_WORKTREES',
+      '17',
+      'SELFREVIEW_FIX_KEPT_WORKTREES: Too big: expected number to be <=16',
+    ],
   ])('refuses %s=%j with a ConfigError naming the variable', (key, value, detail) => {
     expect(configErrorMessage(() => loadConfig({ [key]: value }))).toBe(`invalid environment: ${detail}`);
   });

@@ -60,8 +60,8 @@ log.info(
     : { keyVariable: config.modelApiKeyEnv },
   model ? 'model fixer on' : 'model fixer off: no API key; items that need it wait as needs_llm',
 );
-// Worktrees kept between batches of one commit, removed when the worker stops.
-const worktrees = createWorktreePool((root) => Repository.open(root));
+// Worktrees kept between batches of one commit (SELFREVIEW_FIX_KEPT_WORKTREES), removed when the worker stops.
+const worktrees = createWorktreePool(config.fixKeptWorktrees, (root) => Repository.open(root));
 const worker = startWorker({
   queue: 'fix',
   config,
@@ -76,7 +76,7 @@ const worker = startWorker({
     finishRun: coordinator.finishRun,
     recordLostRuns: true,
     caps: config,
-    worktrees,
+    ...(worktrees ? { worktrees } : {}),
     ...(model ? { model } : {}),
     requeue: async (job) => {
       await fixQueue.add('fix-batch', job, { jobId: job.batchId });
@@ -105,9 +105,9 @@ startHeartbeat({
 });
 handleShutdown(log, [
   // Kept worktrees first: waiting for the running batches can take long, or for ever without Redis.
-  () => worktrees.drain(),
+  async () => worktrees?.drain(),
   () => worker.close(),
-  () => worktrees.drain(),
+  async () => worktrees?.drain(),
   () => fixQueue.close(),
   () => publishQueue.close(),
   () => producer.quit(),

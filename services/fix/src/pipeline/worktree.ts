@@ -143,10 +143,17 @@ export async function withWorktree(
   }
 }
 
-/** A pool of worktrees for a fix worker: each removed through git, its owner marker with it. */
-export function createWorktreePool(openRepository: (root: string) => Promise<Repository>): WorktreePool {
+/**
+ * A fix worker's pool of worktrees (`perRepository` kept per repository: SELFREVIEW_FIX_KEPT_WORKTREES),
+ * each removed through git with its owner marker; null for 0: every batch makes and removes its own.
+ */
+export function createWorktreePool(
+  perRepository: number,
+  openRepository: (root: string) => Promise<Repository>,
+): WorktreePool | null {
+  if (perRepository < 1) return null;
   return new WorktreePool({
-    perRepository: KEPT_PER_REPOSITORY,
+    perRepository,
     idleMs: KEPT_IDLE_MS,
     remove: async ({ repoRoot, dir }) => {
       const repo = await openRepository(repoRoot);
@@ -156,8 +163,6 @@ export function createWorktreePool(openRepository: (root: string) => Promise<Rep
   });
 }
 
-/** Worktrees kept per repository: enough for two batches at once (fix.concurrency's usual). */
-const KEPT_PER_REPOSITORY = 2;
 /** A kept worktree unused this long is removed: the next push's batches come within minutes or not soon. */
 const KEPT_IDLE_MS = 5 * 60_000;
 
