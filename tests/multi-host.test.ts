@@ -93,7 +93,7 @@ describe.skipIf(unavailable !== null)(
           const finished1 = jobsWith(fix1.output(), 'job finished');
           const current = started1.at(-1);
           if (!current || finished1.includes(current)) return false;
-          return (await worktreesOf(h.fix1?.dir ?? '')).includes(current);
+          return (await batchesIn(h.fix1?.dir ?? '')).includes(current);
         },
         150_000,
       );
@@ -185,24 +185,44 @@ describe.skipIf(unavailable !== null)(
       const startedTwice = [...started1, ...started2].filter((id, i, all) => all.indexOf(id) !== i);
       expect(startedTwice).toEqual([inFlight]);
 
-      // Each fix host worked in its own clone, and fix2 left no worktree behind.
+      // Each fix host worked in its own clone, and fix2 left no batch's worktree behind: only the
+      // one it keeps for the next batch of this commit (pool-*), reset, until it stops.
       for (const host of ['fix1', 'fix2']) {
         const clones = await readdir(path.join(h[host]?.dir ?? '', 'data', 'clones'));
         expect(clones, host).toHaveLength(1);
       }
-      expect(await worktreesOf(h.fix2?.dir ?? '')).toEqual([]);
+      expect(await batchesIn(h.fix2?.dir ?? '')).toEqual([]);
+      for (const dir of await worktreesOf(h.fix2?.dir ?? '')) {
+        expect(path.basename(dir)).toMatch(/^pool-/);
+        expect(await git(dir, 'status', '--porcelain')).toBe('');
+        await expect(git(dir, 'symbolic-ref', '-q', 'HEAD'), 'detached').rejects.toThrow();
+      }
       expect((await runs.meta(runId))?.lost ?? '').toBe('');
     }, 330_000);
   },
 );
 
-/** Batch worktrees in use on a host (the folders under `<data>/worktrees/<repo>/`). */
+/**
+ * Batches at work on a host: each has an owner marker `<batch>.owner` under `<data>/worktrees/<repo>/`
+ * while it runs, whether its worktree is new or kept (`pool-*`, whose own markers are left out).
+ */
+async function batchesIn(hostDir: string): Promise<string[]> {
+  const root = path.join(hostDir, 'data', 'worktrees');
+  const found: string[] = [];
+  for (const key of await readdir(root).catch(() => [])) {
+    for (const name of await readdir(path.join(root, key)).catch(() => []))
+      if (name.endsWith('.owner') && !name.startsWith('pool-')) found.push(name.slice(0, -'.owner'.length));
+  }
+  return found;
+}
+
+/** Worktree folders on a host (under `<data>/worktrees/<repo>/`), full paths. */
 async function worktreesOf(hostDir: string): Promise<string[]> {
   const root = path.join(hostDir, 'data', 'worktrees');
   const found: string[] = [];
   for (const key of await readdir(root).catch(() => [])) {
     for (const e of await readdir(path.join(root, key), { withFileTypes: true }).catch(() => []))
-      if (e.isDirectory()) found.push(e.name);
+      if (e.isDirectory()) found.push(path.join(root, key, e.name));
   }
   return found;
 }
