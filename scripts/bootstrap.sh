@@ -40,6 +40,11 @@ ensure_pnpm() {
     # Some registries serve package metadata without the signatures corepack checks;
     # npm's own integrity check of the tarball still applies.
     export COREPACK_INTEGRITY_KEYS=0
+    # corepack downloads with node, which knows only NODE_EXTRA_CA_CERTS, not npm's cafile:
+    # behind a registry with its own certificate authority, npm alone may be set up for it.
+    local cafile
+    cafile="$(npm config get cafile 2>/dev/null || true)"
+    if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$cafile" ]; then export NODE_EXTRA_CA_CERTS="$cafile"; fi
     (cd "$SELFREVIEW_ROOT" && pnpm --version >/dev/null 2>&1) || die "could not get pnpm through corepack"
     say "corepack could not verify pnpm's signature here; using the registry's integrity hash only"
   fi
