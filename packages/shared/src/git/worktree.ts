@@ -39,8 +39,6 @@ export async function resetWorktree(dir: string, sha: string, keep: readonly str
   // Anchored and escaped: a kept path is matched as itself, never as a pattern.
   const excludes = keep.map((k) => `--exclude=/${k.replace(/[\\*?[\]!#]/g, (c) => `\\${c}`)}`);
   if (!(await ok(['clean', '-f', '-d', '--quiet', ...excludes]))) return false;
-  const head = await runGit(['rev-parse', 'HEAD'], { cwd: dir });
-  if (head.code !== 0 || head.stdout.trim() !== sha) return false;
   const left = await runGit(
     ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'],
     {

@@ -126,11 +126,9 @@ export async function withWorktree(
     return ended;
   } finally {
     const keep = pool && worktree && prepared ? prepared : null;
+    // The worktree's own HEAD, index and files only: nothing shared, so not in turn.
     const reset =
-      keep !== null &&
-      (await inTurn(repo.root, () => repo.resetWorktree(folder, data.baseSha, keep.linked)).catch(
-        () => false,
-      ));
+      keep !== null && (await repo.resetWorktree(folder, data.baseSha, keep.linked).catch(() => false));
     if (pool && keep && reset) {
       pool.park({ repoRoot: repo.root, dir: folder, baseSha: data.baseSha, setupKey, prepared: keep });
     } else {
